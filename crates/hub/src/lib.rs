@@ -1,0 +1,18 @@
+//! The hub core: the CRM's domain types and rules. Nothing in here performs
+//! I/O; the store persists these types and the web layer speaks HTTP about
+//! them.
+
+pub mod association;
+pub mod auth;
+pub mod error;
+pub mod object_type;
+pub mod pipeline;
+pub mod property;
+pub mod record;
+pub mod search;
+pub mod timestamp;
+pub mod token;
+
+pub use error::{FieldError, HubError};
+pub use object_type::ObjectType;
+pub use record::Record;

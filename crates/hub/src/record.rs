@@ -1,0 +1,105 @@
+//! A stored CRM record and the rules every write to one must follow.
+
+use std::collections::BTreeMap;
+
+use crate::auth::check_email;
+use crate::property::PropertyChanges;
+use crate::timestamp::{to_iso, Millis};
+use crate::{HubError, ObjectType};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub id: i64,
+    pub object_type: ObjectType,
+    /// Stored values of the record's own (settable) properties.
+    pub properties: BTreeMap<String, String>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    pub archived: bool,
+    pub archived_at: Option<Millis>,
+}
+
+impl Record {
+    /// A property's value as HubSpot shows it, system properties included.
+    pub fn value(&self, name: &str) -> Option<String> {
+        match name {
+            "hs_object_id" => Some(self.id.to_string()),
+            "createdate" => Some(to_iso(self.created_at)),
+            "lastmodifieddate" | "hs_lastmodifieddate" => Some(to_iso(self.updated_at)),
+            _ => self.properties.get(name).cloned(),
+        }
+    }
+
+    /// Applies normalized changes; `None` removes a value.
+    pub fn apply(&mut self, changes: &PropertyChanges) {
+        for (name, value) in changes {
+            match value {
+                Some(v) => self.properties.insert(name.clone(), v.clone()),
+                None => self.properties.remove(name),
+            };
+        }
+    }
+}
+
+/// The property whose value must be unique among an account's live records
+/// of a type, compared case-insensitively (a contact's email).
+pub fn unique_property(object_type: ObjectType) -> Option<&'static str> {
+    (object_type == ObjectType::Contact).then_some("email")
+}
+
+/// Rules beyond property types: a contact's email must look like one, and
+/// tasks and notes carry a timestamp.
+pub fn check_changes(
+    object_type: ObjectType,
+    changes: &mut PropertyChanges,
+    creating: bool,
+) -> Result<(), HubError> {
+    if let Some(prop) = unique_property(object_type) {
+        for (name, value) in changes.iter_mut() {
+            if name == prop {
+                if let Some(v) = value {
+                    *v = check_email(v).map_err(|_| {
+                        HubError::field(
+                            "INVALID_EMAIL",
+                            prop,
+                            format!("Email address {v} is invalid"),
+                        )
+                    })?;
+                }
+            }
+        }
+    }
+    let needs_timestamp = matches!(object_type, ObjectType::Task | ObjectType::Note);
+    let has_timestamp = changes
+        .iter()
+        .any(|(n, v)| n == "hs_timestamp" && v.is_some());
+    if creating && needs_timestamp && !has_timestamp {
+        return Err(HubError::field(
+            "REQUIRED_PROPERTY",
+            "hs_timestamp",
+            format!("hs_timestamp is required to create {}", object_type),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contact_emails_are_checked_and_lowercased() {
+        let mut changes = vec![("email".to_owned(), Some(" Ada@Example.COM ".to_owned()))];
+        check_changes(ObjectType::Contact, &mut changes, true).unwrap();
+        assert_eq!(changes[0].1.as_deref(), Some("ada@example.com"));
+        let mut bad = vec![("email".to_owned(), Some("not-an-email".to_owned()))];
+        assert!(check_changes(ObjectType::Contact, &mut bad, true).is_err());
+    }
+
+    #[test]
+    fn tasks_need_a_timestamp() {
+        let mut changes = vec![("hs_task_subject".to_owned(), Some("Call".to_owned()))];
+        assert!(check_changes(ObjectType::Task, &mut changes, true).is_err());
+        assert!(check_changes(ObjectType::Task, &mut changes, false).is_ok());
+    }
+}

@@ -1,0 +1,182 @@
+//! Hubbub's storage. One code path over SQLite (the embedded default) and
+//! PostgreSQL (for several replicas), through sqlx's `Any` driver: every
+//! query is written once, with `$n` placeholders, integer flags and epoch
+//! millisecond instants, which both databases read the same way.
+
+mod accounts;
+mod associations;
+mod indexing;
+mod objects;
+mod pipelines;
+mod properties;
+mod search;
+mod sql;
+mod tokens;
+mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+
+use hubbub_hub::HubError;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use thiserror::Error;
+
+pub use accounts::Account;
+pub use associations::Association;
+pub use objects::{ListPage, NewRecord, RecordUpdate};
+pub use tokens::TokenGrant;
+pub use users::{NewUser, Team, User};
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// A rule of the hub was broken (not found, conflict, bad input).
+    #[error(transparent)]
+    Hub(#[from] HubError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database, cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    /// Reads (and, on PostgreSQL, writes).
+    pool: AnyPool,
+    /// Writes. SQLite allows one writer at a time, so it gets a pool of one
+    /// connection: writers queue here instead of failing with SQLITE_BUSY.
+    writer: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path` or `postgres://…`); a SQLite file
+    /// and its folder are created when missing.
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StoreError::Hub(HubError::invalid(format!(
+                "unsupported database URL {url:?}: use sqlite://path or postgres://…"
+            ))));
+        };
+        match backend {
+            Backend::Postgres => {
+                let options = AnyConnectOptions::from_str(url)?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .connect_with(options)
+                    .await?;
+                Ok(Store {
+                    writer: pool.clone(),
+                    pool,
+                    backend,
+                })
+            }
+            Backend::Sqlite => {
+                let url = sqlite_url_creating_file(url)?;
+                let options = AnyConnectOptions::from_str(&url)?;
+                let pool = sqlite_pool(4).connect_with(options.clone()).await?;
+                let writer = sqlite_pool(1).connect_with(options).await?;
+                Ok(Store {
+                    pool,
+                    writer,
+                    backend,
+                })
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Brings the schema up to date. Safe to run on every start.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        migrator.run(&self.writer).await?;
+        Ok(())
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> bool {
+        self.pool.execute("SELECT 1").await.is_ok()
+    }
+
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.pool.close().await;
+    }
+}
+
+fn sqlite_pool(connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+}
+
+/// Makes sure the folder of a SQLite file exists and asks SQLite to create
+/// the file (`mode=rwc`).
+fn sqlite_url_creating_file(url: &str) -> StoreResult<String> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" {
+        if let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                HubError::invalid(format!(
+                    "cannot create database folder {}: {e}",
+                    dir.display()
+                ))
+            })?;
+        }
+    }
+    let query = if query.contains("mode=") {
+        query.to_owned()
+    } else if query.is_empty() {
+        "mode=rwc".to_owned()
+    } else {
+        format!("{query}&mode=rwc")
+    };
+    Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// Turns a boolean into the 0/1 integer both databases store.
+pub(crate) fn flag(b: bool) -> i64 {
+    i64::from(b)
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}

@@ -1,0 +1,436 @@
+//! CRM records: create, read, update, archive and list, one record or a
+//! batch at a time. Each write keeps the record's search index and unique
+//! values in the same transaction.
+
+use std::collections::{BTreeMap, HashSet};
+
+use hubbub_hub::property::{PropertyChanges, PropertySet};
+use hubbub_hub::record::unique_property;
+use hubbub_hub::timestamp::now_millis;
+use hubbub_hub::{HubError, ObjectType, Record};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::indexing::IndexRows;
+use crate::sql::{insert_rows, Arg, Sql};
+use crate::{flag, Store, StoreError, StoreResult};
+
+/// Normalized properties of a record to create.
+pub type NewRecord = PropertyChanges;
+
+#[derive(Debug, Clone)]
+pub struct RecordUpdate {
+    pub id: i64,
+    pub changes: PropertyChanges,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListPage {
+    pub records: Vec<Record>,
+    /// The `after` cursor of the next page, when there is one.
+    pub next_after: Option<String>,
+}
+
+pub(crate) const RECORD_COLUMNS: &str =
+    "o.id, o.object_type, o.properties, o.created_at, o.updated_at, o.archived, o.archived_at";
+
+pub(crate) fn record_from_row(row: &AnyRow) -> StoreResult<Record> {
+    let object_type: String = row.try_get(1)?;
+    let properties: String = row.try_get(2)?;
+    Ok(Record {
+        id: row.try_get(0)?,
+        object_type: object_type.parse()?,
+        properties: serde_json::from_str(&properties).unwrap_or_default(),
+        created_at: row.try_get(3)?,
+        updated_at: row.try_get(4)?,
+        archived: row.try_get::<i64, _>(5)? != 0,
+        archived_at: row.try_get(6)?,
+    })
+}
+
+fn not_found(ids: &[i64]) -> StoreError {
+    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+    HubError::NotFound(format!(
+        "Object not found. objectId are usually numeric. Missing: {}",
+        ids.join(", ")
+    ))
+    .into()
+}
+
+/// Maps a unique-constraint race (two writers, one email) to a conflict.
+fn conflict_on_unique(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            HubError::Conflict("A record with the same unique value already exists".into()).into()
+        }
+        _ => e.into(),
+    }
+}
+
+impl Store {
+    /// Reserves `n` consecutive record ids, returning the first. Done
+    /// outside the record transaction so concurrent writers never wait on it.
+    async fn allocate_ids(&self, n: usize) -> StoreResult<i64> {
+        let next: i64 = sqlx::query_scalar(
+            "UPDATE id_sequences SET next_id = next_id + $1 WHERE name = 'crm_objects' RETURNING next_id",
+        )
+        .bind(n as i64)
+        .fetch_one(&self.writer)
+        .await?;
+        Ok(next - n as i64)
+    }
+
+    /// Creates records from checked properties, all or none.
+    pub async fn create_records(
+        &self,
+        account_id: i64,
+        props: &PropertySet,
+        inputs: Vec<NewRecord>,
+    ) -> StoreResult<Vec<Record>> {
+        if inputs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let object_type = props.object_type;
+        let first_id = self.allocate_ids(inputs.len()).await?;
+        let now = now_millis();
+        let records: Vec<Record> = inputs
+            .into_iter()
+            .enumerate()
+            .map(|(i, changes)| {
+                let mut record = Record {
+                    id: first_id + i as i64,
+                    object_type,
+                    properties: BTreeMap::new(),
+                    created_at: now,
+                    updated_at: now,
+                    archived: false,
+                    archived_at: None,
+                };
+                record.apply(&changes);
+                record
+            })
+            .collect();
+
+        let mut tx = self.writer.begin().await?;
+        let rows: Vec<Vec<Arg>> = records
+            .iter()
+            .map(|r| {
+                vec![
+                    r.id.into(),
+                    account_id.into(),
+                    object_type.as_str().into(),
+                    properties_json(r).into(),
+                    now.into(),
+                    now.into(),
+                ]
+            })
+            .collect();
+        insert_rows(
+            "INSERT INTO crm_objects (id, account_id, object_type, properties, created_at, updated_at)",
+            &rows,
+        )
+        .query()
+        .execute(&mut *tx)
+        .await?;
+        claim_unique_values(&mut tx, account_id, object_type, &records).await?;
+        let mut index = IndexRows::default();
+        for r in &records {
+            for (name, value) in &r.properties {
+                index.add(account_id, props, r.id, name, value);
+            }
+        }
+        index.write(&mut tx).await?;
+        tx.commit().await.map_err(conflict_on_unique)?;
+        Ok(records)
+    }
+
+    /// Records of a type by id, in the order asked; missing ids are left out.
+    pub async fn records_by_ids(
+        &self,
+        account_id: i64,
+        object_type: ObjectType,
+        ids: &[i64],
+        archived: bool,
+    ) -> StoreResult<Vec<Record>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(&format!(
+            "SELECT {RECORD_COLUMNS} FROM crm_objects o WHERE o.account_id = "
+        ));
+        sql.bind(account_id)
+            .push(" AND o.object_type = ")
+            .bind(object_type.as_str())
+            .push(" AND o.archived = ")
+            .bind(flag(archived))
+            .push(" AND o.id IN ")
+            .bind_list(ids.iter().copied());
+        let rows = sql.query().fetch_all(&self.pool).await?;
+        let mut found: BTreeMap<i64, Record> = BTreeMap::new();
+        for row in &rows {
+            let r = record_from_row(row)?;
+            found.insert(r.id, r);
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+
+    /// One record, or HubSpot's 404.
+    pub async fn record(
+        &self,
+        account_id: i64,
+        object_type: ObjectType,
+        id: i64,
+        archived: bool,
+    ) -> StoreResult<Record> {
+        self.records_by_ids(account_id, object_type, &[id], archived)
+            .await?
+            .pop()
+            .ok_or_else(|| not_found(&[id]))
+    }
+
+    /// The id of the live record whose unique property (a contact's email)
+    /// equals `value`, compared case-insensitively.
+    pub async fn record_id_by_unique_value(
+        &self,
+        account_id: i64,
+        object_type: ObjectType,
+        value: &str,
+    ) -> StoreResult<Option<i64>> {
+        let Some(property) = unique_property(object_type) else {
+            return Ok(None);
+        };
+        Ok(sqlx::query_scalar(
+            "SELECT object_id FROM crm_unique_values WHERE account_id = $1 AND object_type = $2 \
+             AND property = $3 AND value = $4",
+        )
+        .bind(account_id)
+        .bind(object_type.as_str())
+        .bind(property)
+        .bind(value.trim().to_lowercase())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Applies checked changes to live records, all or none.
+    pub async fn update_records(
+        &self,
+        account_id: i64,
+        props: &PropertySet,
+        updates: Vec<RecordUpdate>,
+    ) -> StoreResult<Vec<Record>> {
+        let object_type = props.object_type;
+        let ids: Vec<i64> = updates.iter().map(|u| u.id).collect();
+        let mut tx = self.writer.begin().await?;
+        let current = records_in_tx(&mut tx, account_id, object_type, &ids).await?;
+        let missing: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| !current.contains_key(id))
+            .collect();
+        if !missing.is_empty() {
+            return Err(not_found(&missing));
+        }
+        let now = now_millis();
+        let mut index = IndexRows::default();
+        let mut updated = Vec::with_capacity(updates.len());
+        let unique = unique_property(object_type);
+        for update in updates {
+            let mut record = current[&update.id].clone();
+            let before = record.clone();
+            record.apply(&update.changes);
+            record.updated_at = now;
+            let changed: Vec<&str> = update.changes.iter().map(|(n, _)| n.as_str()).collect();
+            if let Some(prop) = unique.filter(|p| changed.contains(p)) {
+                if before.properties.get(prop) != record.properties.get(prop) {
+                    sqlx::query("DELETE FROM crm_unique_values WHERE object_id = $1")
+                        .bind(record.id)
+                        .execute(&mut *tx)
+                        .await?;
+                    claim_unique_values(
+                        &mut tx,
+                        account_id,
+                        object_type,
+                        std::slice::from_ref(&record),
+                    )
+                    .await?;
+                }
+            }
+            sqlx::query("UPDATE crm_objects SET properties = $1, updated_at = $2 WHERE id = $3")
+                .bind(properties_json(&record))
+                .bind(now)
+                .bind(record.id)
+                .execute(&mut *tx)
+                .await?;
+            if !changed.is_empty() {
+                for table in ["crm_values", "crm_tokens"] {
+                    let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE object_id = "));
+                    sql.bind(record.id)
+                        .push(" AND property IN ")
+                        .bind_list(changed.iter().copied());
+                    sql.query().execute(&mut *tx).await?;
+                }
+            }
+            for name in &changed {
+                if let Some(value) = record.properties.get(*name) {
+                    index.add(account_id, props, record.id, name, value);
+                }
+            }
+            updated.push(record);
+        }
+        index.write(&mut tx).await?;
+        tx.commit().await.map_err(conflict_on_unique)?;
+        Ok(updated)
+    }
+
+    /// Archives live records; every id must name one.
+    pub async fn archive_records(
+        &self,
+        account_id: i64,
+        object_type: ObjectType,
+        ids: &[i64],
+    ) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        let current = records_in_tx(&mut tx, account_id, object_type, ids).await?;
+        let missing: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| !current.contains_key(id))
+            .collect();
+        if !missing.is_empty() {
+            return Err(not_found(&missing));
+        }
+        let now = now_millis();
+        let mut sql = Sql::new("UPDATE crm_objects SET archived = 1, archived_at = ");
+        sql.bind(now)
+            .push(", updated_at = ")
+            .bind(now)
+            .push(" WHERE id IN ")
+            .bind_list(ids.iter().copied());
+        sql.query().execute(&mut *tx).await?;
+        let mut sql = Sql::new("DELETE FROM crm_unique_values WHERE object_id IN ");
+        sql.bind_list(ids.iter().copied());
+        sql.query().execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A page of records in id order, after the cursor `after`.
+    pub async fn list_records(
+        &self,
+        account_id: i64,
+        object_type: ObjectType,
+        after: i64,
+        limit: u32,
+        archived: bool,
+    ) -> StoreResult<ListPage> {
+        let rows = sqlx::query(&format!(
+            "SELECT {RECORD_COLUMNS} FROM crm_objects o WHERE o.account_id = $1 AND o.object_type = $2 \
+             AND o.archived = $3 AND o.id > $4 ORDER BY o.id LIMIT $5"
+        ))
+        .bind(account_id)
+        .bind(object_type.as_str())
+        .bind(flag(archived))
+        .bind(after)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut records = rows
+            .iter()
+            .map(record_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let next_after = if records.len() > limit as usize {
+            records.truncate(limit as usize);
+            records.last().map(|r| r.id.to_string())
+        } else {
+            None
+        };
+        Ok(ListPage {
+            records,
+            next_after,
+        })
+    }
+}
+
+fn properties_json(record: &Record) -> String {
+    serde_json::to_string(&record.properties).unwrap_or_else(|_| "{}".into())
+}
+
+async fn records_in_tx(
+    tx: &mut Transaction<'_, Any>,
+    account_id: i64,
+    object_type: ObjectType,
+    ids: &[i64],
+) -> StoreResult<BTreeMap<i64, Record>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {RECORD_COLUMNS} FROM crm_objects o WHERE o.account_id = "
+    ));
+    sql.bind(account_id)
+        .push(" AND o.object_type = ")
+        .bind(object_type.as_str())
+        .push(" AND o.archived = 0 AND o.id IN ")
+        .bind_list(ids.iter().copied());
+    let rows = sql.query().fetch_all(&mut **tx).await?;
+    rows.iter()
+        .map(|row| record_from_row(row).map(|r| (r.id, r)))
+        .collect()
+}
+
+/// Claims the unique values (contact emails) of `records`, refusing with
+/// HubSpot's conflict when one is taken or repeated within the batch.
+async fn claim_unique_values(
+    tx: &mut Transaction<'_, Any>,
+    account_id: i64,
+    object_type: ObjectType,
+    records: &[Record],
+) -> StoreResult<()> {
+    let Some(prop) = unique_property(object_type) else {
+        return Ok(());
+    };
+    let mut seen = HashSet::new();
+    let mut rows = Vec::new();
+    for r in records {
+        let Some(value) = r.properties.get(prop) else {
+            continue;
+        };
+        let value = value.to_lowercase();
+        if !seen.insert(value.clone()) {
+            return Err(HubError::Conflict(format!(
+                "Contact already exists: {value} appears more than once in this batch"
+            ))
+            .into());
+        }
+        rows.push(vec![
+            account_id.into(),
+            object_type.as_str().into(),
+            prop.into(),
+            value.into(),
+            r.id.into(),
+        ]);
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new("SELECT object_id, value FROM crm_unique_values WHERE account_id = ");
+    sql.bind(account_id)
+        .push(" AND object_type = ")
+        .bind(object_type.as_str())
+        .push(" AND property = ")
+        .bind(prop)
+        .push(" AND value IN ")
+        .bind_list(seen.iter().cloned());
+    if let Some(row) = sql.query().fetch_optional(&mut **tx).await? {
+        let existing: i64 = row.try_get(0)?;
+        return Err(
+            HubError::Conflict(format!("Contact already exists. Existing ID: {existing}")).into(),
+        );
+    }
+    insert_rows(
+        "INSERT INTO crm_unique_values (account_id, object_type, property, value, object_id)",
+        &rows,
+    )
+    .query()
+    .execute(&mut **tx)
+    .await
+    .map_err(conflict_on_unique)?;
+    Ok(())
+}

@@ -1,0 +1,205 @@
+//! Users of the hub (each one is also a record owner) and teams.
+
+use hubbub_hub::auth::{check_email, check_password_strength, hash_password, Roles};
+use hubbub_hub::timestamp::now_millis;
+use hubbub_hub::HubError;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::{flag, Store, StoreError, StoreResult};
+
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    pub email: String,
+    pub password: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub super_admin: bool,
+    pub marketplace: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: i64,
+    pub account_id: i64,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub roles: Roles,
+    pub archived: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Ids of the teams the user belongs to.
+    pub team_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Team {
+    pub id: i64,
+    pub name: String,
+}
+
+const USER_COLUMNS: &str = "id, account_id, email, first_name, last_name, super_admin, \
+                            marketplace, archived, created_at, updated_at";
+
+fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
+    Ok(User {
+        id: row.try_get(0)?,
+        account_id: row.try_get(1)?,
+        email: row.try_get(2)?,
+        first_name: row.try_get(3)?,
+        last_name: row.try_get(4)?,
+        roles: Roles {
+            super_admin: row.try_get::<i64, _>(5)? != 0,
+            marketplace: row.try_get::<i64, _>(6)? != 0,
+        },
+        archived: row.try_get::<i64, _>(7)? != 0,
+        created_at: row.try_get(8)?,
+        updated_at: row.try_get(9)?,
+        team_ids: Vec::new(),
+    })
+}
+
+pub(crate) async fn insert_user(
+    tx: &mut Transaction<'_, Any>,
+    account_id: i64,
+    user: &NewUser,
+    now: i64,
+) -> StoreResult<User> {
+    let email = check_email(&user.email)?;
+    check_password_strength(&user.password)?;
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if taken.is_some() {
+        return Err(HubError::Conflict(format!("A user with email {email} already exists")).into());
+    }
+    let hash = hash_password(&user.password);
+    let row = sqlx::query(&format!(
+        "INSERT INTO users (account_id, email, password_hash, first_name, last_name, \
+         super_admin, marketplace, archived, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8) RETURNING {USER_COLUMNS}"
+    ))
+    .bind(account_id)
+    .bind(&email)
+    .bind(hash)
+    .bind(user.first_name.trim())
+    .bind(user.last_name.trim())
+    .bind(flag(user.super_admin))
+    .bind(flag(user.marketplace))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(user_from_row(&row)?)
+}
+
+impl Store {
+    pub async fn create_user(&self, account_id: i64, user: NewUser) -> StoreResult<User> {
+        self.account(account_id).await?;
+        let mut tx = self.writer.begin().await?;
+        let created = insert_user(&mut tx, account_id, &user, now_millis()).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// The account's users, oldest first, with their teams.
+    pub async fn users(&self, account_id: i64) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE account_id = $1 ORDER BY id"
+        ))
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut users = rows
+            .iter()
+            .map(user_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let memberships = sqlx::query(
+            "SELECT m.user_id, m.team_id FROM team_members m JOIN teams t ON t.id = m.team_id \
+             WHERE t.account_id = $1 ORDER BY m.team_id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in memberships {
+            let (user_id, team_id): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+            if let Some(u) = users.iter_mut().find(|u| u.id == user_id) {
+                u.team_ids.push(team_id);
+            }
+        }
+        Ok(users)
+    }
+
+    pub async fn user(&self, account_id: i64, user_id: i64) -> StoreResult<User> {
+        self.users(account_id)
+            .await?
+            .into_iter()
+            .find(|u| u.id == user_id)
+            .ok_or_else(|| {
+                StoreError::Hub(HubError::NotFound(format!("User {user_id} does not exist")))
+            })
+    }
+
+    pub async fn teams(&self, account_id: i64) -> StoreResult<Vec<Team>> {
+        let rows = sqlx::query("SELECT id, name FROM teams WHERE account_id = $1 ORDER BY name")
+            .bind(account_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Team {
+                    id: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn create_team(&self, account_id: i64, name: &str) -> StoreResult<Team> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(HubError::field("REQUIRED", "name", "A team needs a name").into());
+        }
+        if self.teams(account_id).await?.iter().any(|t| t.name == name) {
+            return Err(HubError::Conflict(format!("A team named {name} already exists")).into());
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO teams (account_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(account_id)
+        .bind(name)
+        .bind(now_millis())
+        .fetch_one(&self.writer)
+        .await?;
+        Ok(Team {
+            id,
+            name: name.to_owned(),
+        })
+    }
+
+    pub async fn add_team_member(
+        &self,
+        account_id: i64,
+        team_id: i64,
+        user_id: i64,
+    ) -> StoreResult<()> {
+        self.user(account_id, user_id).await?;
+        if !self
+            .teams(account_id)
+            .await?
+            .iter()
+            .any(|t| t.id == team_id)
+        {
+            return Err(HubError::NotFound(format!("Team {team_id} does not exist")).into());
+        }
+        sqlx::query(
+            "INSERT INTO team_members (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(team_id)
+        .bind(user_id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+}

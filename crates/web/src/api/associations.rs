@@ -1,0 +1,317 @@
+//! Associations: `/crm/v4/objects/{from}/{id}/associations/…`, and the
+//! `associations` given with records on create.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use hubbub_hub::association::{default_type, inverse, CATEGORY};
+use hubbub_hub::auth::{object_scope, Access};
+use hubbub_hub::timestamp::now_millis;
+use hubbub_hub::{HubError, ObjectType};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::objects::{Ctx, MAX_LIST_LIMIT};
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, Grant, QueryParams};
+use crate::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssociationSpec {
+    #[serde(default)]
+    pub association_category: Option<String>,
+    pub association_type_id: i64,
+}
+
+/// An association given with a record on create: `{to: {id}, types: […]}`.
+#[derive(Deserialize)]
+pub struct AssociationInput {
+    pub to: Target,
+    pub types: Vec<AssociationSpec>,
+}
+
+#[derive(Deserialize)]
+pub struct Target {
+    pub id: Value,
+}
+
+fn parse_id(raw: &Value) -> Result<i64, HubError> {
+    let text = match raw {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    text.trim().parse().map_err(|_| {
+        HubError::NotFound(format!(
+            "Object not found. objectId are usually numeric: {text}"
+        ))
+    })
+}
+
+/// Finds which type a create-time association points at: the only live
+/// record with that id whose type the association type id connects to.
+async fn target_type(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &AssociationInput,
+) -> ApiResult<(ObjectType, i64)> {
+    let id = parse_id(&input.to.id)?;
+    for to_type in ObjectType::ALL {
+        let fits = input.types.iter().all(|t| {
+            hubbub_hub::association::find_type(ctx.object_type, to_type, t.association_type_id)
+                .is_some()
+        });
+        if fits
+            && !state
+                .store
+                .records_by_ids(ctx.account_id, to_type, &[id], false)
+                .await?
+                .is_empty()
+        {
+            return Ok((to_type, id));
+        }
+    }
+    Err(HubError::field(
+        "INVALID_ASSOCIATION",
+        "associations",
+        format!(
+            "No record {id} can be associated with {} through the given association types",
+            ctx.object_type
+        ),
+    )
+    .into())
+}
+
+/// Checks create-time associations before anything is written.
+pub async fn check_targets(
+    state: &AppState,
+    ctx: &Ctx,
+    grant: &Grant,
+    inputs: &[AssociationInput],
+) -> ApiResult<()> {
+    for input in inputs {
+        let (to_type, _) = target_type(state, ctx, input).await?;
+        grant.require(&object_scope(to_type, Access::Write))?;
+    }
+    Ok(())
+}
+
+pub async fn apply(
+    state: &AppState,
+    ctx: &Ctx,
+    from_id: i64,
+    inputs: &[AssociationInput],
+) -> ApiResult<()> {
+    for input in inputs {
+        let (to_type, to_id) = target_type(state, ctx, input).await?;
+        let type_ids: Vec<i64> = input.types.iter().map(|t| t.association_type_id).collect();
+        state
+            .store
+            .associate(
+                ctx.account_id,
+                (ctx.object_type, from_id),
+                (to_type, to_id),
+                &type_ids,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// Both ends of a v4 association request, scopes checked.
+async fn ends(
+    state: &AppState,
+    grant: &Grant,
+    from_type: &str,
+    from_id: &str,
+    to_type: &str,
+    access: Access,
+) -> ApiResult<(Ctx, i64, ObjectType)> {
+    let ctx = Ctx::load(state, grant, from_type, access).await?;
+    let from_id = ctx.resolve_id(state, from_id, None).await?;
+    let to_type: ObjectType = to_type.parse()?;
+    grant.require(&object_scope(to_type, access))?;
+    Ok((ctx, from_id, to_type))
+}
+
+pub async fn create_default(
+    State(state): State<AppState>,
+    grant: Grant,
+    Path((from_type, from_id, to_type, to_id)): Path<(String, String, String, String)>,
+) -> ApiResult<Json<Value>> {
+    let started = now_millis();
+    let (ctx, from_id, to_type) = ends(
+        &state,
+        &grant,
+        &from_type,
+        &from_id,
+        &to_type,
+        Access::Write,
+    )
+    .await?;
+    let to_id = parse_id(&Value::String(to_id))?;
+    let forward = default_type(ctx.object_type, to_type).ok_or_else(|| {
+        HubError::invalid(format!(
+            "{} and {} cannot be associated",
+            ctx.object_type, to_type
+        ))
+    })?;
+    let back = inverse(ctx.object_type, to_type, forward.type_id).expect("defaults have inverses");
+    state
+        .store
+        .associate(
+            ctx.account_id,
+            (ctx.object_type, from_id),
+            (to_type, to_id),
+            &[forward.type_id],
+        )
+        .await?;
+    let item = |from: i64, to: i64, type_id: i64| {
+        json!({
+            "from": {"id": from.to_string()},
+            "to": {"id": to.to_string()},
+            "associationSpec": {"associationCategory": CATEGORY, "associationTypeId": type_id},
+        })
+    };
+    let results = vec![
+        item(from_id, to_id, forward.type_id),
+        item(to_id, from_id, back.type_id),
+    ];
+    Ok(Json(super::present::batch(results, started, Vec::new())))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    grant: Grant,
+    Path((from_type, from_id, to_type, to_id)): Path<(String, String, String, String)>,
+    ApiJson(specs): ApiJson<Vec<AssociationSpec>>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let (ctx, from_id, to_type) = ends(
+        &state,
+        &grant,
+        &from_type,
+        &from_id,
+        &to_type,
+        Access::Write,
+    )
+    .await?;
+    let to_id = parse_id(&Value::String(to_id))?;
+    if specs.is_empty() {
+        return Err(HubError::field(
+            "REQUIRED",
+            "associationTypeId",
+            "Give at least one association type",
+        )
+        .into());
+    }
+    if let Some(bad) = specs
+        .iter()
+        .filter_map(|s| s.association_category.as_deref())
+        .find(|c| *c != CATEGORY)
+    {
+        return Err(HubError::field(
+            "INVALID_ASSOCIATION_CATEGORY",
+            "associationCategory",
+            format!("Only {CATEGORY} association types exist here, not {bad}"),
+        )
+        .into());
+    }
+    let type_ids: Vec<i64> = specs.iter().map(|s| s.association_type_id).collect();
+    state
+        .store
+        .associate(
+            ctx.account_id,
+            (ctx.object_type, from_id),
+            (to_type, to_id),
+            &type_ids,
+        )
+        .await?;
+    let labels: Vec<&str> = type_ids
+        .iter()
+        .filter_map(|id| hubbub_hub::association::find_type(ctx.object_type, to_type, *id))
+        .filter_map(|t| t.label)
+        .collect();
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "fromObjectTypeId": ctx.object_type.type_id(),
+            "fromObjectId": from_id,
+            "toObjectTypeId": to_type.type_id(),
+            "toObjectId": to_id,
+            "labels": labels,
+        })),
+    ))
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    grant: Grant,
+    Path((from_type, from_id, to_type, to_id)): Path<(String, String, String, String)>,
+) -> ApiResult<StatusCode> {
+    let (ctx, from_id, to_type) = ends(
+        &state,
+        &grant,
+        &from_type,
+        &from_id,
+        &to_type,
+        Access::Write,
+    )
+    .await?;
+    let to_id = parse_id(&Value::String(to_id))?;
+    state
+        .store
+        .dissociate(ctx.account_id, (ctx.object_type, from_id), (to_type, to_id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    grant: Grant,
+    Path((from_type, from_id, to_type)): Path<(String, String, String)>,
+    params: QueryParams,
+) -> ApiResult<Json<Value>> {
+    let (ctx, from_id, to_type) =
+        ends(&state, &grant, &from_type, &from_id, &to_type, Access::Read).await?;
+    state
+        .store
+        .record(ctx.account_id, ctx.object_type, from_id, false)
+        .await?;
+    let limit = params.limit(500, 500.max(MAX_LIST_LIMIT))? as usize;
+    let after: i64 = params
+        .get("after")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(0);
+    let all = state
+        .store
+        .associations(ctx.account_id, &[from_id], to_type)
+        .await?
+        .remove(&from_id)
+        .unwrap_or_default();
+    let page: Vec<_> = all
+        .iter()
+        .filter(|a| a.to_id > after)
+        .take(limit + 1)
+        .collect();
+    let results: Vec<Value> = page
+        .iter()
+        .take(limit)
+        .map(|a| {
+            let types: Vec<Value> = a
+                .type_ids
+                .iter()
+                .map(|id| {
+                    let label = hubbub_hub::association::find_type(ctx.object_type, to_type, *id)
+                        .and_then(|t| t.label);
+                    json!({"category": CATEGORY, "typeId": id, "label": label})
+                })
+                .collect();
+            json!({"toObjectId": a.to_id, "associationTypes": types})
+        })
+        .collect();
+    let mut body = json!({ "results": results });
+    if page.len() > limit {
+        body["paging"] = json!({"next": {"after": page[limit - 1].to_id.to_string()}});
+    }
+    Ok(Json(body))
+}

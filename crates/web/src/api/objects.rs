@@ -1,0 +1,387 @@
+//! `/crm/v3/objects/{objectType}`: list, create, read, update, archive and
+//! search records, plus the helpers the batch endpoints share.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use hubbub_hub::auth::{object_scope, Access};
+use hubbub_hub::property::{PropertyChanges, PropertySet};
+use hubbub_hub::search::{known_properties, SearchRequest};
+use hubbub_hub::{pipeline, record, HubError, ObjectType, Record};
+use hubbub_store::RecordUpdate;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::present::{self, AssociationsByType};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Grant, QueryParams};
+use crate::AppState;
+
+pub const MAX_LIST_LIMIT: u32 = 100;
+
+/// The object type of a request, checked against the token's scopes, with
+/// the account's properties for it.
+pub struct Ctx {
+    pub account_id: i64,
+    pub object_type: ObjectType,
+    pub props: PropertySet,
+}
+
+impl Ctx {
+    pub async fn load(
+        state: &AppState,
+        grant: &Grant,
+        object_type: &str,
+        access: Access,
+    ) -> ApiResult<Ctx> {
+        let object_type: ObjectType = object_type.parse()?;
+        grant.require(&object_scope(object_type, access))?;
+        let props = state
+            .store
+            .property_set(grant.account_id(), object_type)
+            .await?;
+        Ok(Ctx {
+            account_id: grant.account_id(),
+            object_type,
+            props,
+        })
+    }
+
+    /// Properties a read asks for, or the type's defaults.
+    pub fn shown(&self, requested: &[String]) -> Vec<String> {
+        if requested.is_empty() {
+            self.props.default_shown()
+        } else {
+            known_properties(requested, &self.props)
+        }
+    }
+
+    /// Turns create inputs into checked properties, all or none. A record
+    /// in a pipeline lands in its first stage unless told otherwise.
+    pub async fn prepare_new(
+        &self,
+        state: &AppState,
+        inputs: &[Map<String, Value>],
+    ) -> ApiResult<Vec<PropertyChanges>> {
+        let pipelines = self.pipelines(state).await?;
+        inputs
+            .iter()
+            .map(|input| {
+                let mut changes = self.props.normalize_input(input)?;
+                record::check_changes(self.object_type, &mut changes, true)?;
+                pipeline::place_in_pipeline(self.object_type, &pipelines, &mut changes, None)?;
+                changes.retain(|(_, v)| v.is_some());
+                Ok(changes)
+            })
+            .collect::<Result<_, HubError>>()
+            .map_err(|e| in_batch(e, inputs.len()))
+    }
+
+    /// Turns update inputs into checked changes against the stored records.
+    pub async fn prepare_updates(
+        &self,
+        state: &AppState,
+        inputs: Vec<(i64, Map<String, Value>)>,
+    ) -> ApiResult<Vec<RecordUpdate>> {
+        let pipelines = self.pipelines(state).await?;
+        let ids: Vec<i64> = inputs.iter().map(|(id, _)| *id).collect();
+        let current = if pipelines.is_empty() {
+            Vec::new()
+        } else {
+            state
+                .store
+                .records_by_ids(self.account_id, self.object_type, &ids, false)
+                .await?
+        };
+        let count = inputs.len();
+        inputs
+            .into_iter()
+            .map(|(id, input)| {
+                let mut changes = self.props.normalize_input(&input)?;
+                record::check_changes(self.object_type, &mut changes, false)?;
+                if let Some(stored) = current.iter().find(|r| r.id == id) {
+                    let (p, s) = self
+                        .object_type
+                        .pipeline_properties()
+                        .expect("has pipelines");
+                    let at = (
+                        stored.properties.get(p).map(String::as_str),
+                        stored.properties.get(s).map(String::as_str),
+                    );
+                    pipeline::place_in_pipeline(
+                        self.object_type,
+                        &pipelines,
+                        &mut changes,
+                        Some(at),
+                    )?;
+                }
+                Ok(RecordUpdate { id, changes })
+            })
+            .collect::<Result<_, HubError>>()
+            .map_err(|e| in_batch(e, count))
+    }
+
+    async fn pipelines(&self, state: &AppState) -> ApiResult<Vec<pipeline::Pipeline>> {
+        if self.object_type.pipeline_properties().is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(state
+            .store
+            .pipelines(self.account_id, self.object_type)
+            .await?)
+    }
+
+    /// Resolves a record reference: a numeric id, or with `idProperty` a
+    /// unique property value (a contact's email).
+    pub async fn resolve_id(
+        &self,
+        state: &AppState,
+        raw: &str,
+        id_property: Option<&str>,
+    ) -> ApiResult<i64> {
+        let by_unique = match id_property {
+            None | Some("") | Some("hs_object_id") => false,
+            Some(p) if Some(p) == record::unique_property(self.object_type) => true,
+            Some(p) => {
+                return Err(HubError::field(
+                    "INVALID_ID_PROPERTY",
+                    "idProperty",
+                    format!("{p} is not a unique property of {}", self.object_type),
+                )
+                .into())
+            }
+        };
+        let found = if by_unique {
+            state
+                .store
+                .record_id_by_unique_value(self.account_id, self.object_type, raw)
+                .await?
+        } else {
+            raw.trim().parse().ok()
+        };
+        found.ok_or_else(|| {
+            HubError::NotFound(format!(
+                "Object not found. objectId are usually numeric: {raw}"
+            ))
+            .into()
+        })
+    }
+
+    /// Associations of `records` to the types named in `?associations=`.
+    pub async fn associations_of(
+        &self,
+        state: &AppState,
+        grant: &Grant,
+        records: &[Record],
+        names: &[String],
+    ) -> ApiResult<AssociationsByType> {
+        let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+        let mut out = Vec::new();
+        for name in names {
+            let to_type: ObjectType = name.parse()?;
+            grant.require(&object_scope(to_type, Access::Read))?;
+            out.push((
+                to_type,
+                state
+                    .store
+                    .associations(self.account_id, &ids, to_type)
+                    .await?,
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// Prefixes a validation error in a batch with a hint to look per input.
+fn in_batch(e: HubError, count: usize) -> ApiError {
+    match e {
+        HubError::Validation { message, errors } if count > 1 => HubError::Validation {
+            message: format!("One or more inputs are invalid: {message}"),
+            errors,
+        }
+        .into(),
+        other => other.into(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PropertiesInput {
+    pub properties: Map<String, Value>,
+    #[serde(default)]
+    pub associations: Vec<super::associations::AssociationInput>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    grant: Grant,
+    Path(object_type): Path<String>,
+    params: QueryParams,
+) -> ApiResult<Json<Value>> {
+    let ctx = Ctx::load(&state, &grant, &object_type, Access::Read).await?;
+    let limit = params.limit(10, MAX_LIST_LIMIT)?;
+    let after = match params.get("after").filter(|a| !a.is_empty()) {
+        None => 0,
+        Some(a) => a.parse::<i64>().map_err(|_| {
+            HubError::field(
+                "INVALID_AFTER",
+                "after",
+                format!("after must be a paging token from a previous page, not {a:?}"),
+            )
+        })?,
+    };
+    let page = state
+        .store
+        .list_records(
+            ctx.account_id,
+            ctx.object_type,
+            after,
+            limit,
+            params.flag("archived")?,
+        )
+        .await?;
+    let shown = ctx.shown(&params.list("properties"));
+    let associations = ctx
+        .associations_of(&state, &grant, &page.records, &params.list("associations"))
+        .await?;
+    let results: Vec<Value> = page
+        .records
+        .iter()
+        .map(|r| present::object_with_associations(r, &shown, &associations))
+        .collect();
+    let mut body = json!({ "results": results });
+    if let Some(paging) = present::paging(page.next_after, |after| {
+        format!(
+            "/crm/v3/objects/{}?limit={limit}&after={after}",
+            ctx.object_type
+        )
+    }) {
+        body["paging"] = paging;
+    }
+    Ok(Json(body))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    grant: Grant,
+    Path(object_type): Path<String>,
+    ApiJson(input): ApiJson<PropertiesInput>,
+) -> ApiResult<impl IntoResponse> {
+    let ctx = Ctx::load(&state, &grant, &object_type, Access::Write).await?;
+    super::associations::check_targets(&state, &ctx, &grant, &input.associations).await?;
+    let changes = ctx
+        .prepare_new(&state, std::slice::from_ref(&input.properties))
+        .await?;
+    let record = state
+        .store
+        .create_records(ctx.account_id, &ctx.props, changes)
+        .await?
+        .pop()
+        .expect("one record created");
+    super::associations::apply(&state, &ctx, record.id, &input.associations).await?;
+    let mut shown = ctx.props.default_shown();
+    shown.extend(record.properties.keys().cloned());
+    shown.dedup();
+    Ok((StatusCode::CREATED, Json(present::object(&record, &shown))))
+}
+
+pub async fn read(
+    State(state): State<AppState>,
+    grant: Grant,
+    Path((object_type, id)): Path<(String, String)>,
+    params: QueryParams,
+) -> ApiResult<Json<Value>> {
+    let ctx = Ctx::load(&state, &grant, &object_type, Access::Read).await?;
+    let id = ctx
+        .resolve_id(&state, &id, params.get("idProperty"))
+        .await?;
+    let record = state
+        .store
+        .record(
+            ctx.account_id,
+            ctx.object_type,
+            id,
+            params.flag("archived")?,
+        )
+        .await?;
+    let associations = ctx
+        .associations_of(
+            &state,
+            &grant,
+            std::slice::from_ref(&record),
+            &params.list("associations"),
+        )
+        .await?;
+    let shown = ctx.shown(&params.list("properties"));
+    Ok(Json(present::object_with_associations(
+        &record,
+        &shown,
+        &associations,
+    )))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    grant: Grant,
+    Path((object_type, id)): Path<(String, String)>,
+    params: QueryParams,
+    ApiJson(input): ApiJson<PropertiesInput>,
+) -> ApiResult<Json<Value>> {
+    let ctx = Ctx::load(&state, &grant, &object_type, Access::Write).await?;
+    let id = ctx
+        .resolve_id(&state, &id, params.get("idProperty"))
+        .await?;
+    let updates = ctx
+        .prepare_updates(&state, vec![(id, input.properties)])
+        .await?;
+    let changed: Vec<String> = updates[0].changes.iter().map(|(n, _)| n.clone()).collect();
+    let record = state
+        .store
+        .update_records(ctx.account_id, &ctx.props, updates)
+        .await?
+        .pop()
+        .expect("one record updated");
+    let mut shown = ctx.props.default_shown();
+    shown.extend(changed);
+    shown.dedup();
+    Ok(Json(present::object(&record, &shown)))
+}
+
+pub async fn archive(
+    State(state): State<AppState>,
+    grant: Grant,
+    Path((object_type, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let ctx = Ctx::load(&state, &grant, &object_type, Access::Write).await?;
+    let id = ctx.resolve_id(&state, &id, None).await?;
+    state
+        .store
+        .archive_records(ctx.account_id, ctx.object_type, &[id])
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    grant: Grant,
+    Path(object_type): Path<String>,
+    ApiJson(request): ApiJson<SearchRequest>,
+) -> ApiResult<Json<Value>> {
+    let ctx = Ctx::load(&state, &grant, &object_type, Access::Read).await?;
+    let plan = request.plan(&ctx.props)?;
+    let (total, records) = state
+        .store
+        .search_records(ctx.account_id, ctx.object_type, &plan)
+        .await?;
+    let results: Vec<Value> = records
+        .iter()
+        .map(|r| present::object(r, &plan.properties))
+        .collect();
+    let next = i64::from(plan.offset) + records.len() as i64;
+    let mut body = json!({ "total": total, "results": results });
+    if next < total && next <= i64::from(hubbub_hub::search::MAX_OFFSET) {
+        body["paging"] = json!({"next": {"after": next.to_string()}});
+    }
+    Ok(Json(body))
+}
