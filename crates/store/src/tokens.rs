@@ -21,13 +21,13 @@ impl Store {
         account_id: i64,
         scopes: &[String],
     ) -> StoreResult<(String, TokenGrant)> {
-        self.account(account_id).await?;
         let scopes = if scopes.is_empty() {
             all_scopes()
         } else {
             scopes.to_vec()
         };
         validate_scopes(&scopes)?;
+        self.account(account_id).await?;
         let (token, hash) = new_api_token();
         sqlx::query("INSERT INTO api_tokens (account_id, token_hash, scopes, created_at) VALUES ($1, $2, $3, $4)")
             .bind(account_id)
