@@ -5,6 +5,7 @@
 pub mod association;
 pub mod auth;
 pub mod error;
+pub mod mention;
 pub mod object_type;
 pub mod pipeline;
 pub mod property;

@@ -36,7 +36,10 @@ enum Command {
 }
 
 #[derive(Subcommand)]
-#[allow(clippy::enum_variant_names, reason = "the subcommands are named create-* by the CLI contract")]
+#[allow(
+    clippy::enum_variant_names,
+    reason = "the subcommands are named create-* by the CLI contract"
+)]
 enum Admin {
     /// Create an account and its first super admin.
     CreateAccount {
@@ -107,6 +110,7 @@ async fn serve(config: Config, store: Store) -> Result<()> {
     );
     let state = hubbub_web::AppState {
         store: store.clone(),
+        web: hubbub_web::WebConfig::new(&config.public_url),
     };
     hubbub_web::serve(listener, state, shutdown_signal()).await?;
     store.close().await;

@@ -5,11 +5,14 @@
 
 mod accounts;
 mod associations;
+mod comments;
 mod indexing;
+mod notifications;
 mod objects;
 mod pipelines;
 mod properties;
 mod search;
+mod sessions;
 mod sql;
 mod tokens;
 mod users;
@@ -24,7 +27,10 @@ use thiserror::Error;
 
 pub use accounts::Account;
 pub use associations::Association;
+pub use comments::{Comment, MAX_COMMENT_CHARS};
+pub use notifications::{NewNotification, Notification};
 pub use objects::{ListPage, NewRecord, RecordUpdate};
+pub use sessions::Session;
 pub use tokens::TokenGrant;
 pub use users::{NewUser, Team, User};
 

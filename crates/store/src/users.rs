@@ -39,10 +39,10 @@ pub struct Team {
     pub name: String,
 }
 
-const USER_COLUMNS: &str = "id, account_id, email, first_name, last_name, super_admin, \
+pub(crate) const USER_COLUMNS: &str = "id, account_id, email, first_name, last_name, super_admin, \
                             marketplace, archived, created_at, updated_at";
 
-fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
+pub(crate) fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     Ok(User {
         id: row.try_get(0)?,
         account_id: row.try_get(1)?,
@@ -201,5 +201,40 @@ impl Store {
         .execute(&self.writer)
         .await?;
         Ok(())
+    }
+
+    /// Grants or revokes super admin and the App Marketplace permission.
+    /// An account always keeps at least one super admin.
+    pub async fn set_roles(
+        &self,
+        account_id: i64,
+        user_id: i64,
+        roles: Roles,
+    ) -> StoreResult<User> {
+        let users = self.users(account_id).await?;
+        let user = users
+            .iter()
+            .find(|u| u.id == user_id)
+            .ok_or_else(|| HubError::NotFound(format!("User {user_id} does not exist")))?;
+        let other_admins = users
+            .iter()
+            .filter(|u| u.id != user_id && u.roles.super_admin && !u.archived)
+            .count();
+        if user.roles.super_admin && !roles.super_admin && other_admins == 0 {
+            return Err(HubError::Conflict(
+                "An account needs at least one super admin; make someone else super admin first"
+                    .into(),
+            )
+            .into());
+        }
+        sqlx::query("UPDATE users SET super_admin = $1, marketplace = $2, updated_at = $3 WHERE id = $4 AND account_id = $5")
+            .bind(flag(roles.super_admin))
+            .bind(flag(roles.marketplace))
+            .bind(now_millis())
+            .bind(user_id)
+            .bind(account_id)
+            .execute(&self.writer)
+            .await?;
+        self.user(account_id, user_id).await
     }
 }

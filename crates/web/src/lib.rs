@@ -6,6 +6,7 @@ mod api;
 mod error;
 mod extract;
 mod health;
+pub mod ui;
 
 use std::net::SocketAddr;
 
@@ -24,12 +25,33 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub web: WebConfig,
+}
+
+/// How the web app presents itself.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// The URL people reach the hub at, without a trailing slash.
+    pub public_url: String,
+    /// Mark cookies `Secure` (the hub is served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl WebConfig {
+    pub fn new(public_url: &str) -> WebConfig {
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        WebConfig {
+            secure_cookies: public_url.starts_with("https://"),
+            public_url,
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(api::routes())
+        .merge(ui::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -26,11 +26,16 @@ pub struct TestAccount {
 impl TestApp {
     pub async fn spawn() -> TestApp {
         let db = TestDatabase::create().await;
-        let store = Store::connect(&db.url).await.expect("connect to the test database");
+        let store = Store::connect(&db.url)
+            .await
+            .expect("connect to the test database");
         store.migrate().await.expect("migrate the test database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
-        let state = hubbub_web::AppState { store: store.clone() };
+        let state = hubbub_web::AppState {
+            store: store.clone(),
+            web: hubbub_web::WebConfig::new(&base_url),
+        };
         tokio::spawn(hubbub_web::serve(listener, state, std::future::pending()));
         TestApp {
             base_url,
@@ -46,7 +51,11 @@ impl TestApp {
     }
 
     pub async fn account_with_scopes(&self, name: &str, scopes: &[&str]) -> TestAccount {
-        let admin_email = format!("admin-{}@{}.test", uuid::Uuid::new_v4().simple(), name.to_lowercase().replace(' ', "-"));
+        let admin_email = format!(
+            "admin-{}@{}.test",
+            uuid::Uuid::new_v4().simple(),
+            name.to_lowercase().replace(' ', "-")
+        );
         let (account, _) = self
             .store
             .create_account(
@@ -62,7 +71,11 @@ impl TestApp {
             .await
             .expect("create account");
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-        let (token, _) = self.store.create_token(account.id, &scopes).await.expect("create token");
+        let (token, _) = self
+            .store
+            .create_token(account.id, &scopes)
+            .await
+            .expect("create token");
         TestAccount {
             id: account.id,
             token,
@@ -72,7 +85,13 @@ impl TestApp {
 
     /// Sends a request with the token and a JSON body; returns the status
     /// and the JSON answer (`Value::Null` for an empty body).
-    pub async fn call(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = self
             .http
             .request(method, format!("{}{}", self.base_url, path))
@@ -86,7 +105,8 @@ impl TestApp {
         let json = if text.is_empty() {
             Value::Null
         } else {
-            serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path} answered non-JSON: {text}"))
+            serde_json::from_str(&text)
+                .unwrap_or_else(|_| panic!("{path} answered non-JSON: {text}"))
         };
         (status, json)
     }
@@ -108,7 +128,13 @@ impl TestApp {
     }
 
     /// Creates a contact and returns its id, asserting success.
-    pub async fn create_contact(&self, token: &str, email: &str, first: &str, last: &str) -> String {
+    pub async fn create_contact(
+        &self,
+        token: &str,
+        email: &str,
+        first: &str,
+        last: &str,
+    ) -> String {
         let (status, body) = self
             .post(
                 token,
@@ -116,7 +142,11 @@ impl TestApp {
                 serde_json::json!({"properties": {"email": email, "firstname": first, "lastname": last}}),
             )
             .await;
-        assert_eq!(status, StatusCode::CREATED, "create contact {email}: {body}");
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "create contact {email}: {body}"
+        );
         body["id"].as_str().expect("id").to_owned()
     }
 }
@@ -132,15 +162,24 @@ struct TestDatabase {
 
 impl TestDatabase {
     async fn create() -> TestDatabase {
-        match std::env::var("HUBBUB_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+        match std::env::var("HUBBUB_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| u.starts_with("postgres"))
+        {
             Some(admin_url) => {
                 let name = format!("hubbub_test_{}", uuid::Uuid::new_v4().simple());
                 sqlx::any::install_default_drivers();
                 let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
                     .await
                     .expect("connect to HUBBUB_TEST_DATABASE_URL");
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
-                let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b)
+                    .unwrap_or(&admin_url);
                 TestDatabase {
                     url: format!("{base}/{name}"),
                     _dir: None,
@@ -161,13 +200,22 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let Some((admin_url, name)) = self.postgres.take() else { return };
+        let Some((admin_url, name)) = self.postgres.take() else {
+            return;
+        };
         // Dropping happens outside any runtime, so use a short-lived one.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async {
-                if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                if let Ok(mut conn) =
+                    <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await
+                {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
                 }
             });
         })
@@ -185,15 +233,26 @@ pub fn python_with(packages: &[&str]) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
     let venv = target.join("test-python");
     let python = venv.join("bin/python");
-    let marker = venv.join(format!("installed-{}", packages.join("+").replace(['/', '=', '<', '>', '*'], "_")));
+    let marker = venv.join(format!(
+        "installed-{}",
+        packages.join("+").replace(['/', '=', '<', '>', '*'], "_")
+    ));
     if marker.exists() {
         return python;
     }
     if !python.exists() {
-        run(std::process::Command::new("python3").args(["-m", "venv"]).arg(&venv));
+        run(std::process::Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv));
     }
     run(std::process::Command::new(&python)
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
         .args(packages));
     std::fs::write(&marker, "").unwrap();
     python

@@ -1,5 +1,5 @@
 -- Hub core: accounts, people, API tokens, CRM records and their indexes.
--- Flags are BIGINT  0/1 and instants are epoch milliseconds, so that one
+-- Flags are BIGINT 0/1 and instants are epoch milliseconds, so that one
 -- query code path serves SQLite and PostgreSQL.
 
 CREATE TABLE accounts (

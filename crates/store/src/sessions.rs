@@ -1,0 +1,129 @@
+//! Sign-in sessions for the web app, and the record of failed sign-ins
+//! that throttling reads. Only hashes of session tokens are stored.
+
+use std::sync::LazyLock;
+
+use hubbub_hub::auth::{hash_password, hash_token, verify_password};
+use hubbub_hub::timestamp::now_millis;
+use rand::RngCore;
+use sqlx::Row;
+
+use crate::users::{user_from_row, User, USER_COLUMNS};
+use crate::{Store, StoreResult};
+
+/// A signed-in user and the session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub csrf_token: String,
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+impl Store {
+    /// The live user with this email and password, if they match.
+    pub async fn check_password(&self, email: &str, password: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = $1 AND archived = 0"
+        ))
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            // Spend the same effort as a real check, so timing does not
+            // tell which emails have accounts.
+            verify_password(password, &DUMMY_HASH);
+            return Ok(None);
+        };
+        let hash: String = row.try_get(10)?;
+        if verify_password(password, &hash) {
+            Ok(Some(user_from_row(&row)?))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Starts a session; returns the cookie token (never stored as such).
+    pub async fn create_session(&self, user_id: i64, lifetime_ms: i64) -> StoreResult<String> {
+        let token = random_token();
+        let now = now_millis();
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(hash_token(&token))
+        .bind(user_id)
+        .bind(random_token())
+        .bind(now)
+        .bind(now + lifetime_ms)
+        .execute(&self.writer)
+        .await?;
+        Ok(token)
+    }
+
+    /// The session behind a cookie token, if it is live and its user is.
+    pub async fn session(&self, token: &str) -> StoreResult<Option<Session>> {
+        let columns = USER_COLUMNS
+            .split(", ")
+            .map(|c| format!("u.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let row = sqlx::query(&format!(
+            "SELECT {columns}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.archived = 0"
+        ))
+        .bind(hash_token(token))
+        .bind(now_millis())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(Session {
+                user: user_from_row(&r)?,
+                csrf_token: r.try_get(10)?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn delete_session(&self, token: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(hash_token(token))
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn record_login_failure(&self, email: &str) -> StoreResult<()> {
+        sqlx::query("INSERT INTO login_failures (email, failed_at) VALUES ($1, $2)")
+            .bind(email.trim().to_lowercase())
+            .bind(now_millis())
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// Failed sign-ins for an email since `since` (epoch ms).
+    pub async fn login_failures_since(&self, email: &str, since: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_failures WHERE email = $1 AND failed_at > $2",
+        )
+        .bind(email.trim().to_lowercase())
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn clear_login_failures(&self, email: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+}
+
+/// A hash checked against when the email is unknown.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("no such user"));

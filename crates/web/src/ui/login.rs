@@ -1,0 +1,164 @@
+//! Signing in and out. Repeated failures for one email are throttled.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use hubbub_hub::timestamp::now_millis;
+use serde::Deserialize;
+
+use super::page::{render, see_other, PageError, PageResult};
+use super::session::{session_cookie, tokens_match, CsrfForm, SESSION_COOKIE, SESSION_LIFETIME_MS};
+use crate::AppState;
+
+/// Failed attempts allowed per email within the window before sign-in
+/// for that email pauses.
+pub const MAX_FAILURES: i64 = 5;
+pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// Before there is a session, a cookie holds the sign-in form's CSRF token.
+const LOGIN_CSRF_COOKIE: &str = "hubbub_login_csrf";
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    email: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Only paths inside the hub are followed after sign-in.
+fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => {
+            p.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+fn login_page(
+    jar: CookieJar,
+    email: String,
+    next: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let csrf = uuid::Uuid::new_v4().simple().to_string();
+    let cookie = Cookie::build((LOGIN_CSRF_COOKIE, csrf.clone()))
+        .path("/login")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .build();
+    let page = LoginPage {
+        csrf,
+        email,
+        next,
+        error,
+    };
+    (status, jar.add(cookie), render(&page)).into_response()
+}
+
+pub async fn show(jar: CookieJar, Query(q): Query<NextQuery>) -> Response {
+    login_page(
+        jar,
+        String::new(),
+        local_path(q.next.as_deref()),
+        None,
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> PageResult {
+    let next = local_path(form.next.as_deref());
+    let expected = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if !tokens_match(&form.csrf, &expected) {
+        let msg = "The sign-in form expired. Please try again.".to_owned();
+        return Ok(login_page(
+            jar,
+            form.email,
+            next,
+            Some(msg),
+            StatusCode::FORBIDDEN,
+        ));
+    }
+    let email = form.email.trim().to_lowercase();
+    let failures = state
+        .store
+        .login_failures_since(&email, now_millis() - FAILURE_WINDOW_MS)
+        .await?;
+    if failures >= MAX_FAILURES {
+        let msg = format!(
+            "Too many failed sign-in attempts for this email. Wait {} minutes, or ask an admin to check your account.",
+            FAILURE_WINDOW_MS / 60_000
+        );
+        return Ok(login_page(
+            jar,
+            form.email,
+            next,
+            Some(msg),
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
+    let Some(user) = state.store.check_password(&email, &form.password).await? else {
+        state.store.record_login_failure(&email).await?;
+        let msg = "That email and password do not match. Check them and try again.".to_owned();
+        return Ok(login_page(
+            jar,
+            form.email,
+            next,
+            Some(msg),
+            StatusCode::UNAUTHORIZED,
+        ));
+    };
+    state.store.clear_login_failures(&email).await?;
+    let token = state
+        .store
+        .create_session(user.id, SESSION_LIFETIME_MS)
+        .await?;
+    let jar = jar
+        .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login"))
+        .add(session_cookie(&state, token, SESSION_LIFETIME_MS));
+    Ok((jar, see_other(&next)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    _form: CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) {
+        state.store.delete_session(&token).await?;
+    }
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    Ok((jar, see_other("/login")).into_response())
+}

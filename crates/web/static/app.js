@@ -1,0 +1,11 @@
+// Small conveniences on top of plain forms; every page works without them.
+document.addEventListener("change", (event) => {
+  // A select marked data-autosubmit sends its form as soon as it changes.
+  const select = event.target.closest("select[data-autosubmit]");
+  if (select && select.form) select.form.requestSubmit();
+});
+document.addEventListener("submit", (event) => {
+  // Forms marked data-confirm ask first.
+  const message = event.target.dataset && event.target.dataset.confirm;
+  if (message && !window.confirm(message)) event.preventDefault();
+});
