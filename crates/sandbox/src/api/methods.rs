@@ -1,0 +1,203 @@
+//! The method table (token rule, scopes, rate-limit tier, handler) and the
+//! dispatcher that applies the same checks to every call, in Slack's order:
+//! unknown method, injected faults, authentication, scopes, rate limit.
+
+use serde_json::{json, Map, Value};
+
+use super::{ApiError, ApiResult, Args, Caller};
+use crate::outbound::{self, Effect};
+use crate::state::{State, TokenKind};
+use crate::Sandbox;
+
+/// Which tokens a method takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRule {
+    /// No token (`api.test`, `oauth.v2.access`).
+    None,
+    /// A bot or a user token.
+    Any,
+}
+
+/// Slack's rate-limit tiers, per method per workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// 1+ per minute.
+    One,
+    /// 20+ per minute.
+    Two,
+    /// 50+ per minute.
+    Three,
+    /// 100+ per minute.
+    Four,
+    /// Method-specific: `chat.postMessage` allows 1 per second per channel.
+    Special,
+}
+
+pub type Handler = fn(&mut Ctx<'_>) -> ApiResult;
+
+pub struct MethodSpec {
+    pub name: &'static str,
+    pub token: TokenRule,
+    /// The caller needs at least one of these (empty: none needed, or the
+    /// handler checks by channel type).
+    pub scopes: &'static [&'static str],
+    pub tier: Tier,
+    pub handler: Handler,
+}
+
+/// What a handler works with. Effects (events for the app) are collected
+/// and delivered after the state lock is released.
+pub struct Ctx<'a> {
+    pub state: &'a mut State,
+    pub caller: Option<Caller>,
+    pub args: &'a Args,
+    pub effects: Vec<Effect>,
+}
+
+impl Ctx<'_> {
+    /// The authenticated caller (the dispatcher guarantees one for
+    /// methods whose token rule is not `None`).
+    pub fn caller(&self) -> &Caller {
+        self.caller.as_ref().expect("method requires a token")
+    }
+
+    /// Fails with `missing_scope` unless the caller holds one of `scopes`.
+    pub fn require_any(&self, scopes: &[&str]) -> Result<(), ApiError> {
+        let granted = &self.caller().token.scopes;
+        if scopes.iter().any(|s| granted.iter().any(|g| g == s)) {
+            Ok(())
+        } else {
+            Err(ApiError::missing_scope(&scopes.join(","), granted))
+        }
+    }
+}
+
+use Tier::*;
+use TokenRule::{Any, None as NoToken};
+
+macro_rules! spec {
+    ($name:literal, $token:expr, [$($scope:literal),*], $tier:expr, $handler:expr) => {
+        MethodSpec { name: $name, token: $token, scopes: &[$($scope),*], tier: $tier, handler: $handler }
+    };
+}
+
+/// Every method the sandbox answers.
+static METHODS: &[MethodSpec] = &[
+    spec!("api.test", NoToken, [], Four, api_test),
+    spec!("auth.test", Any, [], Four, auth_test),
+];
+
+pub fn method_spec(name: &str) -> Option<&'static MethodSpec> {
+    METHODS.iter().find(|m| m.name == name)
+}
+
+/// What the call ended in, plus what the HTTP layer reports about it.
+pub struct Outcome {
+    pub result: ApiResult,
+    pub team_id: Option<String>,
+    /// The token's scopes, for the `x-oauth-scopes` header.
+    pub scopes: Option<String>,
+    /// The method's scopes, for `x-accepted-oauth-scopes`.
+    pub accepted_scopes: Option<String>,
+}
+
+pub async fn dispatch(sandbox: &Sandbox, method: &str, args: &Args, token: Option<&str>) -> Outcome {
+    let mut outcome = Outcome {
+        result: Err(ApiError::slack("unknown_method")),
+        team_id: None,
+        scopes: None,
+        accepted_scopes: None,
+    };
+    let Some(spec) = method_spec(method) else {
+        return outcome;
+    };
+    outcome.accepted_scopes = Some(spec.scopes.join(","));
+    if let Some(fault) = crate::faults::check(sandbox, method).await {
+        outcome.result = Err(fault);
+        return outcome;
+    }
+    let mut state = sandbox.state();
+    let caller = match authenticate(&state, spec, token) {
+        Ok(caller) => caller,
+        Err(e) => {
+            outcome.result = Err(e);
+            return outcome;
+        }
+    };
+    if let Some(c) = &caller {
+        outcome.team_id = Some(c.team_id().to_owned());
+        outcome.scopes = Some(c.token.scopes.join(","));
+    }
+    let mut ctx = Ctx {
+        state: &mut state,
+        caller,
+        args,
+        effects: Vec::new(),
+    };
+    let checked = if spec.scopes.is_empty() {
+        Ok(())
+    } else {
+        ctx.require_any(spec.scopes)
+    };
+    outcome.result = checked
+        .and_then(|()| crate::rate_limit::check(ctx.state, spec, ctx.caller.as_ref(), args))
+        .and_then(|()| (spec.handler)(&mut ctx));
+    let effects = std::mem::take(&mut ctx.effects);
+    drop(state);
+    outbound::deliver(sandbox, effects);
+    outcome
+}
+
+/// Resolves the presented token as Slack does: `not_authed` without one,
+/// `invalid_auth` for an unknown one, `token_revoked` for a revoked one,
+/// `account_inactive` when its user is gone.
+fn authenticate(state: &State, spec: &MethodSpec, token: Option<&str>) -> Result<Option<Caller>, ApiError> {
+    if spec.token == TokenRule::None {
+        return Ok(None);
+    }
+    let token = token.ok_or(ApiError::slack("not_authed"))?;
+    let record = state
+        .tokens
+        .iter()
+        .find(|t| t.token == token)
+        .ok_or(ApiError::slack("invalid_auth"))?;
+    if record.revoked {
+        return Err(ApiError::slack("token_revoked"));
+    }
+    if state.user(&record.user_id).is_some_and(|u| u.deleted) {
+        return Err(ApiError::slack("account_inactive"));
+    }
+    Ok(Some(Caller { token: record.clone() }))
+}
+
+fn api_test(ctx: &mut Ctx<'_>) -> ApiResult {
+    let mut out = Map::new();
+    if let Some(error) = ctx.args.str("error") {
+        return Err(ApiError::slack(error));
+    }
+    out.insert("args".into(), Value::Object(ctx.args.0.clone()));
+    Ok(out)
+}
+
+fn auth_test(ctx: &mut Ctx<'_>) -> ApiResult {
+    let token = ctx.caller().token.clone();
+    let team = ctx.state.team(&token.team_id).ok_or(ApiError::slack("team_not_found"))?;
+    let user = ctx.state.user(&token.user_id).ok_or(ApiError::slack("user_not_found"))?;
+    let mut out = json!({
+        "url": format!("https://{}.slack.com/", team.domain),
+        "team": team.name,
+        "user": user.name,
+        "team_id": team.id,
+        "user_id": user.id,
+        "is_enterprise_install": false,
+    });
+    if token.kind == TokenKind::Bot {
+        if let Some(inst) = ctx.state.installation(&token.team_id, &token.app_id) {
+            out["bot_id"] = json!(inst.bot_id);
+        }
+    }
+    match out {
+        Value::Object(map) => Ok(map),
+        _ => unreachable!("built as an object"),
+    }
+}
