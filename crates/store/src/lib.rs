@@ -62,6 +62,8 @@ pub struct Store {
     /// connection: writers queue here instead of failing with SQLITE_BUSY.
     writer: AnyPool,
     backend: Backend,
+    /// Record ids reserved by this process (see `objects::allocate_ids`).
+    ids: std::sync::Arc<tokio::sync::Mutex<objects::IdBlock>>,
 }
 
 impl Store {
@@ -89,6 +91,7 @@ impl Store {
                     writer: pool.clone(),
                     pool,
                     backend,
+                    ids: Default::default(),
                 })
             }
             Backend::Sqlite => {
@@ -100,6 +103,7 @@ impl Store {
                     pool,
                     writer,
                     backend,
+                    ids: Default::default(),
                 })
             }
         }
@@ -137,7 +141,8 @@ fn sqlite_pool(connections: u32) -> AnyPoolOptions {
             Box::pin(async move {
                 conn.execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                     PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
                 )
                 .await?;
                 Ok(())

@@ -11,8 +11,8 @@ use hubbub_hub::{HubError, ObjectType, Record};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use crate::indexing::IndexRows;
-use crate::sql::{insert_rows, Arg, Sql};
+use crate::indexing::{self, IndexRows};
+use crate::sql::{insert_all, insert_all_returning, Arg, Sql};
 use crate::{flag, Store, StoreError, StoreResult};
 
 /// Normalized properties of a record to create.
@@ -29,6 +29,16 @@ pub struct ListPage {
     pub records: Vec<Record>,
     /// The `after` cursor of the next page, when there is one.
     pub next_after: Option<String>,
+}
+
+/// Record ids a process reserves at a time.
+const ID_BLOCK: i64 = 1_000;
+
+/// The ids this process has reserved and not yet used: [next, end).
+#[derive(Debug, Default)]
+pub(crate) struct IdBlock {
+    next: i64,
+    end: i64,
 }
 
 pub(crate) const RECORD_COLUMNS: &str =
@@ -68,16 +78,29 @@ fn conflict_on_unique(e: sqlx::Error) -> StoreError {
 }
 
 impl Store {
-    /// Reserves `n` consecutive record ids, returning the first. Done
-    /// outside the record transaction so concurrent writers never wait on it.
+    /// Reserves `n` consecutive record ids, returning the first. Ids come
+    /// from a block this process reserved in `id_sequences`, so writers
+    /// rarely touch that shared row; a block's unused ids are skipped when
+    /// the process stops.
     async fn allocate_ids(&self, n: usize) -> StoreResult<i64> {
-        let next: i64 = sqlx::query_scalar(
-            "UPDATE id_sequences SET next_id = next_id + $1 WHERE name = 'crm_objects' RETURNING next_id",
-        )
-        .bind(n as i64)
-        .fetch_one(&self.writer)
-        .await?;
-        Ok(next - n as i64)
+        let n = n as i64;
+        let mut block = self.ids.lock().await;
+        if block.end - block.next < n {
+            let size = n.max(ID_BLOCK);
+            let end: i64 = sqlx::query_scalar(
+                "UPDATE id_sequences SET next_id = next_id + $1 WHERE name = 'crm_objects' RETURNING next_id",
+            )
+            .bind(size)
+            .fetch_one(&self.writer)
+            .await?;
+            *block = IdBlock {
+                next: end - size,
+                end,
+            };
+        }
+        let first = block.next;
+        block.next += n;
+        Ok(first)
     }
 
     /// Creates records from checked properties, all or none.
@@ -125,21 +148,18 @@ impl Store {
                 ]
             })
             .collect();
-        insert_rows(
+        insert_all(
+            &mut tx,
             "INSERT INTO crm_objects (id, account_id, object_type, properties, created_at, updated_at)",
             &rows,
         )
-        .query()
-        .execute(&mut *tx)
         .await?;
         claim_unique_values(&mut tx, account_id, object_type, &records).await?;
         let mut index = IndexRows::default();
         for r in &records {
-            for (name, value) in &r.properties {
-                index.add(account_id, props, r.id, name, value);
-            }
+            index.add(account_id, props, r);
         }
-        index.write(&mut tx).await?;
+        index.write(self.backend, &mut tx).await?;
         tx.commit().await.map_err(conflict_on_unique)?;
         Ok(records)
     }
@@ -261,23 +281,12 @@ impl Store {
                 .bind(record.id)
                 .execute(&mut *tx)
                 .await?;
-            if !changed.is_empty() {
-                for table in ["crm_values", "crm_tokens"] {
-                    let mut sql = Sql::new(&format!("DELETE FROM {table} WHERE object_id = "));
-                    sql.bind(record.id)
-                        .push(" AND property IN ")
-                        .bind_list(changed.iter().copied());
-                    sql.query().execute(&mut *tx).await?;
-                }
-            }
-            for name in &changed {
-                if let Some(value) = record.properties.get(*name) {
-                    index.add(account_id, props, record.id, name, value);
-                }
-            }
+            index.add(account_id, props, &record);
             updated.push(record);
         }
-        index.write(&mut tx).await?;
+        // Each updated record is indexed anew, as a whole.
+        indexing::remove(self.backend, &mut tx, &ids).await?;
+        index.write(self.backend, &mut tx).await?;
         tx.commit().await.map_err(conflict_on_unique)?;
         Ok(updated)
     }
@@ -410,27 +419,38 @@ async fn claim_unique_values(
     if rows.is_empty() {
         return Ok(());
     }
-    let mut sql = Sql::new("SELECT object_id, value FROM crm_unique_values WHERE account_id = ");
-    sql.bind(account_id)
-        .push(" AND object_type = ")
+    // Insert what is free; a value someone already holds is skipped and
+    // then reported. On PostgreSQL a concurrent writer of the same value
+    // is waited for, so two requests never both win.
+    let claimed = insert_all_returning(
+        tx,
+        "INSERT INTO crm_unique_values (account_id, object_type, property, value, object_id)",
+        &rows,
+        "ON CONFLICT DO NOTHING RETURNING value",
+    )
+    .await?;
+    if claimed.len() < rows.len() {
+        let claimed: HashSet<String> = claimed
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<Result<_, _>>()?;
+        let taken = seen
+            .iter()
+            .find(|v| !claimed.contains(*v))
+            .expect("one was not claimed");
+        let existing: i64 = sqlx::query_scalar(
+            "SELECT object_id FROM crm_unique_values WHERE account_id = $1 AND object_type = $2 \
+             AND property = $3 AND value = $4",
+        )
+        .bind(account_id)
         .bind(object_type.as_str())
-        .push(" AND property = ")
         .bind(prop)
-        .push(" AND value IN ")
-        .bind_list(seen.iter().cloned());
-    if let Some(row) = sql.query().fetch_optional(&mut **tx).await? {
-        let existing: i64 = row.try_get(0)?;
+        .bind(taken)
+        .fetch_one(&mut **tx)
+        .await?;
         return Err(
             HubError::Conflict(format!("Contact already exists. Existing ID: {existing}")).into(),
         );
     }
-    insert_rows(
-        "INSERT INTO crm_unique_values (account_id, object_type, property, value, object_id)",
-        &rows,
-    )
-    .query()
-    .execute(&mut **tx)
-    .await
-    .map_err(conflict_on_unique)?;
     Ok(())
 }

@@ -1,33 +1,117 @@
-//! Runs a checked search plan. Each condition becomes a sub-select over
-//! the index tables, so both databases drive the search from the index
-//! rather than scanning records.
+//! Runs a checked search plan. Conditions on words, equality and presence
+//! become look-ups of terms in the full-text index; numeric comparisons use
+//! `crm_numbers`; comparisons on record columns use the columns. Only text
+//! ordering (`LT` on a string, sorting by a string) reads the records'
+//! properties themselves.
 
 use hubbub_hub::search::{CmpOp, Condition, Field, Scalar, SearchPlan};
 use hubbub_hub::{ObjectType, Record};
 
+use crate::indexing::{eq_term, has_term, property_key, token_term};
 use crate::objects::{record_from_row, RECORD_COLUMNS};
 use crate::sql::Sql;
-use crate::{Store, StoreResult};
+use crate::{Backend, Store, StoreResult};
 
-/// Sorts after every token that starts with the same letters: a prefix
-/// search for `lov` looks for tokens in [`lov`, `lov\u{10FFFF}`).
-const PREFIX_END: char = '\u{10FFFF}';
+/// A term to look for; `prefix` matches every term that starts with it.
+struct Term {
+    text: String,
+    prefix: bool,
+}
+
+impl Term {
+    fn exact(text: String) -> Term {
+        Term {
+            text,
+            prefix: false,
+        }
+    }
+}
 
 struct Scope<'a> {
+    backend: Backend,
     account_id: i64,
     object_type: &'a str,
 }
 
 impl Scope<'_> {
-    /// `o.id IN (SELECT object_id FROM table WHERE <this scope> AND …`,
-    /// left open for the caller's own terms.
-    fn open_subselect(&self, sql: &mut Sql, table: &str) {
-        sql.push("o.id IN (SELECT object_id FROM ")
-            .push(table)
-            .push(" WHERE account_id = ")
+    fn key(&self, property: &str) -> String {
+        property_key(self.account_id, self.object_type, property)
+    }
+
+    /// Records whose terms include any of `terms`.
+    fn any_term(&self, sql: &mut Sql, terms: &[Term]) {
+        if terms.is_empty() {
+            sql.push("1 = 0");
+            return;
+        }
+        match self.backend {
+            Backend::Sqlite => {
+                let query: Vec<String> = terms
+                    .iter()
+                    .map(|t| {
+                        if t.prefix {
+                            format!("{}*", t.text)
+                        } else {
+                            t.text.clone()
+                        }
+                    })
+                    .collect();
+                sql.push("o.id IN (SELECT rowid FROM crm_search WHERE crm_search MATCH ")
+                    .bind(query.join(" OR "))
+                    .push(")");
+            }
+            Backend::Postgres => {
+                let query: Vec<String> = terms
+                    .iter()
+                    .map(|t| {
+                        if t.prefix {
+                            format!("'{}':*", t.text)
+                        } else {
+                            format!("'{}'", t.text)
+                        }
+                    })
+                    .collect();
+                sql.push("o.id IN (SELECT object_id FROM crm_search WHERE lexemes @@ CAST(")
+                    .bind(query.join(" | "))
+                    .push(" AS tsquery))");
+            }
+        }
+    }
+
+    /// Records with a numeric value of `property` for which `term` holds.
+    fn number(&self, sql: &mut Sql, property: &str, term: impl FnOnce(&mut Sql)) {
+        sql.push("o.id IN (SELECT object_id FROM crm_numbers WHERE account_id = ")
             .bind(self.account_id)
             .push(" AND object_type = ")
-            .bind(self.object_type);
+            .bind(self.object_type)
+            .push(" AND property = ")
+            .bind(property)
+            .push(" AND ");
+        term(sql);
+        sql.push(")");
+    }
+
+    /// The lower-cased text of a property, read from the record itself.
+    fn stored_text(&self, sql: &mut Sql, property: &str) {
+        match self.backend {
+            Backend::Sqlite => sql
+                .push("lower(json_extract(o.properties, ")
+                .bind(format!("$.\"{property}\""))
+                .push("))"),
+            Backend::Postgres => sql
+                .push("lower(CAST(o.properties AS json) ->> ")
+                .bind(property)
+                .push(")"),
+        };
+    }
+
+    fn column(field: &Field) -> Option<&'static str> {
+        match field {
+            Field::Id => Some("o.id"),
+            Field::CreatedAt => Some("o.created_at"),
+            Field::UpdatedAt => Some("o.updated_at"),
+            _ => None,
+        }
     }
 
     fn condition(&self, sql: &mut Sql, cond: &Condition) {
@@ -40,23 +124,10 @@ impl Scope<'_> {
                 sql.push(")");
             }
             Condition::Compare { field, op, value } => self.compare(sql, field, *op, value),
-            Condition::In { field, values } => {
-                self.field_term(sql, field, |sql, column| {
-                    sql.push(column).push(" IN ");
-                    sql.push("(");
-                    for (i, v) in values.iter().enumerate() {
-                        if i > 0 {
-                            sql.push(", ");
-                        }
-                        bind_scalar(sql, v);
-                    }
-                    sql.push(")");
-                });
-            }
+            Condition::In { field, values } => self.one_of(sql, field, values),
             Condition::HasValue(field) => match field {
                 Field::Text(p) | Field::Number(p) => {
-                    self.open_subselect(sql, "crm_values");
-                    sql.push(" AND property = ").bind(p.as_str()).push(")");
+                    self.any_term(sql, &[Term::exact(has_term(&self.key(p)))])
                 }
                 _ => {
                     sql.push("1 = 1");
@@ -66,31 +137,28 @@ impl Scope<'_> {
                 properties,
                 patterns,
             } => {
-                if properties.is_empty() {
-                    sql.push("1 = 0");
+                let parts: Vec<Vec<Term>> = patterns
+                    .iter()
+                    .map(|p| {
+                        properties
+                            .iter()
+                            .map(|prop| Term {
+                                text: token_term(&self.key(prop), &p.token),
+                                prefix: p.prefix,
+                            })
+                            .collect()
+                    })
+                    .collect();
+                if parts.is_empty() {
+                    sql.push("1 = 1");
                     return;
                 }
-                let parts: Vec<_> = patterns.iter().collect();
                 sql.push("(");
-                for (i, p) in parts.iter().enumerate() {
+                for (i, terms) in parts.iter().enumerate() {
                     if i > 0 {
                         sql.push(" AND ");
                     }
-                    self.open_subselect(sql, "crm_tokens");
-                    if p.prefix {
-                        sql.push(" AND token >= ")
-                            .bind(p.token.as_str())
-                            .push(" AND token < ")
-                            .bind(format!("{}{PREFIX_END}", p.token));
-                    } else {
-                        sql.push(" AND token = ").bind(p.token.as_str());
-                    }
-                    sql.push(" AND property IN ")
-                        .bind_list(properties.iter().map(String::as_str))
-                        .push(")");
-                }
-                if parts.is_empty() {
-                    sql.push("1 = 1");
+                    self.any_term(sql, terms);
                 }
                 sql.push(")");
             }
@@ -113,35 +181,69 @@ impl Scope<'_> {
     }
 
     fn compare(&self, sql: &mut Sql, field: &Field, op: CmpOp, value: &Scalar) {
-        let op = match op {
+        let op_text = match op {
             CmpOp::Eq => " = ",
             CmpOp::Lt => " < ",
             CmpOp::Lte => " <= ",
             CmpOp::Gt => " > ",
             CmpOp::Gte => " >= ",
         };
-        self.field_term(sql, field, |sql, column| {
-            sql.push(column).push(op);
+        if let Some(column) = Self::column(field) {
+            sql.push(column).push(op_text);
             bind_scalar(sql, value);
-        });
+            return;
+        }
+        match (field, value) {
+            (Field::Number(p), _) => self.number(sql, p, |sql| {
+                sql.push("num_value").push(op_text);
+                bind_scalar(sql, value);
+            }),
+            (Field::Text(p), Scalar::Text(v)) if op == CmpOp::Eq => {
+                self.any_term(sql, &[Term::exact(eq_term(&self.key(p), v))])
+            }
+            (Field::Text(p), _) => {
+                self.stored_text(sql, p);
+                sql.push(op_text);
+                bind_scalar(sql, value);
+            }
+            _ => unreachable!("columns handled above"),
+        }
     }
 
-    /// Writes `term(column)` against the right column: a record column
-    /// directly, a property through a sub-select on `crm_values`.
-    fn field_term(&self, sql: &mut Sql, field: &Field, term: impl FnOnce(&mut Sql, &str)) {
-        let (property, column) = match field {
-            Field::Id => return term(sql, "o.id"),
-            Field::CreatedAt => return term(sql, "o.created_at"),
-            Field::UpdatedAt => return term(sql, "o.updated_at"),
-            Field::Text(p) => (p, "text_value"),
-            Field::Number(p) => (p, "num_value"),
+    fn one_of(&self, sql: &mut Sql, field: &Field, values: &[Scalar]) {
+        let bind_all = |sql: &mut Sql| {
+            sql.push("(");
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                bind_scalar(sql, v);
+            }
+            sql.push(")");
         };
-        self.open_subselect(sql, "crm_values");
-        sql.push(" AND property = ")
-            .bind(property.as_str())
-            .push(" AND ");
-        term(sql, column);
-        sql.push(")");
+        if let Some(column) = Self::column(field) {
+            sql.push(column).push(" IN ");
+            bind_all(sql);
+            return;
+        }
+        match field {
+            Field::Number(p) => self.number(sql, p, |sql| {
+                sql.push("num_value IN ");
+                bind_all(sql);
+            }),
+            Field::Text(p) => {
+                let key = self.key(p);
+                let terms: Vec<Term> = values
+                    .iter()
+                    .map(|v| match v {
+                        Scalar::Text(t) => Term::exact(eq_term(&key, t)),
+                        Scalar::Number(n) => Term::exact(eq_term(&key, &n.to_string())),
+                    })
+                    .collect();
+                self.any_term(sql, &terms);
+            }
+            _ => unreachable!("columns handled above"),
+        }
     }
 }
 
@@ -153,15 +255,11 @@ fn bind_scalar(sql: &mut Sql, value: &Scalar) {
 }
 
 /// The WHERE clause shared by the page and the count.
-fn where_clause(sql: &mut Sql, account_id: i64, object_type: ObjectType, plan: &SearchPlan) {
-    let scope = Scope {
-        account_id,
-        object_type: object_type.as_str(),
-    };
+fn where_clause(sql: &mut Sql, scope: &Scope<'_>, plan: &SearchPlan) {
     sql.push(" WHERE o.account_id = ")
-        .bind(account_id)
+        .bind(scope.account_id)
         .push(" AND o.object_type = ")
-        .bind(object_type.as_str())
+        .bind(scope.object_type)
         .push(" AND o.archived = 0");
     if let Some(cond) = &plan.condition {
         sql.push(" AND ");
@@ -177,8 +275,13 @@ impl Store {
         object_type: ObjectType,
         plan: &SearchPlan,
     ) -> StoreResult<(i64, Vec<Record>)> {
+        let scope = Scope {
+            backend: self.backend,
+            account_id,
+            object_type: object_type.as_str(),
+        };
         let mut count = Sql::new("SELECT COUNT(*) FROM crm_objects o");
-        where_clause(&mut count, account_id, object_type, plan);
+        where_clause(&mut count, &scope, plan);
         let total: i64 = sqlx::query_scalar_with(&count.text, count.arguments())
             .fetch_one(&self.pool)
             .await?;
@@ -187,32 +290,31 @@ impl Store {
         }
 
         let mut page = Sql::new(&format!("SELECT {RECORD_COLUMNS} FROM crm_objects o"));
-        let order_column = match &plan.sort.field {
-            Field::Id => "o.id",
-            Field::CreatedAt => "o.created_at",
-            Field::UpdatedAt => "o.updated_at",
-            Field::Text(p) | Field::Number(p) => {
-                page.push(" LEFT JOIN crm_values s ON s.object_id = o.id AND s.property = ")
-                    .bind(p.as_str());
-                if matches!(plan.sort.field, Field::Text(_)) {
-                    "s.text_value"
-                } else {
-                    "s.num_value"
-                }
+        if let Field::Number(p) = &plan.sort.field {
+            page.push(" LEFT JOIN crm_numbers s ON s.object_id = o.id AND s.property = ")
+                .bind(p.as_str());
+        }
+        let order_by = |sql: &mut Sql| match &plan.sort.field {
+            Field::Number(_) => {
+                sql.push("s.num_value");
+            }
+            Field::Text(p) => scope.stored_text(sql, p),
+            column => {
+                sql.push(Scope::column(column).expect("a record column"));
             }
         };
-        where_clause(&mut page, account_id, object_type, plan);
+        where_clause(&mut page, &scope, plan);
         let direction = if plan.sort.descending {
             " DESC"
         } else {
             " ASC"
         };
         // Records without the sort property come last either way, as in HubSpot.
-        page.push(" ORDER BY CASE WHEN ")
-            .push(order_column)
-            .push(" IS NULL THEN 1 ELSE 0 END, ")
-            .push(order_column)
-            .push(direction)
+        page.push(" ORDER BY CASE WHEN ");
+        order_by(&mut page);
+        page.push(" IS NULL THEN 1 ELSE 0 END, ");
+        order_by(&mut page);
+        page.push(direction)
             .push(", o.id")
             .push(direction)
             .push(" LIMIT ")

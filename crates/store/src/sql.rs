@@ -3,6 +3,7 @@
 //! SQLite and PostgreSQL read, and keeps the arguments beside them.
 
 use sqlx::any::AnyArguments;
+use sqlx::AnyConnection;
 use sqlx::Arguments;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -10,8 +11,6 @@ pub enum Arg {
     Int(i64),
     Float(f64),
     Text(String),
-    NullInt,
-    NullFloat,
 }
 
 impl From<i64> for Arg {
@@ -32,16 +31,6 @@ impl From<&str> for Arg {
 impl From<String> for Arg {
     fn from(v: String) -> Self {
         Arg::Text(v)
-    }
-}
-impl From<Option<f64>> for Arg {
-    fn from(v: Option<f64>) -> Self {
-        v.map_or(Arg::NullFloat, Arg::Float)
-    }
-}
-impl From<Option<i64>> for Arg {
-    fn from(v: Option<i64>) -> Self {
-        v.map_or(Arg::NullInt, Arg::Int)
     }
 }
 
@@ -92,8 +81,6 @@ impl Sql {
                 Arg::Int(v) => out.add(v),
                 Arg::Float(v) => out.add(v),
                 Arg::Text(v) => out.add(v),
-                Arg::NullInt => out.add(Option::<i64>::None),
-                Arg::NullFloat => out.add(Option::<f64>::None),
             };
         }
         out
@@ -104,12 +91,16 @@ impl Sql {
     }
 }
 
-/// Rows per multi-row INSERT: well under SQLite's 32,766 and PostgreSQL's
-/// 65,535 placeholders for the widest table.
-pub const ROWS_PER_INSERT: usize = 2_000;
+/// Placeholders per multi-row INSERT. SQLite finds a `$n` placeholder by
+/// walking the statement's list of parameter names, both when it parses and
+/// each time sqlx binds, so one statement costs time quadratic in its
+/// placeholders: with 2,000-row INSERTs (12,000 placeholders), binding and
+/// parsing took three quarters of a batch create. Statements of one size
+/// also stay in sqlx's statement cache; only a batch's last is parsed anew.
+const PARAMS_PER_INSERT: usize = 250;
 
 /// A multi-row `INSERT INTO table (cols) VALUES (…), (…)` for `rows`.
-pub fn insert_rows(head: &str, rows: &[Vec<Arg>]) -> Sql {
+fn insert_rows(head: &str, rows: &[Vec<Arg>]) -> Sql {
     let mut sql = Sql::new(head);
     sql.push(" VALUES ");
     for (i, row) in rows.iter().enumerate() {
@@ -119,6 +110,38 @@ pub fn insert_rows(head: &str, rows: &[Vec<Arg>]) -> Sql {
         sql.bind_list(row.iter().cloned());
     }
     sql
+}
+
+/// Inserts `rows`, all as wide as the columns in `head`, a few hundred
+/// placeholders per statement.
+pub async fn insert_all(
+    conn: &mut AnyConnection,
+    head: &str,
+    rows: &[Vec<Arg>],
+) -> Result<(), sqlx::Error> {
+    let width = rows.first().map_or(1, Vec::len).max(1);
+    for chunk in rows.chunks((PARAMS_PER_INSERT / width).max(1)) {
+        insert_rows(head, chunk).query().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Like [`insert_all`], with `suffix` after each statement (`ON CONFLICT
+/// DO NOTHING RETURNING …`); returns the rows the statements return.
+pub async fn insert_all_returning(
+    conn: &mut AnyConnection,
+    head: &str,
+    rows: &[Vec<Arg>],
+    suffix: &str,
+) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
+    let width = rows.first().map_or(1, Vec::len).max(1);
+    let mut out = Vec::new();
+    for chunk in rows.chunks((PARAMS_PER_INSERT / width).max(1)) {
+        let mut sql = insert_rows(head, chunk);
+        sql.push(" ").push(suffix);
+        out.extend(sql.query().fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

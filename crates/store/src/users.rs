@@ -203,6 +203,79 @@ impl Store {
         Ok(())
     }
 
+    /// Takes a user out of a team; a user who is not in it is a 404.
+    pub async fn remove_team_member(
+        &self,
+        account_id: i64,
+        team_id: i64,
+        user_id: i64,
+    ) -> StoreResult<()> {
+        let team = self
+            .teams(account_id)
+            .await?
+            .into_iter()
+            .find(|t| t.id == team_id)
+            .ok_or_else(|| HubError::NotFound(format!("Team {team_id} does not exist")))?;
+        let done = sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2")
+            .bind(team_id)
+            .bind(user_id)
+            .execute(&self.writer)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(HubError::NotFound(format!(
+                "User {user_id} is not a member of team {}",
+                team.name
+            ))
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Deactivates (`archived`) or reactivates a user. A deactivated user
+    /// cannot sign in and their sessions end; their records keep them as
+    /// owner. An account always keeps at least one active super admin.
+    pub async fn set_user_archived(
+        &self,
+        account_id: i64,
+        user_id: i64,
+        archived: bool,
+    ) -> StoreResult<User> {
+        let users = self.users(account_id).await?;
+        let user = users
+            .iter()
+            .find(|u| u.id == user_id)
+            .ok_or_else(|| HubError::NotFound(format!("User {user_id} does not exist")))?;
+        let other_admins = users
+            .iter()
+            .filter(|u| u.id != user_id && u.roles.super_admin && !u.archived)
+            .count();
+        if archived && user.roles.super_admin && !user.archived && other_admins == 0 {
+            return Err(HubError::Conflict(
+                "An account needs at least one active super admin; make someone else super admin first"
+                    .into(),
+            )
+            .into());
+        }
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "UPDATE users SET archived = $1, updated_at = $2 WHERE id = $3 AND account_id = $4",
+        )
+        .bind(flag(archived))
+        .bind(now_millis())
+        .bind(user_id)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+        if archived {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.user(account_id, user_id).await
+    }
+
     /// Grants or revokes super admin and the App Marketplace permission.
     /// An account always keeps at least one super admin.
     pub async fn set_roles(

@@ -103,30 +103,27 @@ CREATE TABLE crm_objects (
 );
 CREATE INDEX crm_objects_by_type ON crm_objects (account_id, object_type, archived, id);
 
--- One row per set property, for EQ, range, IN and HAS_PROPERTY filters and
--- sorting. text_value is lower-cased and cut to 1,000 bytes.
-CREATE TABLE crm_values (
-    object_id    BIGINT  NOT NULL REFERENCES crm_objects(id),
-    account_id   BIGINT  NOT NULL,
-    object_type  TEXT    NOT NULL,
-    property     TEXT    NOT NULL,
-    text_value   TEXT COLLATE "C" NOT NULL,
-    num_value    DOUBLE PRECISION,
-    PRIMARY KEY (object_id, property)
+-- The search index (see crates/store/src/indexing.rs): one document of
+-- terms per record, as a tsvector under a GIN index, which takes bulk
+-- writes through its pending list. `terms` is written as text (the same
+-- statement as on SQLite) and turned into lexemes as they are.
+CREATE TABLE crm_search (
+    object_id  BIGINT   PRIMARY KEY REFERENCES crm_objects(id),
+    terms      TEXT     NOT NULL,
+    lexemes    tsvector GENERATED ALWAYS AS (array_to_tsvector(string_to_array(terms, ' '))) STORED
 );
-CREATE INDEX crm_values_by_text ON crm_values (account_id, object_type, property, text_value);
-CREATE INDEX crm_values_by_num ON crm_values (account_id, object_type, property, num_value);
+CREATE INDEX crm_search_lexemes ON crm_search USING gin (lexemes);
 
--- Words of text properties, for CONTAINS_TOKEN and free-text query.
-CREATE TABLE crm_tokens (
-    object_id    BIGINT  NOT NULL REFERENCES crm_objects(id),
-    account_id   BIGINT  NOT NULL,
-    object_type  TEXT    NOT NULL,
-    property     TEXT    NOT NULL,
-    token        TEXT COLLATE "C" NOT NULL,
-    PRIMARY KEY (object_id, property, token)
+-- Numeric and date property values, for range filters and sorting.
+CREATE TABLE crm_numbers (
+    account_id   BIGINT           NOT NULL,
+    object_type  TEXT             NOT NULL,
+    property     TEXT             NOT NULL,
+    num_value    DOUBLE PRECISION NOT NULL,
+    object_id    BIGINT           NOT NULL REFERENCES crm_objects(id),
+    PRIMARY KEY (account_id, object_type, property, num_value, object_id)
 );
-CREATE INDEX crm_tokens_by_token ON crm_tokens (account_id, object_type, token, property, object_id);
+CREATE INDEX crm_numbers_by_object ON crm_numbers (object_id, property);
 
 -- Values that must be unique among live records (a contact's email).
 CREATE TABLE crm_unique_values (

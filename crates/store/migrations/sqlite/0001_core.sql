@@ -103,30 +103,27 @@ CREATE TABLE crm_objects (
 );
 CREATE INDEX crm_objects_by_type ON crm_objects (account_id, object_type, archived, id);
 
--- One row per set property, for EQ, range, IN and HAS_PROPERTY filters and
--- sorting. text_value is lower-cased and cut to 1,000 bytes.
-CREATE TABLE crm_values (
-    object_id    INTEGER NOT NULL REFERENCES crm_objects(id),
-    account_id   INTEGER NOT NULL,
-    object_type  TEXT    NOT NULL,
-    property     TEXT    NOT NULL,
-    text_value   TEXT    NOT NULL,
-    num_value    REAL,
-    PRIMARY KEY (object_id, property)
+-- The search index (see crates/store/src/indexing.rs): one document of
+-- terms per record in an FTS5 table, whose rowid is the record id.
+-- Contentless, since terms are only ever matched, never read back.
+CREATE VIRTUAL TABLE crm_search USING fts5(
+    terms,
+    content = '',
+    contentless_delete = 1,
+    detail = none,
+    tokenize = 'ascii'
 );
-CREATE INDEX crm_values_by_text ON crm_values (account_id, object_type, property, text_value);
-CREATE INDEX crm_values_by_num ON crm_values (account_id, object_type, property, num_value);
 
--- Words of text properties, for CONTAINS_TOKEN and free-text query.
-CREATE TABLE crm_tokens (
-    object_id    INTEGER NOT NULL REFERENCES crm_objects(id),
+-- Numeric and date property values, for range filters and sorting.
+CREATE TABLE crm_numbers (
     account_id   INTEGER NOT NULL,
     object_type  TEXT    NOT NULL,
     property     TEXT    NOT NULL,
-    token        TEXT    NOT NULL,
-    PRIMARY KEY (object_id, property, token)
-);
-CREATE INDEX crm_tokens_by_token ON crm_tokens (account_id, object_type, token, property, object_id);
+    num_value    REAL    NOT NULL,
+    object_id    INTEGER NOT NULL REFERENCES crm_objects(id),
+    PRIMARY KEY (account_id, object_type, property, num_value, object_id)
+) WITHOUT ROWID;
+CREATE INDEX crm_numbers_by_object ON crm_numbers (object_id, property);
 
 -- Values that must be unique among live records (a contact's email).
 CREATE TABLE crm_unique_values (
@@ -136,7 +133,7 @@ CREATE TABLE crm_unique_values (
     value        TEXT    NOT NULL,
     object_id    INTEGER NOT NULL REFERENCES crm_objects(id),
     PRIMARY KEY (account_id, object_type, property, value)
-);
+) WITHOUT ROWID;
 CREATE INDEX crm_unique_values_by_object ON crm_unique_values (object_id);
 
 -- Associations are stored once per direction, each with its own type id.
