@@ -11,7 +11,11 @@ fn hubbub(data_dir: &std::path::Path, args: &[&str]) -> (bool, Value, String) {
         .expect("run hubbub");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let json = serde_json::from_str(stdout.trim()).unwrap_or(Value::Null);
-    (out.status.success(), json, String::from_utf8_lossy(&out.stderr).to_string())
+    (
+        out.status.success(),
+        json,
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
 }
 
 #[test]
@@ -19,17 +23,42 @@ fn admin_commands_print_one_json_object_each() {
     let dir = tempfile::tempdir().unwrap();
     let (ok, account, err) = hubbub(
         dir.path(),
-        &["admin", "create-account", "--name", "Acme", "--admin-email", "Boss@Acme.test", "--admin-password", "long enough"],
+        &[
+            "admin",
+            "create-account",
+            "--name",
+            "Acme",
+            "--admin-email",
+            "Boss@Acme.test",
+            "--admin-password",
+            "long enough",
+        ],
     );
     assert!(ok, "{err}");
     assert_eq!(account["admin_email"], "boss@acme.test");
     let id = account["account_id"].as_i64().unwrap().to_string();
-    assert!(dir.path().join("hubbub.db").exists(), "SQLite file created in the data dir");
-    assert!(dir.path().join("secret.key").exists(), "secret key generated on first start");
+    assert!(
+        dir.path().join("hubbub.db").exists(),
+        "SQLite file created in the data dir"
+    );
+    assert!(
+        dir.path().join("secret.key").exists(),
+        "secret key generated on first start"
+    );
 
     let (ok, user, err) = hubbub(
         dir.path(),
-        &["admin", "create-user", "--account", &id, "--email", "rep@acme.test", "--password", "long enough", "--marketplace"],
+        &[
+            "admin",
+            "create-user",
+            "--account",
+            &id,
+            "--email",
+            "rep@acme.test",
+            "--password",
+            "long enough",
+            "--marketplace",
+        ],
     );
     assert!(ok, "{err}");
     assert_eq!(user["marketplace"], true);
@@ -37,11 +66,21 @@ fn admin_commands_print_one_json_object_each() {
 
     let (ok, token, err) = hubbub(
         dir.path(),
-        &["admin", "create-token", "--account", &id, "--scopes", "crm.objects.contacts.read"],
+        &[
+            "admin",
+            "create-token",
+            "--account",
+            &id,
+            "--scopes",
+            "crm.objects.contacts.read",
+        ],
     );
     assert!(ok, "{err}");
     assert!(token["token"].as_str().unwrap().starts_with("pat-"));
-    assert_eq!(token["scopes"], serde_json::json!(["crm.objects.contacts.read"]));
+    assert_eq!(
+        token["scopes"],
+        serde_json::json!(["crm.objects.contacts.read"])
+    );
 }
 
 #[test]
@@ -49,14 +88,43 @@ fn admin_commands_explain_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let (ok, _, err) = hubbub(
         dir.path(),
-        &["admin", "create-account", "--name", "Acme", "--admin-email", "not-an-email", "--admin-password", "long enough"],
+        &[
+            "admin",
+            "create-account",
+            "--name",
+            "Acme",
+            "--admin-email",
+            "not-an-email",
+            "--admin-password",
+            "long enough",
+        ],
     );
     assert!(!ok);
     assert!(err.contains("not a valid email"), "{err}");
-    let (ok, _, err) = hubbub(dir.path(), &["admin", "create-token", "--account", "99", "--scopes", "crm.objects.contacts.read"]);
+    let (ok, _, err) = hubbub(
+        dir.path(),
+        &[
+            "admin",
+            "create-token",
+            "--account",
+            "99",
+            "--scopes",
+            "crm.objects.contacts.read",
+        ],
+    );
     assert!(!ok);
     assert!(err.contains("Account 99 does not exist"), "{err}");
-    let (ok, _, err) = hubbub(dir.path(), &["admin", "create-token", "--account", "1", "--scopes", "launch.missiles"]);
+    let (ok, _, err) = hubbub(
+        dir.path(),
+        &[
+            "admin",
+            "create-token",
+            "--account",
+            "1",
+            "--scopes",
+            "launch.missiles",
+        ],
+    );
     assert!(!ok);
     assert!(err.contains("Unknown scopes"), "{err}");
 }

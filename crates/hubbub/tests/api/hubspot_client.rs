@@ -10,7 +10,10 @@ async fn official_hubspot_client_runs_a_full_session() {
         .unwrap();
     let app = TestApp::spawn().await;
     let account = app.account("Acceptance").await;
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/acceptance/hubspot_client_session.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/acceptance/hubspot_client_session.py"
+    );
     let out = tokio::process::Command::new(python)
         .arg(script)
         .env("HUBBUB_URL", &app.base_url)
@@ -21,5 +24,8 @@ async fn official_hubspot_client_runs_a_full_session() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "session failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("ALL OK"), "session did not finish:\n{stdout}");
+    assert!(
+        stdout.contains("ALL OK"),
+        "session did not finish:\n{stdout}"
+    );
 }

@@ -1,6 +1,8 @@
 //! `/crm/v3/objects/{objectType}/batch/*`: up to 100 records per request,
 //! each batch applied all or nothing.
 
+use std::collections::HashSet;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -168,14 +170,23 @@ pub async fn update(
     batch.check_size()?;
     let ctx = Ctx::load(&state, &grant, &object_type, Access::Write).await?;
     let mut inputs = Vec::with_capacity(batch.inputs.len());
+    let mut seen = HashSet::new();
     for input in batch.inputs {
         let id_property = input
             .id_property
             .as_deref()
             .or(batch.id_property.as_deref());
-        let id = ctx
-            .resolve_id(&state, &id_text(&input.id), id_property)
-            .await?;
+        let raw = id_text(&input.id);
+        let id = ctx.resolve_id(&state, &raw, id_property).await?;
+        // Like HubSpot: two changes to one record in one batch are ambiguous.
+        if !seen.insert(id) {
+            return Err(HubError::field(
+                "DUPLICATE_ID",
+                "inputs",
+                format!("Duplicate IDs found in batch input: [{raw}]. IDs must be unique"),
+            )
+            .into());
+        }
         inputs.push((id, input.properties));
     }
     let updates = ctx.prepare_updates(&state, inputs).await?;
