@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::auth::check_email;
-use crate::property::PropertyChanges;
+use crate::pipeline::{place_in_pipeline, Pipeline};
+use crate::property::{PropertyChanges, PropertySet};
 use crate::timestamp::{to_iso, Millis};
 use crate::{HubError, ObjectType};
 
@@ -81,6 +82,44 @@ pub fn check_changes(
         ));
     }
     Ok(())
+}
+
+/// Turns one create input into checked properties, every rule applied:
+/// property types, [`check_changes`], and the pipeline (a record in a
+/// pipeline lands in its first stage unless told otherwise). Cleared
+/// (empty) values are left out. `pipelines` are the account's pipelines
+/// for the type (none for types without pipelines).
+pub fn prepare_new(
+    props: &PropertySet,
+    pipelines: &[Pipeline],
+    input: &serde_json::Map<String, serde_json::Value>,
+) -> Result<PropertyChanges, HubError> {
+    let mut changes = props.normalize_input(input)?;
+    check_changes(props.object_type, &mut changes, true)?;
+    place_in_pipeline(props.object_type, pipelines, &mut changes, None)?;
+    changes.retain(|(_, v)| v.is_some());
+    Ok(changes)
+}
+
+/// Turns one update input into checked changes. `stored` is the record as
+/// stored, when known: a record in a pipeline needs it to check a new
+/// pipeline or stage against the other.
+pub fn prepare_update(
+    props: &PropertySet,
+    pipelines: &[Pipeline],
+    input: &serde_json::Map<String, serde_json::Value>,
+    stored: Option<&Record>,
+) -> Result<PropertyChanges, HubError> {
+    let mut changes = props.normalize_input(input)?;
+    check_changes(props.object_type, &mut changes, false)?;
+    if let (Some(stored), Some((p, s))) = (stored, props.object_type.pipeline_properties()) {
+        let at = (
+            stored.properties.get(p).map(String::as_str),
+            stored.properties.get(s).map(String::as_str),
+        );
+        place_in_pipeline(props.object_type, pipelines, &mut changes, Some(at))?;
+    }
+    Ok(changes)
 }
 
 #[cfg(test)]

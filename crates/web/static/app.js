@@ -9,3 +9,5 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset && event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+// Submit buttons marked js-hide are for browsers without JavaScript.
+document.documentElement.classList.add("js");

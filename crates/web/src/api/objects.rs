@@ -67,13 +67,7 @@ impl Ctx {
         let pipelines = self.pipelines(state).await?;
         inputs
             .iter()
-            .map(|input| {
-                let mut changes = self.props.normalize_input(input)?;
-                record::check_changes(self.object_type, &mut changes, true)?;
-                pipeline::place_in_pipeline(self.object_type, &pipelines, &mut changes, None)?;
-                changes.retain(|(_, v)| v.is_some());
-                Ok(changes)
-            })
+            .map(|input| record::prepare_new(&self.props, &pipelines, input))
             .collect::<Result<_, HubError>>()
             .map_err(|e| in_batch(e, inputs.len()))
     }
@@ -98,24 +92,8 @@ impl Ctx {
         inputs
             .into_iter()
             .map(|(id, input)| {
-                let mut changes = self.props.normalize_input(&input)?;
-                record::check_changes(self.object_type, &mut changes, false)?;
-                if let Some(stored) = current.iter().find(|r| r.id == id) {
-                    let (p, s) = self
-                        .object_type
-                        .pipeline_properties()
-                        .expect("has pipelines");
-                    let at = (
-                        stored.properties.get(p).map(String::as_str),
-                        stored.properties.get(s).map(String::as_str),
-                    );
-                    pipeline::place_in_pipeline(
-                        self.object_type,
-                        &pipelines,
-                        &mut changes,
-                        Some(at),
-                    )?;
-                }
+                let stored = current.iter().find(|r| r.id == id);
+                let changes = record::prepare_update(&self.props, &pipelines, &input, stored)?;
                 Ok(RecordUpdate { id, changes })
             })
             .collect::<Result<_, HubError>>()

@@ -1,9 +1,146 @@
-//! (being written)
+//! Settings: the home page, users and teams (super admins only), and the
+//! App Marketplace.
 
+mod marketplace;
+mod teams;
+mod users;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::Router;
+use hubbub_store::User;
+use serde::Deserialize;
 
+use super::page::{render, Chrome, PageError, PageResult};
+use super::session::Viewer;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/settings", get(home))
+        .route("/settings/users", get(users::show).post(users::invite))
+        .route("/settings/users/{id}/roles", post(users::set_role))
+        .route("/settings/users/{id}/deactivate", post(users::deactivate))
+        .route("/settings/users/{id}/reactivate", post(users::reactivate))
+        .route("/settings/teams", get(teams::show).post(teams::create))
+        .route("/settings/teams/{id}/members", post(teams::add_member))
+        .route(
+            "/settings/teams/{id}/members/{user_id}/remove",
+            post(teams::remove_member),
+        )
+        .route("/settings/marketplace", get(marketplace::show))
+        .route("/marketplace", get(marketplace::show))
+        .route(
+            "/settings/marketplace/slack/connect",
+            post(marketplace::connect),
+        )
+}
+
+/// A message shown at the top of a page: a confirmation after a change,
+/// or why a change was refused.
+pub struct Notice {
+    /// `ok` or `error` (the alert's CSS class).
+    pub kind: &'static str,
+    pub text: String,
+}
+
+impl Notice {
+    pub fn ok(text: impl Into<String>) -> Notice {
+        Notice {
+            kind: "ok",
+            text: text.into(),
+        }
+    }
+
+    pub fn error(text: impl Into<String>) -> Notice {
+        Notice {
+            kind: "error",
+            text: text.into(),
+        }
+    }
+}
+
+/// The query a page gets after POST/redirect/GET: which change was made
+/// (`done`), and to whom. Only known codes show a message, so a crafted
+/// link cannot put arbitrary text on the page.
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    pub done: Option<String>,
+    #[serde(default)]
+    pub user: Option<i64>,
+    #[serde(default)]
+    pub team: Option<i64>,
+}
+
+/// A form whose only field is `_csrf`.
+#[derive(Deserialize)]
+pub struct NoFields {}
+
+/// How a user is named on settings pages: their name, or their email.
+pub fn display_name(user: &User) -> String {
+    let name = format!("{} {}", user.first_name, user.last_name)
+        .trim()
+        .to_owned();
+    if name.is_empty() {
+        user.email.clone()
+    } else {
+        name
+    }
+}
+
+/// "Ada Admin and Bo Boss": who to ask for something only super admins do.
+pub fn super_admin_names(users: &[User]) -> String {
+    let names: Vec<String> = users
+        .iter()
+        .filter(|u| u.roles.super_admin && !u.archived)
+        .map(display_name)
+        .collect();
+    match names.as_slice() {
+        [] => "a super admin".to_owned(),
+        [one] => format!("a super admin ({one})"),
+        [rest @ .., last] => format!("a super admin ({} or {last})", rest.join(", ")),
+    }
+}
+
+/// Users and teams are for super admins; anyone else gets the 403 page.
+async fn require_user_manager(state: &AppState, viewer: &Viewer) -> Result<(), PageError> {
+    if viewer.session.user.roles.may_manage_users() {
+        return Ok(());
+    }
+    let users = state.store.users(viewer.account_id()).await?;
+    Err(PageError::forbidden(format!(
+        "Only super admins manage users and teams. Ask {} if someone should be invited or their permissions changed.",
+        super_admin_names(&users)
+    )))
+}
+
+#[derive(Template)]
+#[template(path = "settings/home.html")]
+struct HomePage {
+    chrome: Chrome,
+    tab: &'static str,
+    super_admin: bool,
+    marketplace: bool,
+    email: String,
+}
+
+async fn home(viewer: Viewer) -> PageResult {
+    let roles = viewer.session.user.roles;
+    let page = HomePage {
+        chrome: Chrome::new(&viewer, "settings", "Settings"),
+        tab: "home",
+        super_admin: roles.super_admin,
+        marketplace: roles.marketplace,
+        email: viewer.session.user.email.clone(),
+    };
+    Ok(render(&page))
+}
+
+/// A response with a status other than 200 (a form shown again with its
+/// errors, a refused change).
+pub fn with_status(status: StatusCode, page: Response) -> Response {
+    (status, page).into_response()
 }

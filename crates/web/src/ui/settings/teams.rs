@@ -1,0 +1,196 @@
+//! Teams: creating them, adding and removing members. Super admins only.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use hubbub_hub::HubError;
+use hubbub_store::{StoreError, Team, User};
+use serde::Deserialize;
+
+use super::{display_name, require_user_manager, with_status, DoneQuery, NoFields, Notice};
+use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
+use crate::ui::session::{CsrfForm, Viewer};
+use crate::AppState;
+
+pub struct Member {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub archived: bool,
+}
+
+impl Member {
+    fn of(u: &User) -> Member {
+        Member {
+            id: u.id,
+            name: display_name(u),
+            email: u.email.clone(),
+            archived: u.archived,
+        }
+    }
+}
+
+pub struct TeamView {
+    pub id: i64,
+    pub name: String,
+    pub members: Vec<Member>,
+    /// Active users who could join.
+    pub candidates: Vec<Member>,
+}
+
+#[derive(Template)]
+#[template(path = "settings/teams.html")]
+struct TeamsPage {
+    chrome: Chrome,
+    tab: &'static str,
+    notice: Option<Notice>,
+    teams: Vec<TeamView>,
+    /// The new-team form as last submitted, and what was wrong with it.
+    new_name: String,
+    name_error: Option<String>,
+}
+
+async fn teams_page(
+    state: &AppState,
+    viewer: &Viewer,
+    notice: Option<Notice>,
+    new_name: String,
+    name_error: Option<String>,
+) -> Result<TeamsPage, PageError> {
+    let account_id = viewer.account_id();
+    let users = state.store.users(account_id).await?;
+    let teams = state
+        .store
+        .teams(account_id)
+        .await?
+        .into_iter()
+        .map(|t| TeamView {
+            id: t.id,
+            members: users
+                .iter()
+                .filter(|u| u.team_ids.contains(&t.id))
+                .map(Member::of)
+                .collect(),
+            candidates: users
+                .iter()
+                .filter(|u| !u.archived && !u.team_ids.contains(&t.id))
+                .map(Member::of)
+                .collect(),
+            name: t.name,
+        })
+        .collect();
+    Ok(TeamsPage {
+        chrome: Chrome::new(viewer, "settings", "Teams"),
+        tab: "teams",
+        notice,
+        teams,
+        new_name,
+        name_error,
+    })
+}
+
+fn done_notice(q: &DoneQuery, users: &[User], teams: &[Team]) -> Option<Notice> {
+    let team = q
+        .team
+        .and_then(|id| teams.iter().find(|t| t.id == id))
+        .map(|t| t.name.clone());
+    let user = q
+        .user
+        .and_then(|id| users.iter().find(|u| u.id == id))
+        .map(display_name);
+    let text = match (q.done.as_deref()?, team, user) {
+        ("created", Some(team), _) => format!("Team {team} was created. Add its members below."),
+        ("added", Some(team), Some(user)) => format!("{user} was added to {team}."),
+        ("removed", Some(team), Some(user)) => format!("{user} was removed from {team}."),
+        _ => return None,
+    };
+    Some(Notice::ok(text))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    require_user_manager(&state, &viewer).await?;
+    let account_id = viewer.account_id();
+    let users = state.store.users(account_id).await?;
+    let teams = state.store.teams(account_id).await?;
+    let notice = done_notice(&q, &users, &teams);
+    let page = teams_page(&state, &viewer, notice, String::new(), None).await?;
+    Ok(render(&page))
+}
+
+#[derive(Deserialize)]
+pub struct TeamFields {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    CsrfForm { viewer, form }: CsrfForm<TeamFields>,
+) -> PageResult {
+    require_user_manager(&state, &viewer).await?;
+    let (status, message) = match state
+        .store
+        .create_team(viewer.account_id(), &form.name)
+        .await
+    {
+        Ok(team) => {
+            return Ok(see_other(&format!(
+                "/settings/teams?done=created&team={}#team-{}",
+                team.id, team.id
+            )))
+        }
+        Err(StoreError::Hub(e @ HubError::Validation { .. })) => {
+            (StatusCode::BAD_REQUEST, e.to_string())
+        }
+        Err(StoreError::Hub(HubError::Conflict(m))) => (StatusCode::CONFLICT, m),
+        Err(other) => return Err(other.into()),
+    };
+    let notice = Notice::error("The team was not created: correct the form below.");
+    let page = teams_page(&state, &viewer, Some(notice), form.name, Some(message)).await?;
+    Ok(with_status(status, render(&page)))
+}
+
+#[derive(Deserialize)]
+pub struct MemberFields {
+    #[serde(default)]
+    user_id: String,
+}
+
+pub async fn add_member(
+    State(state): State<AppState>,
+    Path(team_id): Path<i64>,
+    CsrfForm { viewer, form }: CsrfForm<MemberFields>,
+) -> PageResult {
+    require_user_manager(&state, &viewer).await?;
+    let Ok(user_id) = form.user_id.trim().parse::<i64>() else {
+        let notice = Notice::error("Choose a user to add to the team.");
+        let page = teams_page(&state, &viewer, Some(notice), String::new(), None).await?;
+        return Ok(with_status(StatusCode::BAD_REQUEST, render(&page)));
+    };
+    state
+        .store
+        .add_team_member(viewer.account_id(), team_id, user_id)
+        .await?;
+    Ok(see_other(&format!(
+        "/settings/teams?done=added&team={team_id}&user={user_id}#team-{team_id}"
+    )))
+}
+
+pub async fn remove_member(
+    State(state): State<AppState>,
+    Path((team_id, user_id)): Path<(i64, i64)>,
+    CsrfForm { viewer, .. }: CsrfForm<NoFields>,
+) -> PageResult {
+    require_user_manager(&state, &viewer).await?;
+    state
+        .store
+        .remove_team_member(viewer.account_id(), team_id, user_id)
+        .await?;
+    Ok(see_other(&format!(
+        "/settings/teams?done=removed&team={team_id}&user={user_id}#team-{team_id}"
+    )))
+}

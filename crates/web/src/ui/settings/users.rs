@@ -1,0 +1,291 @@
+//! Users: everyone in the account with their permissions; inviting,
+//! granting and revoking permissions, deactivating. Super admins only.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use hubbub_hub::auth::Roles;
+use hubbub_hub::HubError;
+use hubbub_store::{NewUser, StoreError, User};
+use serde::Deserialize;
+
+use super::{display_name, require_user_manager, with_status, DoneQuery, NoFields, Notice};
+use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
+use crate::ui::session::{CsrfForm, Viewer};
+use crate::AppState;
+
+/// One line of the users table.
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub super_admin: bool,
+    pub marketplace: bool,
+    pub archived: bool,
+    /// The signed-in user's own line.
+    pub is_me: bool,
+    /// The user's teams, by name.
+    pub teams: String,
+}
+
+/// The invite form as last submitted, with the problems found in it.
+#[derive(Default)]
+pub struct InviteForm {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub super_admin: bool,
+    pub marketplace: bool,
+    pub email_error: Option<String>,
+    pub password_error: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "settings/users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    tab: &'static str,
+    notice: Option<Notice>,
+    rows: Vec<UserRow>,
+    invite: InviteForm,
+}
+
+async fn users_page(
+    state: &AppState,
+    viewer: &Viewer,
+    notice: Option<Notice>,
+    invite: InviteForm,
+) -> Result<UsersPage, PageError> {
+    let account_id = viewer.account_id();
+    let users = state.store.users(account_id).await?;
+    let teams = state.store.teams(account_id).await?;
+    let rows = users
+        .iter()
+        .map(|u| UserRow {
+            id: u.id,
+            name: display_name(u),
+            email: u.email.clone(),
+            super_admin: u.roles.super_admin,
+            marketplace: u.roles.marketplace,
+            archived: u.archived,
+            is_me: u.id == viewer.session.user.id,
+            teams: teams
+                .iter()
+                .filter(|t| u.team_ids.contains(&t.id))
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect();
+    Ok(UsersPage {
+        chrome: Chrome::new(viewer, "settings", "Users"),
+        tab: "users",
+        notice,
+        rows,
+        invite,
+    })
+}
+
+/// The confirmation for a change just made, from the redirect's query.
+fn done_notice(q: &DoneQuery, users: &[User]) -> Option<Notice> {
+    let who = q
+        .user
+        .and_then(|id| users.iter().find(|u| u.id == id))
+        .map(|u| (display_name(u), u.email.clone()));
+    let text = match (q.done.as_deref()?, who) {
+        ("invited", Some((name, email))) => format!(
+            "{name} ({email}) was invited. They can sign in with their email and the password you set."
+        ),
+        ("roles", Some((name, _))) => format!("{name}'s permissions were updated."),
+        ("deactivated", Some((name, _))) => {
+            format!("{name} was deactivated and can no longer sign in.")
+        }
+        ("reactivated", Some((name, _))) => format!("{name} can sign in again."),
+        _ => return None,
+    };
+    Some(Notice::ok(text))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    require_user_manager(&state, &viewer).await?;
+    let users = state.store.users(viewer.account_id()).await?;
+    let notice = done_notice(&q, &users);
+    let page = users_page(&state, &viewer, notice, InviteForm::default()).await?;
+    Ok(render(&page))
+}
+
+/// Shows the users page again with why a change was refused.
+async fn refused(
+    state: &AppState,
+    viewer: &Viewer,
+    status: StatusCode,
+    message: String,
+) -> PageResult {
+    let page = users_page(
+        state,
+        viewer,
+        Some(Notice::error(message)),
+        InviteForm::default(),
+    )
+    .await?;
+    Ok(with_status(status, render(&page)))
+}
+
+#[derive(Deserialize)]
+pub struct InviteFields {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    super_admin: Option<String>,
+    #[serde(default)]
+    marketplace: Option<String>,
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    CsrfForm { viewer, form }: CsrfForm<InviteFields>,
+) -> PageResult {
+    require_user_manager(&state, &viewer).await?;
+    let new_user = NewUser {
+        email: form.email.clone(),
+        password: form.password,
+        first_name: form.first_name.clone(),
+        last_name: form.last_name.clone(),
+        super_admin: form.super_admin.is_some(),
+        marketplace: form.marketplace.is_some(),
+    };
+    let mut shown = InviteForm {
+        email: form.email,
+        first_name: form.first_name,
+        last_name: form.last_name,
+        super_admin: new_user.super_admin,
+        marketplace: new_user.marketplace,
+        ..InviteForm::default()
+    };
+    let status = match state.store.create_user(viewer.account_id(), new_user).await {
+        Ok(user) => {
+            return Ok(see_other(&format!(
+                "/settings/users?done=invited&user={}",
+                user.id
+            )))
+        }
+        Err(StoreError::Hub(HubError::Validation { message, errors })) => {
+            for e in errors {
+                match e.field.as_deref() {
+                    Some("email") => shown.email_error = Some(e.message),
+                    Some("password") => shown.password_error = Some(e.message),
+                    _ => shown.error = Some(e.message),
+                }
+            }
+            if shown.email_error.is_none() && shown.password_error.is_none() {
+                shown.error = Some(message);
+            }
+            StatusCode::BAD_REQUEST
+        }
+        Err(StoreError::Hub(HubError::Conflict(message))) => {
+            shown.email_error = Some(message);
+            StatusCode::CONFLICT
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let notice = Notice::error("The user was not invited: correct the form below.");
+    let page = users_page(&state, &viewer, Some(notice), shown).await?;
+    Ok(with_status(status, render(&page)))
+}
+
+#[derive(Deserialize)]
+pub struct RoleFields {
+    /// `super_admin` or `marketplace`.
+    role: String,
+    /// `1` grants, anything else revokes.
+    #[serde(default)]
+    grant: String,
+}
+
+pub async fn set_role(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { viewer, form }: CsrfForm<RoleFields>,
+) -> PageResult {
+    require_user_manager(&state, &viewer).await?;
+    let account_id = viewer.account_id();
+    let user = state.store.user(account_id, id).await?;
+    let grant = form.grant == "1";
+    let roles = match form.role.as_str() {
+        "super_admin" => Roles {
+            super_admin: grant,
+            ..user.roles
+        },
+        "marketplace" => Roles {
+            marketplace: grant,
+            ..user.roles
+        },
+        other => {
+            return Err(PageError::new(
+                StatusCode::BAD_REQUEST,
+                "Invalid form",
+                format!("There is no permission called {other:?}."),
+            ))
+        }
+    };
+    match state.store.set_roles(account_id, id, roles).await {
+        Ok(_) => Ok(see_other(&format!("/settings/users?done=roles&user={id}"))),
+        Err(StoreError::Hub(HubError::Conflict(message))) => {
+            refused(&state, &viewer, StatusCode::CONFLICT, message).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn set_archived(state: AppState, viewer: Viewer, id: i64, archived: bool) -> PageResult {
+    require_user_manager(&state, &viewer).await?;
+    if archived && id == viewer.session.user.id {
+        let message = "You cannot deactivate yourself. Ask another super admin to do it.";
+        return refused(&state, &viewer, StatusCode::CONFLICT, message.to_owned()).await;
+    }
+    match state
+        .store
+        .set_user_archived(viewer.account_id(), id, archived)
+        .await
+    {
+        Ok(_) => {
+            let done = if archived {
+                "deactivated"
+            } else {
+                "reactivated"
+            };
+            Ok(see_other(&format!("/settings/users?done={done}&user={id}")))
+        }
+        Err(StoreError::Hub(HubError::Conflict(message))) => {
+            refused(&state, &viewer, StatusCode::CONFLICT, message).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn deactivate(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { viewer, .. }: CsrfForm<NoFields>,
+) -> PageResult {
+    set_archived(state, viewer, id, true).await
+}
+
+pub async fn reactivate(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { viewer, .. }: CsrfForm<NoFields>,
+) -> PageResult {
+    set_archived(state, viewer, id, false).await
+}
