@@ -3,6 +3,18 @@
 //! against PostgreSQL instead of SQLite.
 
 mod harness;
+mod support;
 
+mod browser;
 mod cli;
 mod hubspot_client;
+mod ui_records;
+mod ui_settings;
+mod web_client;
+
+mod associations;
+mod errors;
+mod isolation;
+mod objects;
+mod owners_pipelines;
+mod search;

@@ -1,0 +1,208 @@
+//! The web app in headless Chromium: the flows people use every day, each
+//! ending in a screenshot under target/screenshots.
+
+mod driver;
+
+use hubbub_store::NewUser;
+use serde_json::json;
+
+use crate::harness::TestApp;
+use driver::Browser;
+
+const PASSWORD: &str = "correct horse battery";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_in_shows_a_clear_error_then_the_hub() {
+    let app = TestApp::spawn().await;
+    let account = app.account("Browser Sign In").await;
+    let browser = Browser::start(&app.base_url).await;
+
+    browser
+        .sign_in(&account.admin_email, "not the password")
+        .await;
+    let alert = browser.text("[role=alert]").await;
+    assert!(
+        alert.contains("do not match"),
+        "wrong password message: {alert}"
+    );
+    browser.screenshot("login-error").await;
+
+    browser.sign_in(&account.admin_email, PASSWORD).await;
+    assert_eq!(browser.path().await, "/contacts");
+    assert!(browser.text(".whoami").await.contains("Ada Admin"));
+    browser.screenshot("contacts-empty").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_contact_is_found_by_search() {
+    let app = TestApp::spawn().await;
+    let account = app.account("Browser Contacts").await;
+    let browser = Browser::start(&app.base_url).await;
+    browser.sign_in(&account.admin_email, PASSWORD).await;
+
+    browser.click("[data-testid=new-record]").await;
+    browser
+        .fill("[data-testid=field-email]", "grace@navy.example")
+        .await;
+    browser.fill("[data-testid=field-firstname]", "Grace").await;
+    browser.fill("[data-testid=field-lastname]", "Hopper").await;
+    browser.screenshot("contact-form").await;
+    browser.click("[data-testid=save-record]").await;
+    browser
+        .wait_for_text("[data-testid=record-title]", "Grace Hopper")
+        .await;
+    browser.screenshot("contact-detail").await;
+
+    app.create_contact(&account.token, "alan@bletchley.example", "Alan", "Turing")
+        .await;
+    browser.open("/contacts").await;
+    browser.fill("[data-testid=search-box]", "hopp").await;
+    browser.click("[data-testid=search-button]").await;
+    let rows = browser
+        .wait_for_text("[data-testid=records]", "Grace Hopper")
+        .await;
+    assert!(!rows.contains("Alan Turing"), "search results: {rows}");
+    assert_eq!(browser.text("[data-testid=total-count]").await, "1");
+    browser.screenshot("contacts-search").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deal_moves_stage_on_the_board() {
+    let app = TestApp::spawn().await;
+    let account = app.account("Browser Board").await;
+    let (status, deal) = app
+        .post(
+            &account.token,
+            "/crm/v3/objects/deals",
+            json!({"properties": {"dealname": "Big Fish", "amount": "12500"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{deal}");
+    let id = deal["id"].as_str().unwrap().to_owned();
+
+    let browser = Browser::start(&app.base_url).await;
+    browser.sign_in(&account.admin_email, PASSWORD).await;
+    browser.open("/deals/board").await;
+    let first_column = browser
+        .text("[data-testid=column-appointmentscheduled]")
+        .await;
+    assert!(
+        first_column.contains("Big Fish"),
+        "new deal in the first stage: {first_column}"
+    );
+
+    // Choosing a stage submits by itself (data-autosubmit).
+    let select = browser.find(&format!("[data-testid=stage-{id}]")).await;
+    select.select_by_value("contractsent").await.unwrap();
+    browser
+        .wait_for_text("[data-testid=column-contractsent]", "Big Fish")
+        .await;
+    browser.screenshot("deal-board").await;
+
+    let (_, stored) = app
+        .get(
+            &account.token,
+            &format!("/crm/v3/objects/deals/{id}?properties=dealstage"),
+        )
+        .await;
+    assert_eq!(stored["properties"]["dealstage"], "contractsent");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_regular_user_cannot_administer_users_or_connect_apps() {
+    let app = TestApp::spawn().await;
+    let account = app.account("Browser Roles").await;
+    app.store
+        .create_user(
+            account.id,
+            NewUser {
+                email: "rep@roles.example".into(),
+                password: PASSWORD.into(),
+                first_name: "Regular".into(),
+                last_name: "Rep".into(),
+                ..NewUser::default()
+            },
+        )
+        .await
+        .unwrap();
+    let browser = Browser::start(&app.base_url).await;
+    browser.sign_in("rep@roles.example", PASSWORD).await;
+
+    browser.open("/settings/users").await;
+    let message = browser.text("[data-testid=error-message]").await;
+    assert!(
+        message.contains("super admin"),
+        "403 page explains: {message}"
+    );
+    assert!(browser.page_text().await.contains("HTTP 403"));
+    browser.screenshot("users-forbidden").await;
+
+    browser.open("/settings/marketplace").await;
+    let connect = browser.find("[data-testid=connect-slack]").await;
+    assert!(
+        !connect.is_enabled().await.unwrap(),
+        "Connect app is disabled"
+    );
+    let reason = browser.text("[data-testid=connect-reason]").await;
+    assert!(
+        reason.contains("App Marketplace permission"),
+        "reason shown: {reason}"
+    );
+    browser.screenshot("marketplace-regular-user").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_at_mention_reaches_the_mentioned_users_bell() {
+    let app = TestApp::spawn().await;
+    let account = app.account("Browser Mentions").await;
+    app.store
+        .create_user(
+            account.id,
+            NewUser {
+                email: "bob@mentions.example".into(),
+                password: PASSWORD.into(),
+                first_name: "Bob".into(),
+                last_name: "Builder".into(),
+                ..NewUser::default()
+            },
+        )
+        .await
+        .unwrap();
+    let contact = app
+        .create_contact(&account.token, "jane@doe.example", "Jane", "Doe")
+        .await;
+
+    let ada = Browser::start(&app.base_url).await;
+    ada.sign_in(&account.admin_email, PASSWORD).await;
+    ada.open(&format!("/contacts/{contact}")).await;
+    ada.fill(
+        "[data-testid=comment-body]",
+        "@bob can you call Jane tomorrow?",
+    )
+    .await;
+    ada.click("[data-testid=comment-submit]").await;
+    ada.wait_for_text("[data-testid=timeline]", "can you call Jane tomorrow?")
+        .await;
+    ada.screenshot("contact-with-comment").await;
+    ada.close().await;
+
+    let bob = Browser::start(&app.base_url).await;
+    bob.sign_in("bob@mentions.example", PASSWORD).await;
+    assert_eq!(bob.text("[data-testid=unread-count]").await, "1");
+    bob.click(".bell").await;
+    bob.wait_for_text(
+        "[data-testid=notification]",
+        "Ada Admin mentioned you on Contact Jane Doe",
+    )
+    .await;
+    bob.screenshot("notifications").await;
+    bob.click("[data-testid=view-notification]").await;
+    bob.wait_for_text("[data-testid=record-title]", "Jane Doe")
+        .await;
+    assert_eq!(bob.path().await, format!("/contacts/{contact}"));
+    bob.close().await;
+}
