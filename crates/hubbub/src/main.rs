@@ -2,6 +2,7 @@
 //! accounts from the shell.
 
 mod config;
+mod sandbox;
 
 use std::io::IsTerminal;
 
@@ -33,6 +34,8 @@ enum Command {
     /// Administer accounts, users and API tokens; each prints one JSON object.
     #[command(subcommand)]
     Admin(Admin),
+    /// Run the Slack sandbox: a local Slack-compatible server for the demo.
+    Sandbox(sandbox::SandboxArgs),
 }
 
 #[derive(Subcommand)]
@@ -84,16 +87,22 @@ async fn main() -> Result<()> {
         .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
+    // The sandbox needs no configuration or database.
+    let command = match cli.command {
+        Command::Sandbox(args) => return sandbox::run(args).await,
+        command => command,
+    };
     let config = Config::from_env()?;
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
-    match cli.command {
+    match command {
         Command::Serve => serve(config, store).await,
         Command::Migrate => {
             println!("{}", json!({"migrated": true}));
             Ok(())
         }
         Command::Admin(admin) => run_admin(&store, admin).await,
+        Command::Sandbox(_) => unreachable!("handled before the database"),
     }
 }
 

@@ -8,12 +8,17 @@
 //! Start it in-process with [`Sandbox::start`] (tests) or with
 //! `hubbub sandbox` (the demo).
 
+pub mod actions;
 pub mod api;
+pub mod control;
 pub mod faults;
 pub mod ids;
+pub mod oauth;
 pub mod outbound;
+pub mod pages;
 pub mod rate_limit;
 pub mod state;
+pub mod state_queries;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -60,6 +65,16 @@ impl Sandbox {
     }
 
     pub fn router(&self) -> Router {
-        Router::new().merge(api::routes()).with_state(self.clone())
+        Router::new()
+            .merge(api::routes())
+            .merge(oauth::routes())
+            .merge(control::routes())
+            .merge(pages::routes())
+            // Last, so that it wraps every route: outages drop connections.
+            .layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                faults::drop_when_unreachable,
+            ))
+            .with_state(self.clone())
     }
 }

@@ -346,7 +346,11 @@ impl Seed {
             apps: vec![AppConfig {
                 app_id: id('A'),
                 name: "Hubbub".into(),
-                client_id: format!("{}.{}", 1_000_000 + rand::random::<u32>() % 1_000_000, rand::random::<u32>()),
+                client_id: format!(
+                    "{}.{}",
+                    1_000_000 + rand::random::<u32>() % 1_000_000,
+                    rand::random::<u32>()
+                ),
                 client_secret: secret(16),
                 signing_secret: secret(16),
                 ..AppConfig::default()
@@ -374,6 +378,15 @@ pub struct State {
     pub deliveries: Vec<Delivery>,
     pub faults: Vec<Fault>,
     pub rate_limits: bool,
+    /// The rate limits' buckets (see `rate_limit`).
+    pub rate_limiter: crate::rate_limit::Limiter,
+    /// Waits before each retry of an undelivered event (Slack: at once,
+    /// after 1 minute, after 5 minutes); tests set short ones.
+    pub retry_delays: Vec<std::time::Duration>,
+    /// How long the sandbox waits for an app to answer (Slack: 3 s).
+    pub request_timeout: std::time::Duration,
+    /// Errors an app answered a view submission with, by view id.
+    pub view_errors: std::collections::HashMap<String, Value>,
     last_ts_micros: u64,
 }
 
@@ -397,6 +410,10 @@ impl State {
             deliveries: Vec::new(),
             faults: Vec::new(),
             rate_limits: seed.rate_limits,
+            rate_limiter: Default::default(),
+            retry_delays: [0, 60, 300].map(std::time::Duration::from_secs).to_vec(),
+            request_timeout: std::time::Duration::from_secs(3),
+            view_errors: Default::default(),
             last_ts_micros: 0,
         };
         for team in seed.teams {
@@ -436,7 +453,9 @@ impl State {
                 .collect();
             let created = now_secs() as u64;
             self.channels.push(Channel {
-                id: c.id.unwrap_or_else(|| id(if c.is_private { 'G' } else { 'C' })),
+                id: c
+                    .id
+                    .unwrap_or_else(|| id(if c.is_private { 'G' } else { 'C' })),
                 team_id: team_id.clone(),
                 name: c.name,
                 is_private: c.is_private,
@@ -560,7 +579,11 @@ impl State {
         if let Some(bot) = self.users.iter_mut().find(|u| u.id == bot_user_id) {
             bot.deleted = false;
         }
-        for t in self.tokens.iter_mut().filter(|t| t.team_id == team_id && t.app_id == app_id) {
+        for t in self
+            .tokens
+            .iter_mut()
+            .filter(|t| t.team_id == team_id && t.app_id == app_id)
+        {
             t.revoked = true;
         }
         let bot_id = self
@@ -569,7 +592,8 @@ impl State {
             .find(|i| i.team_id == team_id && i.app_id == app_id)
             .map(|i| i.bot_id.clone())
             .unwrap_or_else(|| id('B'));
-        self.installations.retain(|i| !(i.team_id == team_id && i.app_id == app_id));
+        self.installations
+            .retain(|i| !(i.team_id == team_id && i.app_id == app_id));
         self.installations.push(Installation {
             team_id: team_id.to_owned(),
             app_id: app_id.to_owned(),

@@ -85,6 +85,175 @@ macro_rules! spec {
 static METHODS: &[MethodSpec] = &[
     spec!("api.test", NoToken, [], Four, api_test),
     spec!("auth.test", Any, [], Four, auth_test),
+    spec!("auth.revoke", Any, [], Three, super::oauth::auth_revoke),
+    spec!(
+        "oauth.v2.access",
+        NoToken,
+        [],
+        Four,
+        super::oauth::oauth_v2_access
+    ),
+    spec!(
+        "team.info",
+        Any,
+        ["team:read"],
+        Three,
+        super::team_users::team_info
+    ),
+    spec!(
+        "users.info",
+        Any,
+        ["users:read"],
+        Four,
+        super::team_users::users_info
+    ),
+    spec!(
+        "users.list",
+        Any,
+        ["users:read"],
+        Two,
+        super::team_users::users_list
+    ),
+    spec!(
+        "users.lookupByEmail",
+        Any,
+        ["users:read.email"],
+        Three,
+        super::team_users::lookup_by_email
+    ),
+    spec!(
+        "conversations.list",
+        Any,
+        ["channels:read", "groups:read", "im:read", "mpim:read"],
+        Two,
+        super::conversations::list
+    ),
+    spec!(
+        "conversations.info",
+        Any,
+        ["channels:read", "groups:read", "im:read", "mpim:read"],
+        Three,
+        super::conversations::info
+    ),
+    spec!(
+        "conversations.join",
+        Any,
+        ["channels:join"],
+        Three,
+        super::conversations::join
+    ),
+    spec!(
+        "conversations.members",
+        Any,
+        ["channels:read", "groups:read", "im:read", "mpim:read"],
+        Four,
+        super::conversations::members
+    ),
+    spec!(
+        "conversations.open",
+        Any,
+        ["im:write", "mpim:write"],
+        Three,
+        super::conversations::open
+    ),
+    spec!(
+        "conversations.history",
+        Any,
+        [
+            "channels:history",
+            "groups:history",
+            "im:history",
+            "mpim:history"
+        ],
+        Three,
+        super::conversations::history
+    ),
+    spec!(
+        "conversations.replies",
+        Any,
+        [
+            "channels:history",
+            "groups:history",
+            "im:history",
+            "mpim:history"
+        ],
+        Three,
+        super::conversations::replies
+    ),
+    spec!(
+        "conversations.create",
+        Any,
+        ["channels:manage", "groups:write"],
+        Two,
+        super::conversations::create
+    ),
+    spec!(
+        "conversations.invite",
+        Any,
+        ["channels:manage", "groups:write", "im:write", "mpim:write"],
+        Three,
+        super::conversations::invite
+    ),
+    spec!(
+        "chat.postMessage",
+        Any,
+        ["chat:write"],
+        Special,
+        super::chat::post_message
+    ),
+    spec!(
+        "chat.postEphemeral",
+        Any,
+        ["chat:write"],
+        Four,
+        super::chat::post_ephemeral
+    ),
+    spec!(
+        "chat.update",
+        Any,
+        ["chat:write"],
+        Three,
+        super::chat::update
+    ),
+    spec!(
+        "chat.delete",
+        Any,
+        ["chat:write"],
+        Three,
+        super::chat::delete
+    ),
+    spec!(
+        "chat.getPermalink",
+        Any,
+        [],
+        Four,
+        super::chat::get_permalink
+    ),
+    spec!(
+        "chat.unfurl",
+        Any,
+        ["links:write"],
+        Three,
+        super::chat::unfurl
+    ),
+    spec!(
+        "reactions.add",
+        Any,
+        ["reactions:write"],
+        Three,
+        super::reactions::add
+    ),
+    spec!(
+        "reactions.remove",
+        Any,
+        ["reactions:write"],
+        Two,
+        super::reactions::remove
+    ),
+    spec!("views.open", Any, [], Four, super::views::open),
+    spec!("views.push", Any, [], Four, super::views::push),
+    spec!("views.update", Any, [], Four, super::views::update),
+    spec!("views.publish", Any, [], Four, super::views::publish),
 ];
 
 pub fn method_spec(name: &str) -> Option<&'static MethodSpec> {
@@ -101,7 +270,12 @@ pub struct Outcome {
     pub accepted_scopes: Option<String>,
 }
 
-pub async fn dispatch(sandbox: &Sandbox, method: &str, args: &Args, token: Option<&str>) -> Outcome {
+pub async fn dispatch(
+    sandbox: &Sandbox,
+    method: &str,
+    args: &Args,
+    token: Option<&str>,
+) -> Outcome {
     let mut outcome = Outcome {
         result: Err(ApiError::slack("unknown_method")),
         team_id: None,
@@ -151,7 +325,11 @@ pub async fn dispatch(sandbox: &Sandbox, method: &str, args: &Args, token: Optio
 /// Resolves the presented token as Slack does: `not_authed` without one,
 /// `invalid_auth` for an unknown one, `token_revoked` for a revoked one,
 /// `account_inactive` when its user is gone.
-fn authenticate(state: &State, spec: &MethodSpec, token: Option<&str>) -> Result<Option<Caller>, ApiError> {
+fn authenticate(
+    state: &State,
+    spec: &MethodSpec,
+    token: Option<&str>,
+) -> Result<Option<Caller>, ApiError> {
     if spec.token == TokenRule::None {
         return Ok(None);
     }
@@ -167,7 +345,9 @@ fn authenticate(state: &State, spec: &MethodSpec, token: Option<&str>) -> Result
     if state.user(&record.user_id).is_some_and(|u| u.deleted) {
         return Err(ApiError::slack("account_inactive"));
     }
-    Ok(Some(Caller { token: record.clone() }))
+    Ok(Some(Caller {
+        token: record.clone(),
+    }))
 }
 
 fn api_test(ctx: &mut Ctx<'_>) -> ApiResult {
@@ -181,8 +361,14 @@ fn api_test(ctx: &mut Ctx<'_>) -> ApiResult {
 
 fn auth_test(ctx: &mut Ctx<'_>) -> ApiResult {
     let token = ctx.caller().token.clone();
-    let team = ctx.state.team(&token.team_id).ok_or(ApiError::slack("team_not_found"))?;
-    let user = ctx.state.user(&token.user_id).ok_or(ApiError::slack("user_not_found"))?;
+    let team = ctx
+        .state
+        .team(&token.team_id)
+        .ok_or(ApiError::slack("team_not_found"))?;
+    let user = ctx
+        .state
+        .user(&token.user_id)
+        .ok_or(ApiError::slack("user_not_found"))?;
     let mut out = json!({
         "url": format!("https://{}.slack.com/", team.domain),
         "team": team.name,

@@ -3,7 +3,13 @@
 //! argument, Slack's `{"ok": …}` envelope and error codes, scopes checked
 //! per method, rate limits by tier and injected faults.
 
+mod chat;
+mod conversations;
 mod methods;
+mod oauth;
+mod reactions;
+mod team_users;
+mod views;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State as AxumState};
@@ -17,7 +23,7 @@ use crate::ids::now_secs;
 use crate::state::{Call, Token, TokenKind};
 use crate::Sandbox;
 
-pub use methods::{method_spec, MethodSpec, TokenRule};
+pub use methods::{method_spec, MethodSpec, Tier, TokenRule};
 
 pub fn routes() -> Router<Sandbox> {
     Router::new().route("/api/{method}", get(call).post(call))
@@ -30,7 +36,10 @@ pub struct Args(pub Map<String, Value>);
 
 impl Args {
     pub fn str(&self, key: &str) -> Option<&str> {
-        self.0.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+        self.0
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
     }
 
     /// A required string argument, or Slack's error for a missing one.
@@ -91,7 +100,10 @@ impl Caller {
 pub enum ApiError {
     /// HTTP 200 with `{"ok": false, "error": …}` and any extra fields
     /// (`needed`/`provided` for `missing_scope`).
-    Slack { error: String, extra: Map<String, Value> },
+    Slack {
+        error: String,
+        extra: Map<String, Value>,
+    },
     /// HTTP 429 with `Retry-After`.
     RateLimited { retry_after: u64 },
     /// A bare HTTP status (injected 5xx).
@@ -170,10 +182,11 @@ async fn call(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let args = match parse_args(&headers, query.as_deref(), &body) {
+    let mut args = match parse_args(&headers, query.as_deref(), &body) {
         Ok(args) => args,
         Err(e) => return respond(e.into_response_parts(), None),
     };
+    oauth::basic_credentials(&headers, &mut args);
     let token = presented_token(&headers, &args);
     let outcome = methods::dispatch(&sandbox, &method, &args, token.as_deref()).await;
     let scopes = outcome.scopes.clone();
@@ -224,7 +237,10 @@ impl ApiError {
     }
 }
 
-fn respond((status, body, retry_after): (u16, Value, Option<u64>), scopes: Option<&str>) -> Response {
+fn respond(
+    (status, body, retry_after): (u16, Value, Option<u64>),
+    scopes: Option<&str>,
+) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = if body.is_null() {
         status.into_response()
@@ -232,7 +248,9 @@ fn respond((status, body, retry_after): (u16, Value, Option<u64>), scopes: Optio
         (status, axum::Json(body)).into_response()
     };
     if let Some(secs) = retry_after {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     if let Some(v) = scopes.and_then(|s| HeaderValue::from_str(s).ok()) {
         response.headers_mut().insert("x-oauth-scopes", v);
