@@ -20,7 +20,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::actions::{self, resolve_team, ActionError, ActionResult};
-use crate::state::SlashCommand;
+use crate::faults;
+use crate::state::{Fault, SlashCommand};
 use crate::Sandbox;
 
 pub fn routes() -> Router<Sandbox> {
@@ -50,6 +51,11 @@ pub fn routes() -> Router<Sandbox> {
         .route("/control/users", post(create_user))
         .route("/control/channels", post(create_channel))
         .route("/control/invite", post(invite))
+        .route(
+            "/control/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/control/outage", post(outage))
         .route("/response/{id}", post(response_url))
 }
 
@@ -205,7 +211,7 @@ async fn settings(AxumState(sandbox): AxumState<Sandbox>, body: Bytes) -> Respon
         state.request_timeout = Duration::from_millis(t);
     }
     if let Some(r) = input.rate_limits {
-        state.rate_limits = r;
+        faults::set_rate_limits(&mut state, r);
     }
     Json(json!({
         "ok": true,
@@ -540,4 +546,49 @@ async fn deliveries(AxumState(sandbox): AxumState<Sandbox>, Query(f): Query<Filt
         .filter(|d| f.url.as_ref().is_none_or(|u| d.url == *u))
         .collect();
     Json(json!({"ok": true, "deliveries": out})).into_response()
+}
+
+/// The faults in force.
+async fn list_faults(AxumState(sandbox): AxumState<Sandbox>) -> Response {
+    Json(json!({"ok": true, "faults": sandbox.state().faults})).into_response()
+}
+
+/// Adds a fault: `{"method": "chat.postMessage" | "*", "error"?, "status"?,
+/// "delay_ms"?, "until"?, "times"?}`.
+async fn add_fault(AxumState(sandbox): AxumState<Sandbox>, body: Bytes) -> Response {
+    let fault: Fault = match parse(&body) {
+        Ok(f) => f,
+        Err(e) => return failure(e),
+    };
+    match faults::add_fault(&mut sandbox.state(), fault) {
+        Ok(()) => Json(json!({"ok": true})).into_response(),
+        Err(detail) => failure(ActionError::new(400, "invalid_fault").detail(detail)),
+    }
+}
+
+/// Removes every fault.
+async fn clear_faults(AxumState(sandbox): AxumState<Sandbox>) -> Response {
+    faults::clear_faults(&mut sandbox.state());
+    Json(json!({"ok": true})).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct OutageInput {
+    seconds: f64,
+}
+
+/// Makes the whole sandbox (but the control API) unreachable for a while:
+/// `{"seconds": 5}`.
+async fn outage(AxumState(sandbox): AxumState<Sandbox>, body: Bytes) -> Response {
+    let input: OutageInput = match parse(&body) {
+        Ok(i) => i,
+        Err(e) => return failure(e),
+    };
+    if !(input.seconds > 0.0 && input.seconds <= 3600.0) {
+        return failure(
+            ActionError::new(400, "invalid_arguments").detail("seconds must be between 0 and 3600"),
+        );
+    }
+    faults::outage(&mut sandbox.state(), Duration::from_secs_f64(input.seconds));
+    Json(json!({"ok": true})).into_response()
 }

@@ -416,3 +416,88 @@ async fn slack_sdk_sees_ratelimited() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("ratelimited after"), "{stdout}");
 }
+
+/// Faults and outages are set and cleared over the control API, as the
+/// demo and tests outside this crate do.
+#[tokio::test]
+async fn the_control_api_sets_and_clears_faults() {
+    let s = start(false).await;
+    let control = |path: &str| format!("{}/control/{path}", s.sandbox.base_url);
+
+    let refused = s
+        .http
+        .post(control("faults"))
+        .json(&serde_json::json!({"method": "chat.postMessage"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        400,
+        "a fault that does nothing is refused"
+    );
+
+    let added = s
+        .http
+        .post(control("faults"))
+        .json(
+            &serde_json::json!({"method": "chat.postMessage", "error": "fatal_error", "times": 1}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 200);
+    let listed: Value = s
+        .http
+        .get(control("faults"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["faults"][0]["error"], "fatal_error");
+
+    let (_, body) = s
+        .json(
+            "chat.postMessage",
+            &[("channel", &s.general), ("text", "hi")],
+        )
+        .await;
+    assert_eq!(
+        body,
+        serde_json::json!({"ok": false, "error": "fatal_error"})
+    );
+    let (_, body) = s
+        .json(
+            "chat.postMessage",
+            &[("channel", &s.general), ("text", "hi")],
+        )
+        .await;
+    assert_eq!(body["ok"], true, "times: 1 is used up: {body}");
+
+    s.http
+        .post(control("faults"))
+        .json(&serde_json::json!({"method": "*", "status": 503}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(s.json("auth.test", &[]).await.0, 503);
+    s.http.delete(control("faults")).send().await.unwrap();
+    assert_eq!(s.json("auth.test", &[]).await.0, 200);
+
+    let outage = s
+        .http
+        .post(control("outage"))
+        .json(&serde_json::json!({"seconds": 30}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outage.status(), 200);
+    assert!(
+        s.call("auth.test", &[]).await.is_err(),
+        "no answer during the outage"
+    );
+    s.http.delete(control("faults")).send().await.unwrap();
+    assert_eq!(s.json("auth.test", &[]).await.0, 200, "back after clearing");
+}
