@@ -1436,6 +1436,30 @@ enum Surface {
     View(View),
 }
 
+impl Surface {
+    /// The blocks an element is found in, and the app that gets the payload.
+    fn blocks_and_app(&self) -> (Value, Option<String>) {
+        match self {
+            Surface::Message(m) => (m.blocks.clone().unwrap_or(Value::Null), m.app_id.clone()),
+            Surface::Ephemeral(e) => (e.blocks.clone().unwrap_or(Value::Null), e.app_id.clone()),
+            Surface::View(v) => (v.view["blocks"].clone(), Some(v.app_id.clone())),
+        }
+    }
+
+    /// The payload's `container`.
+    fn container(&self) -> Value {
+        match self {
+            Surface::Message(m) => message_container(&m.channel, &m.ts, false),
+            Surface::Ephemeral(e) => message_container(&e.channel, &e.ts, true),
+            Surface::View(v) => json!({"type": "view", "view_id": v.id}),
+        }
+    }
+}
+
+fn message_container(channel: &str, ts: &str, is_ephemeral: bool) -> Value {
+    json!({"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": is_ephemeral})
+}
+
 fn surface(state: &State, team_id: &str, user_id: &str, c: &Click) -> Result<Surface, ActionError> {
     if c.view_id.is_some() || c.in_view || c.channel.is_none() {
         return Ok(Surface::View(open_view(
@@ -1467,11 +1491,7 @@ pub async fn click(sandbox: &Sandbox, input: Click) -> ActionResult {
         let team_id = resolve_team(&state, input.team.as_deref())?;
         let user = resolve_user(&state, &team_id, &input.user)?;
         let surface = surface(&state, &team_id, &user.id, &input)?;
-        let (blocks, app_id) = match &surface {
-            Surface::Message(m) => (m.blocks.clone().unwrap_or(Value::Null), m.app_id.clone()),
-            Surface::Ephemeral(e) => (e.blocks.clone().unwrap_or(Value::Null), e.app_id.clone()),
-            Surface::View(v) => (v.view["blocks"].clone(), Some(v.app_id.clone())),
-        };
+        let (blocks, app_id) = surface.blocks_and_app();
         let app_id = app_id.ok_or(bad("not_interactive").detail("no app posted this message"))?;
         let app = resolve_app(&state, Some(&app_id))?;
         let (block_id, element) =
@@ -1520,42 +1540,37 @@ pub async fn click(sandbox: &Sandbox, input: Click) -> ActionResult {
             "is_enterprise_install": false,
             "actions": [action],
         });
-        match surface {
-            Surface::Message(m) => {
-                let channel = resolve_channel(&state, &team_id, &m.channel)?;
+        payload["container"] = surface.container();
+        match &surface {
+            Surface::Message(Message {
+                channel: channel_id,
+                ts,
+                ..
+            })
+            | Surface::Ephemeral(Ephemeral {
+                channel: channel_id,
+                ts,
+                ..
+            }) => {
+                let channel = resolve_channel(&state, &team_id, channel_id)?;
                 let url = new_response_url(
                     &mut state,
                     &team_id,
-                    &m.channel,
+                    channel_id,
                     &user.id,
                     &app.app_id,
-                    Some(m.ts.clone()),
+                    Some(ts.clone()),
                 );
-                payload["container"] = json!({"type": "message", "message_ts": m.ts, "channel_id": m.channel, "is_ephemeral": false});
-                payload["channel"] = channel_json(&channel);
-                payload["message"] = message_json(&m);
-                payload["response_url"] = json!(url);
-                payload["state"] = json!({"values": {}});
-            }
-            Surface::Ephemeral(e) => {
-                let channel = resolve_channel(&state, &team_id, &e.channel)?;
-                let url = new_response_url(
-                    &mut state,
-                    &team_id,
-                    &e.channel,
-                    &user.id,
-                    &app.app_id,
-                    Some(e.ts.clone()),
-                );
-                payload["container"] = json!({"type": "message", "message_ts": e.ts, "channel_id": e.channel, "is_ephemeral": true});
                 payload["channel"] = channel_json(&channel);
                 payload["response_url"] = json!(url);
                 payload["state"] = json!({"values": {}});
+                if let Surface::Message(m) = &surface {
+                    payload["message"] = message_json(m);
+                }
             }
             Surface::View(v) => {
                 let values = fill_values(&v.view, &input.values, false)?;
-                payload["container"] = json!({"type": "view", "view_id": v.id});
-                payload["view"] = view_object(&state, &v, Some(values));
+                payload["view"] = view_object(&state, v, Some(values));
             }
         }
         (app, payload)
@@ -1652,29 +1667,14 @@ pub async fn suggest_options(sandbox: &Sandbox, input: Click) -> ActionResult {
         let team_id = resolve_team(&state, input.team.as_deref())?;
         let user = resolve_user(&state, &team_id, &input.user)?;
         let surface = surface(&state, &team_id, &user.id, &input)?;
-        let (blocks, app_id, container, view) = match &surface {
-            Surface::Message(m) => (
-                m.blocks.clone().unwrap_or(Value::Null),
-                m.app_id.clone(),
-                json!({"type": "message", "message_ts": m.ts, "channel_id": m.channel, "is_ephemeral": false}),
-                None,
-            ),
-            Surface::Ephemeral(e) => (
-                e.blocks.clone().unwrap_or(Value::Null),
-                e.app_id.clone(),
-                json!({"type": "message", "message_ts": e.ts, "channel_id": e.channel, "is_ephemeral": true}),
-                None,
-            ),
-            Surface::View(v) => (
-                v.view["blocks"].clone(),
-                Some(v.app_id.clone()),
-                json!({"type": "view", "view_id": v.id}),
-                Some(view_object(
-                    &state,
-                    v,
-                    Some(fill_values(&v.view, &input.values, false)?),
-                )),
-            ),
+        let (blocks, app_id) = surface.blocks_and_app();
+        let view = match &surface {
+            Surface::View(v) => Some(view_object(
+                &state,
+                v,
+                Some(fill_values(&v.view, &input.values, false)?),
+            )),
+            Surface::Message(_) | Surface::Ephemeral(_) => None,
         };
         let app = resolve_app(&state, Some(&app_id.ok_or(bad("not_interactive"))?))?;
         let (block_id, _element) =
@@ -1683,7 +1683,7 @@ pub async fn suggest_options(sandbox: &Sandbox, input: Click) -> ActionResult {
         let mut payload = json!({
             "type": "block_suggestion",
             "user": user_json(&user),
-            "container": container,
+            "container": surface.container(),
             "api_app_id": app.app_id,
             "token": outbound::verification_token(&app),
             "action_id": input.action_id,

@@ -13,6 +13,7 @@ use axum::Router;
 use serde::Deserialize;
 
 use crate::ids::{now_secs, secret};
+pub use crate::pages::esc;
 use crate::state::{AppConfig, OAuthCode, State};
 use crate::Sandbox;
 
@@ -297,20 +298,4 @@ fn error_page(code: &str, message: &str) -> Response {
         )),
     )
         .into_response()
-}
-
-/// Escapes text for HTML.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

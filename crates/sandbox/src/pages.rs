@@ -1540,6 +1540,14 @@ mod forms {
         }
     }
 
+    /// Straight back to the page, or back with what went wrong.
+    fn back_or_error(back: &str, result: ActionResult) -> Response {
+        match result {
+            Ok(_) => Redirect::to(safe_back(back)).into_response(),
+            Err(e) => back_with(back, "error", &describe(&e)),
+        }
+    }
+
     /// How many modals the person has open, to notice a new one.
     fn open_views(sandbox: &Sandbox, user: &str) -> usize {
         sandbox
@@ -1636,10 +1644,7 @@ mod forms {
                 reply_broadcast: form.broadcast.is_some(),
             },
         );
-        match result {
-            Ok(_) => Redirect::to(safe_back(&form.back)).into_response(),
-            Err(e) => back_with(&form.back, "error", &describe(&e)),
-        }
+        back_or_error(&form.back, result)
     }
 
     #[derive(Deserialize)]
@@ -1670,10 +1675,7 @@ mod forms {
             },
             true,
         );
-        match result {
-            Ok(_) => Redirect::to(safe_back(&form.back)).into_response(),
-            Err(e) => back_with(&form.back, "error", &describe(&e)),
-        }
+        back_or_error(&form.back, result)
     }
 
     #[derive(Deserialize)]

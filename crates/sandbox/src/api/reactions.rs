@@ -71,52 +71,58 @@ fn reaction_event(
     })
 }
 
-pub(super) fn add(ctx: &mut Ctx<'_>) -> ApiResult {
+/// Applies `change` to the named message's reactions as the caller, then
+/// sends the channel a `kind` event: add and remove differ only in the change.
+fn change_reactions(
+    ctx: &mut Ctx<'_>,
+    kind: &str,
+    change: impl FnOnce(&mut Vec<Reaction>, &str, &str) -> Result<(), ApiError>,
+) -> ApiResult {
     let (channel, message, name) = target(ctx)?;
     let me = ctx.caller().token.user_id.clone();
     let m = ctx
         .state
         .message_mut(&channel.id, &message.ts)
         .expect("found above");
-    match m.reactions.iter_mut().find(|r| r.name == name) {
-        Some(r) if r.users.contains(&me) => return Err(ApiError::slack("already_reacted")),
-        Some(r) => r.users.push(me.clone()),
-        None => {
-            if m.reactions.len() >= MAX_EMOJI {
-                return Err(ApiError::slack("too_many_emoji"));
-            }
-            m.reactions.push(Reaction {
-                name: name.clone(),
-                users: vec![me.clone()],
-            });
-        }
-    }
-    let event = reaction_event("reaction_added", &me, &name, &channel, &message);
+    change(&mut m.reactions, &me, &name)?;
+    let event = reaction_event(kind, &me, &name, &channel, &message);
     if let Some(effect) = channel_event(ctx.state, &channel, event) {
         ctx.effects.push(effect);
     }
     Ok(Map::new())
 }
 
+pub(super) fn add(ctx: &mut Ctx<'_>) -> ApiResult {
+    change_reactions(ctx, "reaction_added", |reactions, me, name| {
+        match reactions.iter_mut().find(|r| r.name == name) {
+            Some(r) if r.users.iter().any(|u| u == me) => {
+                return Err(ApiError::slack("already_reacted"))
+            }
+            Some(r) => r.users.push(me.to_owned()),
+            None => {
+                if reactions.len() >= MAX_EMOJI {
+                    return Err(ApiError::slack("too_many_emoji"));
+                }
+                reactions.push(Reaction {
+                    name: name.to_owned(),
+                    users: vec![me.to_owned()],
+                });
+            }
+        }
+        Ok(())
+    })
+}
+
 pub(super) fn remove(ctx: &mut Ctx<'_>) -> ApiResult {
-    let (channel, message, name) = target(ctx)?;
-    let me = ctx.caller().token.user_id.clone();
-    let m = ctx
-        .state
-        .message_mut(&channel.id, &message.ts)
-        .expect("found above");
-    let Some(r) = m
-        .reactions
-        .iter_mut()
-        .find(|r| r.name == name && r.users.contains(&me))
-    else {
-        return Err(ApiError::slack("no_reaction"));
-    };
-    r.users.retain(|u| *u != me);
-    m.reactions.retain(|r| !r.users.is_empty());
-    let event = reaction_event("reaction_removed", &me, &name, &channel, &message);
-    if let Some(effect) = channel_event(ctx.state, &channel, event) {
-        ctx.effects.push(effect);
-    }
-    Ok(Map::new())
+    change_reactions(ctx, "reaction_removed", |reactions, me, name| {
+        let Some(r) = reactions
+            .iter_mut()
+            .find(|r| r.name == name && r.users.iter().any(|u| u == me))
+        else {
+            return Err(ApiError::slack("no_reaction"));
+        };
+        r.users.retain(|u| u != me);
+        reactions.retain(|r| !r.users.is_empty());
+        Ok(())
+    })
 }
