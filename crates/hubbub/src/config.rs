@@ -14,13 +14,11 @@ pub struct Config {
     pub public_url: String,
     /// 32 bytes, hex-encoded, for encrypting secrets at rest. Created on
     /// first start so it is stable before the first secret is stored.
-    #[allow(
-        dead_code,
-        reason = "read by the Slack connection, which stores encrypted tokens"
-    )]
     pub secret_key: String,
     pub slack: SlackConfig,
     pub smtp_url: Option<String>,
+    /// The From address of mail; `hubbub@<host of public_url>` when unset.
+    pub mail_from: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +83,7 @@ impl Config {
                     .unwrap_or_else(|| "https://slack.com/oauth/v2/authorize".into()),
             },
             smtp_url: var("HUBBUB_SMTP_URL"),
+            mail_from: var("HUBBUB_MAIL_FROM"),
         })
     }
 }

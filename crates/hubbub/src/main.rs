@@ -36,6 +36,16 @@ enum Command {
     Admin(Admin),
     /// Run the Slack sandbox: a local Slack-compatible server for the demo.
     Sandbox(sandbox::SandboxArgs),
+    /// Print the Slack app manifest (JSON) for a hub at --public-url: paste
+    /// it into "Create New App > From an app manifest" at api.slack.com.
+    SlackManifest {
+        /// Where Slack reaches the hub (default: HUBBUB_PUBLIC_URL).
+        #[arg(long, env = "HUBBUB_PUBLIC_URL")]
+        public_url: String,
+        /// The app's name in Slack.
+        #[arg(long, default_value = "Hubbub")]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -90,6 +100,11 @@ async fn main() -> Result<()> {
     // The sandbox needs no configuration or database.
     let command = match cli.command {
         Command::Sandbox(args) => return sandbox::run(args).await,
+        Command::SlackManifest { public_url, name } => {
+            let manifest = hubbub_slack::manifest::manifest(&public_url, &name);
+            println!("{}", serde_json::to_string_pretty(&manifest)?);
+            return Ok(());
+        }
         command => command,
     };
     let config = Config::from_env()?;
@@ -102,7 +117,9 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Admin(admin) => run_admin(&store, admin).await,
-        Command::Sandbox(_) => unreachable!("handled before the database"),
+        Command::Sandbox(_) | Command::SlackManifest { .. } => {
+            unreachable!("handled before the database")
+        }
     }
 }
 
@@ -117,11 +134,30 @@ async fn serve(config: Config, store: Store) -> Result<()> {
         smtp = if config.smtp_url.is_some() { "configured" } else { "local mailbox" },
         "hubbub is serving"
     );
-    let state = hubbub_web::AppState {
-        store: store.clone(),
-        web: hubbub_web::WebConfig::new(&config.public_url),
+    let slack_app = match (&config.slack.client_id, &config.slack.client_secret) {
+        (Some(client_id), Some(client_secret)) => Some(hubbub_web::SlackAppConfig {
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+            authorize_url: config.slack.authorize_url.clone(),
+        }),
+        _ => None,
     };
+    let web = hubbub_web::WebConfig {
+        signing_secret: config.slack.signing_secret.clone(),
+        slack_app,
+        slack_api_url: config.slack.api_url.clone(),
+        ..hubbub_web::WebConfig::new(&config.public_url)
+    };
+    let secret_key = hubbub_store::SecretKey::from_hex(&config.secret_key)?;
+    let state = hubbub_web::AppState::new(store.clone(), web, secret_key)?;
+    let mail = hubbub_web::mail::MailConfig::new(
+        config.smtp_url.clone(),
+        config.mail_from.clone(),
+        &config.public_url,
+    );
+    let mail_worker = tokio::spawn(hubbub_web::mail::Mailer::new(store.clone(), &mail)?.run());
     hubbub_web::serve(listener, state, shutdown_signal()).await?;
+    mail_worker.abort();
     store.close().await;
     Ok(())
 }

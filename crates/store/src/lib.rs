@@ -7,12 +7,15 @@ mod accounts;
 mod associations;
 mod comments;
 mod indexing;
+mod mail;
 mod notifications;
 mod objects;
 mod pipelines;
 mod properties;
 mod search;
+pub mod secret;
 mod sessions;
+mod slack;
 mod sql;
 mod tokens;
 mod users;
@@ -28,9 +31,18 @@ use thiserror::Error;
 pub use accounts::Account;
 pub use associations::Association;
 pub use comments::{Comment, MAX_COMMENT_CHARS};
+pub use mail::{
+    enqueue_mail, mail_backoff_ms, Mail, MailStatus, NewMail, MAIL_CLAIM_LEASE_MS,
+    MAIL_MAX_ATTEMPTS,
+};
 pub use notifications::{NewNotification, Notification};
 pub use objects::{ListPage, NewRecord, RecordUpdate};
+pub use secret::{SecretError, SecretKey};
 pub use sessions::Session;
+pub use slack::{
+    AuditEntry, NewOAuthState, NewSlackConnection, OAuthStateTaken, SlackConnection, SlackInstall,
+    SlackInstallRefused, SLACK_OAUTH_STATE_TTL_MS,
+};
 pub use tokens::TokenGrant;
 pub use users::{NewUser, Team, User};
 

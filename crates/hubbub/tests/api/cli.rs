@@ -128,3 +128,45 @@ fn admin_commands_explain_bad_input() {
     assert!(!ok);
     assert!(err.contains("Unknown scopes"), "{err}");
 }
+
+#[test]
+fn slack_manifest_points_slack_at_the_public_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hubbub"))
+        .args([
+            "slack-manifest",
+            "--public-url",
+            "https://hub.acme.example/",
+        ])
+        .env("HUBBUB_DATA_DIR", dir.path())
+        .output()
+        .expect("run hubbub");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest: Value = serde_json::from_slice(&out.stdout).expect("one JSON manifest");
+    let settings = &manifest["settings"];
+    assert_eq!(
+        settings["event_subscriptions"]["request_url"],
+        "https://hub.acme.example/slack/events"
+    );
+    assert_eq!(
+        settings["interactivity"]["request_url"],
+        "https://hub.acme.example/slack/interactions"
+    );
+    assert_eq!(
+        manifest["features"]["slash_commands"][0]["url"],
+        "https://hub.acme.example/slack/commands"
+    );
+    assert_eq!(
+        manifest["oauth_config"]["redirect_urls"][0],
+        "https://hub.acme.example/slack/oauth/callback"
+    );
+    let events = settings["event_subscriptions"]["bot_events"]
+        .as_array()
+        .unwrap();
+    assert!(events.iter().any(|e| e == "app_uninstalled"));
+    assert!(events.iter().any(|e| e == "tokens_revoked"));
+}

@@ -23,8 +23,37 @@ pub struct TestAccount {
     pub admin_email: String,
 }
 
+/// The hub's secret key in tests (encrypts Slack tokens at rest).
+pub const TEST_SECRET_KEY: &str =
+    "5f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+/// The Slack side of a test app's configuration.
+#[derive(Default)]
+pub struct TestSlack {
+    pub signing_secret: Option<String>,
+    pub app: Option<hubbub_web::SlackAppConfig>,
+    pub api_url: Option<String>,
+}
+
+/// The Slack signing secret the test app is configured with.
+pub const SLACK_SIGNING_SECRET: &str = "hubbub-test-signing-secret-8f7422";
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with_slack_secret(Some(SLACK_SIGNING_SECRET)).await
+    }
+
+    /// The app with this Slack signing secret (`None`: Slack not configured).
+    pub async fn spawn_with_slack_secret(signing_secret: Option<&str>) -> TestApp {
+        TestApp::spawn_with_slack(TestSlack {
+            signing_secret: signing_secret.map(str::to_owned),
+            ..TestSlack::default()
+        })
+        .await
+    }
+
+    /// The app with this Slack app configuration.
+    pub async fn spawn_with_slack(slack: TestSlack) -> TestApp {
         let db = TestDatabase::create().await;
         let store = Store::connect(&db.url)
             .await
@@ -32,10 +61,16 @@ impl TestApp {
         store.migrate().await.expect("migrate the test database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
-        let state = hubbub_web::AppState {
-            store: store.clone(),
-            web: hubbub_web::WebConfig::new(&base_url),
+        let web = hubbub_web::WebConfig {
+            signing_secret: slack.signing_secret,
+            slack_app: slack.app,
+            slack_api_url: slack
+                .api_url
+                .unwrap_or_else(|| hubbub_web::WebConfig::new(&base_url).slack_api_url),
+            ..hubbub_web::WebConfig::new(&base_url)
         };
+        let secret_key = hubbub_store::SecretKey::from_hex(TEST_SECRET_KEY).unwrap();
+        let state = hubbub_web::AppState::new(store.clone(), web, secret_key).unwrap();
         tokio::spawn(hubbub_web::serve(listener, state, std::future::pending()));
         TestApp {
             base_url,

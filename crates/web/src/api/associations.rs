@@ -134,22 +134,26 @@ async fn ends(
     Ok((ctx, from_id, to_type))
 }
 
+/// Both records a v4 request names (`{from}/{id}/associations/{to}/{id}`),
+/// for a change to the association between them.
+async fn write_ends(
+    state: &AppState,
+    grant: &Grant,
+    (from_type, from_id, to_type, to_id): (String, String, String, String),
+) -> ApiResult<(Ctx, i64, ObjectType, i64)> {
+    let (ctx, from_id, to_type) =
+        ends(state, grant, &from_type, &from_id, &to_type, Access::Write).await?;
+    let to_id = parse_id(&Value::String(to_id))?;
+    Ok((ctx, from_id, to_type, to_id))
+}
+
 pub async fn create_default(
     State(state): State<AppState>,
     grant: Grant,
-    Path((from_type, from_id, to_type, to_id)): Path<(String, String, String, String)>,
+    Path(path): Path<(String, String, String, String)>,
 ) -> ApiResult<Json<Value>> {
     let started = now_millis();
-    let (ctx, from_id, to_type) = ends(
-        &state,
-        &grant,
-        &from_type,
-        &from_id,
-        &to_type,
-        Access::Write,
-    )
-    .await?;
-    let to_id = parse_id(&Value::String(to_id))?;
+    let (ctx, from_id, to_type, to_id) = write_ends(&state, &grant, path).await?;
     let forward = default_type(ctx.object_type, to_type).ok_or_else(|| {
         HubError::invalid(format!(
             "{} and {} cannot be associated",
@@ -183,19 +187,10 @@ pub async fn create_default(
 pub async fn create(
     State(state): State<AppState>,
     grant: Grant,
-    Path((from_type, from_id, to_type, to_id)): Path<(String, String, String, String)>,
+    Path(path): Path<(String, String, String, String)>,
     ApiJson(specs): ApiJson<Vec<AssociationSpec>>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let (ctx, from_id, to_type) = ends(
-        &state,
-        &grant,
-        &from_type,
-        &from_id,
-        &to_type,
-        Access::Write,
-    )
-    .await?;
-    let to_id = parse_id(&Value::String(to_id))?;
+    let (ctx, from_id, to_type, to_id) = write_ends(&state, &grant, path).await?;
     if specs.is_empty() {
         return Err(HubError::field(
             "REQUIRED",
@@ -246,18 +241,9 @@ pub async fn create(
 pub async fn remove(
     State(state): State<AppState>,
     grant: Grant,
-    Path((from_type, from_id, to_type, to_id)): Path<(String, String, String, String)>,
+    Path(path): Path<(String, String, String, String)>,
 ) -> ApiResult<StatusCode> {
-    let (ctx, from_id, to_type) = ends(
-        &state,
-        &grant,
-        &from_type,
-        &from_id,
-        &to_type,
-        Access::Write,
-    )
-    .await?;
-    let to_id = parse_id(&Value::String(to_id))?;
+    let (ctx, from_id, to_type, to_id) = write_ends(&state, &grant, path).await?;
     state
         .store
         .dissociate(ctx.account_id, (ctx.object_type, from_id), (to_type, to_id))

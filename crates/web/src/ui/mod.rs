@@ -2,6 +2,7 @@
 //! by default; a few lines of plain JavaScript add conveniences.
 
 mod login;
+mod mailbox;
 mod notifications;
 mod page;
 mod records;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(records::routes())
         .merge(settings::routes())
         .merge(notifications::routes())
+        .merge(mailbox::routes())
 }
 
 async fn home(_viewer: Viewer) -> Redirect {

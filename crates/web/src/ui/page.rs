@@ -5,7 +5,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use hubbub_hub::HubError;
-use hubbub_store::StoreError;
+use hubbub_store::{StoreError, User};
 
 use super::session::Viewer;
 
@@ -25,16 +25,9 @@ pub struct Chrome {
 impl Chrome {
     pub fn new(viewer: &Viewer, section: &'static str, title: impl Into<String>) -> Chrome {
         let user = &viewer.session.user;
-        let name = format!("{} {}", user.first_name, user.last_name)
-            .trim()
-            .to_owned();
         Chrome {
             user_id: user.id,
-            user_name: if name.is_empty() {
-                user.email.clone()
-            } else {
-                name
-            },
+            user_name: user_name(user),
             user_email: user.email.clone(),
             csrf: viewer.session.csrf_token.clone(),
             unread: viewer.unread,
@@ -42,6 +35,18 @@ impl Chrome {
             section,
             title: title.into(),
         }
+    }
+}
+
+/// How a person is named on every page: their name, or their email.
+pub fn user_name(user: &User) -> String {
+    let name = format!("{} {}", user.first_name, user.last_name)
+        .trim()
+        .to_owned();
+    if name.is_empty() {
+        user.email.clone()
+    } else {
+        name
     }
 }
 

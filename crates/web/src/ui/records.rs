@@ -22,12 +22,10 @@ use hubbub_hub::timestamp::parse_instant;
 use hubbub_hub::{ObjectType, Record};
 use serde::Deserialize;
 
-use super::page::{render, Chrome, PageError, PageResult};
+use super::page::{render, user_name, Chrome, PageError, PageResult};
 use super::session::Viewer;
 use crate::AppState;
-use view::{
-    format_day, format_instant, record_path, record_title, user_name, KindView, Lookups, PAGE_TYPES,
-};
+use view::{format_day, format_instant, record_path, record_title, KindView, Lookups, PAGE_TYPES};
 
 /// Rows on one page of an index.
 const PAGE_SIZE: u32 = 25;

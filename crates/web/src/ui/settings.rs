@@ -2,6 +2,7 @@
 //! App Marketplace.
 
 mod marketplace;
+mod slack_connect;
 mod teams;
 mod users;
 
@@ -13,7 +14,7 @@ use axum::Router;
 use hubbub_store::User;
 use serde::Deserialize;
 
-use super::page::{render, Chrome, PageError, PageResult};
+use super::page::{render, user_name, Chrome, PageError, PageResult};
 use super::session::Viewer;
 use crate::AppState;
 
@@ -36,6 +37,11 @@ pub fn routes() -> Router<AppState> {
             "/settings/marketplace/slack/connect",
             post(marketplace::connect),
         )
+        .route(
+            "/settings/marketplace/slack/disconnect",
+            post(marketplace::disconnect),
+        )
+        .route("/slack/oauth/callback", get(slack_connect::callback))
 }
 
 /// A message shown at the top of a page: a confirmation after a change,
@@ -79,24 +85,12 @@ pub struct DoneQuery {
 #[derive(Deserialize)]
 pub struct NoFields {}
 
-/// How a user is named on settings pages: their name, or their email.
-pub fn display_name(user: &User) -> String {
-    let name = format!("{} {}", user.first_name, user.last_name)
-        .trim()
-        .to_owned();
-    if name.is_empty() {
-        user.email.clone()
-    } else {
-        name
-    }
-}
-
 /// "Ada Admin and Bo Boss": who to ask for something only super admins do.
 pub fn super_admin_names(users: &[User]) -> String {
     let names: Vec<String> = users
         .iter()
         .filter(|u| u.roles.super_admin && !u.archived)
-        .map(display_name)
+        .map(user_name)
         .collect();
     match names.as_slice() {
         [] => "a super admin".to_owned(),

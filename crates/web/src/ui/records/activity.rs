@@ -11,10 +11,10 @@ use hubbub_store::{NewNotification, StoreError};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::view::{labels, record_path, record_title, user_name};
+use super::view::{labels, record_path, record_title};
 use super::{detail, load_record, parse_id, Drafts, Kind};
-use crate::ui::page::{see_other, PageError, PageResult};
-use crate::ui::session::CsrfForm;
+use crate::ui::page::{see_other, user_name, PageError, PageResult};
+use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
 #[derive(Deserialize)]
@@ -35,6 +35,27 @@ fn validation_message(e: StoreError) -> Result<String, PageError> {
     }
 }
 
+/// The record's page again, the draft kept beside why it was refused.
+async fn refused(
+    state: &AppState,
+    viewer: &Viewer,
+    t: ObjectType,
+    id: i64,
+    error: StoreError,
+    drafts_with: impl FnOnce(String) -> Drafts,
+) -> PageResult {
+    let drafts = drafts_with(validation_message(error)?);
+    detail(
+        state,
+        viewer,
+        t,
+        id,
+        drafts,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
 pub async fn comment(
     State(state): State<AppState>,
     Kind(t): Kind,
@@ -52,20 +73,12 @@ pub async fn comment(
     {
         Ok(c) => c,
         Err(e) => {
-            let drafts = Drafts {
+            let drafts_with = |error| Drafts {
                 comment: form.body,
-                comment_error: Some(validation_message(e)?),
+                comment_error: Some(error),
                 ..Drafts::default()
             };
-            return detail(
-                &state,
-                &viewer,
-                t,
-                id,
-                drafts,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return refused(&state, &viewer, t, id, e, drafts_with).await;
         }
     };
     let users = state.store.users(account_id).await?;
@@ -148,20 +161,12 @@ pub async fn note(
     let note = match created {
         Ok(note) => note,
         Err(e) => {
-            let drafts = Drafts {
+            let drafts_with = |error| Drafts {
                 note: form.body,
-                note_error: Some(validation_message(e)?),
+                note_error: Some(error),
                 ..Drafts::default()
             };
-            return detail(
-                &state,
-                &viewer,
-                t,
-                id,
-                drafts,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return refused(&state, &viewer, t, id, e, drafts_with).await;
         }
     };
     state

@@ -17,9 +17,9 @@ use hubbub_store::{RecordUpdate, StoreError};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::view::{record_path, record_title, user_name, KindView, Lookups, PAGE_TYPES};
+use super::view::{record_path, record_title, KindView, Lookups, PAGE_TYPES};
 use super::{load_record, parse_id, Kind};
-use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
+use crate::ui::page::{render, see_other, user_name, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -329,6 +329,20 @@ fn form_page(
     }
 }
 
+/// The form again with everything typed kept, each error beside its field.
+fn refused(
+    spec: FormSpec<'_>,
+    props: &PropertySet,
+    lookups: &Lookups,
+    values: &BTreeMap<String, String>,
+    fields: &[&PropertyDef],
+    error: HubError,
+) -> PageResult {
+    let (by_field, general) = sort_errors(error, fields, record::unique_property(spec.t))?;
+    let page = form_page(spec, props, lookups, values, by_field, general);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+}
+
 #[derive(Deserialize)]
 pub struct NewQuery {
     #[serde(default)]
@@ -401,15 +415,13 @@ pub async fn create(
     let created = match result {
         Ok(mut records) => records.pop().expect("one record created"),
         Err(e) => {
-            let (by_field, general) = sort_errors(e?, &fields, record::unique_property(t))?;
             let spec = FormSpec {
                 t,
                 viewer: &viewer,
                 record: None,
                 with: with.as_ref(),
             };
-            let page = form_page(spec, &props, &lookups, &values, by_field, general);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+            return refused(spec, &props, &lookups, &values, &fields, e?);
         }
     };
     if let Some(w) = &with {
@@ -497,15 +509,13 @@ pub async fn update(
         Err(e) => Err(Ok(e)),
     };
     if let Err(e) = result {
-        let (by_field, general) = sort_errors(e?, &fields, record::unique_property(t))?;
         let spec = FormSpec {
             t,
             viewer: &viewer,
             record: Some(&stored),
             with: None,
         };
-        let page = form_page(spec, &props, &lookups, &values, by_field, general);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+        return refused(spec, &props, &lookups, &values, &fields, e?);
     }
     Ok(see_other(&record_path(t, id)))
 }

@@ -9,6 +9,7 @@ use hubbub_store::{StoreResult, User};
 use time::macros::format_description;
 use time::OffsetDateTime;
 
+use crate::ui::page::user_name;
 use crate::AppState;
 
 /// The record types that have their own pages (notes live in timelines).
@@ -132,17 +133,6 @@ fn shorten(text: &str, max: usize) -> String {
 /// The page of a record.
 pub fn record_path(t: ObjectType, id: i64) -> String {
     format!("/{}/{id}", t.as_str())
-}
-
-pub fn user_name(user: &User) -> String {
-    let name = format!("{} {}", user.first_name, user.last_name)
-        .trim()
-        .to_owned();
-    if name.is_empty() {
-        user.email.clone()
-    } else {
-        name
-    }
 }
 
 /// `1 May 2024, 14:30 UTC`

@@ -3,10 +3,13 @@
 //! and users with the App Marketplace permission may connect.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
 
-use super::{super_admin_names, NoFields};
-use crate::ui::page::{render, Chrome, PageError, PageResult};
+use super::slack_connect::{self, ConnectionView};
+use super::{super_admin_names, with_status, NoFields, Notice};
+use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -41,15 +44,50 @@ struct MarketplacePage {
     may_connect: bool,
     /// Why the button is disabled, when it is.
     reason: String,
+    /// The client id and secret are set.
+    configured: bool,
+    notice: Option<Notice>,
+    /// The account's connection, live or disconnected.
+    connection: Option<ConnectionView>,
+    connection_live: bool,
 }
 
-fn cannot_connect_reason(admins: &str) -> String {
+pub(super) fn cannot_connect_reason(admins: &str) -> String {
     format!(
         "Only super admins and users with the App Marketplace permission can connect apps. Ask {admins} to connect Slack, or to give you the App Marketplace permission."
     )
 }
 
-pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+/// What happened, after a redirect back here (only known codes show).
+#[derive(Deserialize, Default)]
+pub struct SlackQuery {
+    #[serde(default)]
+    slack: Option<String>,
+}
+
+fn notice_for(code: Option<&str>, connection: Option<&ConnectionView>) -> Option<Notice> {
+    let team = connection.map(|c| c.team_name.as_str()).unwrap_or("Slack");
+    Some(match code? {
+        "connected" => Notice::ok(format!("Connected to {team}.")),
+        "cancelled" => Notice::error(
+            "Slack was not connected: the installation was cancelled on Slack's consent screen.",
+        ),
+        "disconnected" => Notice::ok(format!(
+            "Disconnected from {team}. The app was removed from the workspace."
+        )),
+        "disconnected_locally" => Notice::error(format!(
+            "Disconnected from {team} in the hub, but Slack could not be told (the token may already have been revoked, or Slack was unreachable). Check the workspace's installed apps in Slack and remove the app there if it is still listed."
+        )),
+        "not_connected" => Notice::error("Slack was not connected, so there was nothing to disconnect."),
+        _ => return None,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<SlackQuery>,
+) -> PageResult {
     let may_connect = viewer.session.user.roles.may_connect_apps();
     let reason = if may_connect {
         String::new()
@@ -57,39 +95,66 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult {
         let users = state.store.users(viewer.account_id()).await?;
         cannot_connect_reason(&super_admin_names(&users))
     };
+    let connection = slack_connect::connection_view(&state, viewer.account_id()).await?;
     let page = MarketplacePage {
         chrome: Chrome::new(&viewer, "settings", "App Marketplace"),
         tab: "marketplace",
         permissions: SLACK_PERMISSIONS,
         may_connect,
         reason,
+        configured: state.web.slack_app.is_some(),
+        notice: notice_for(query.slack.as_deref(), connection.as_ref()),
+        connection_live: connection.as_ref().is_some_and(|c| c.live),
+        connection,
     };
     Ok(render(&page))
 }
 
 #[derive(Template)]
 #[template(path = "settings/slack_connect.html")]
-struct ConnectPage {
+struct NotConfiguredPage {
     chrome: Chrome,
     tab: &'static str,
 }
 
-/// "Connect app" for Slack. The permission check is the real one; the
-/// Slack OAuth flow that follows it is not built yet, so this says so
-/// instead of pretending to connect.
+/// Refuses anyone who may not connect apps, with the 403 page.
+pub(super) async fn require_app_connector(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<(), PageError> {
+    if viewer.session.user.roles.may_connect_apps() {
+        return Ok(());
+    }
+    let users = state.store.users(viewer.account_id()).await?;
+    Err(PageError::forbidden(cannot_connect_reason(
+        &super_admin_names(&users),
+    )))
+}
+
+/// "Connect app" for Slack: off to Slack's consent screen with a fresh
+/// `state` bound to this session (see [`slack_connect::authorize_url`]).
 pub async fn connect(
     State(state): State<AppState>,
     CsrfForm { viewer, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    if !viewer.session.user.roles.may_connect_apps() {
-        let users = state.store.users(viewer.account_id()).await?;
-        return Err(PageError::forbidden(cannot_connect_reason(
-            &super_admin_names(&users),
-        )));
-    }
-    let page = ConnectPage {
-        chrome: Chrome::new(&viewer, "settings", "Connect Slack"),
-        tab: "marketplace",
+    require_app_connector(&state, &viewer).await?;
+    let Some(app) = state.web.slack_app.clone() else {
+        let page = NotConfiguredPage {
+            chrome: Chrome::new(&viewer, "settings", "Connect Slack"),
+            tab: "marketplace",
+        };
+        return Ok(with_status(StatusCode::SERVICE_UNAVAILABLE, render(&page)));
     };
-    Ok(render(&page))
+    let url = slack_connect::authorize_url(&state, &app, &viewer, "/settings/marketplace").await?;
+    Ok(see_other(&url))
+}
+
+/// "Disconnect" for Slack.
+pub async fn disconnect(
+    State(state): State<AppState>,
+    CsrfForm { viewer, .. }: CsrfForm<NoFields>,
+) -> PageResult {
+    require_app_connector(&state, &viewer).await?;
+    let code = slack_connect::disconnect(&state, &viewer).await?;
+    Ok(see_other(&format!("/settings/marketplace?slack={code}")))
 }

@@ -7,8 +7,8 @@ use hubbub_hub::HubError;
 use hubbub_store::{StoreError, Team, User};
 use serde::Deserialize;
 
-use super::{display_name, require_user_manager, with_status, DoneQuery, NoFields, Notice};
-use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
+use super::{require_user_manager, with_status, DoneQuery, NoFields, Notice};
+use crate::ui::page::{render, see_other, user_name, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -23,7 +23,7 @@ impl Member {
     fn of(u: &User) -> Member {
         Member {
             id: u.id,
-            name: display_name(u),
+            name: user_name(u),
             email: u.email.clone(),
             archived: u.archived,
         }
@@ -97,7 +97,7 @@ fn done_notice(q: &DoneQuery, users: &[User], teams: &[Team]) -> Option<Notice> 
     let user = q
         .user
         .and_then(|id| users.iter().find(|u| u.id == id))
-        .map(display_name);
+        .map(user_name);
     let text = match (q.done.as_deref()?, team, user) {
         ("created", Some(team), _) => format!("Team {team} was created. Add its members below."),
         ("added", Some(team), Some(user)) => format!("{user} was added to {team}."),

@@ -9,8 +9,8 @@ use hubbub_hub::HubError;
 use hubbub_store::{NewUser, StoreError, User};
 use serde::Deserialize;
 
-use super::{display_name, require_user_manager, with_status, DoneQuery, NoFields, Notice};
-use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
+use super::{require_user_manager, with_status, DoneQuery, NoFields, Notice};
+use crate::ui::page::{render, see_other, user_name, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -64,7 +64,7 @@ async fn users_page(
         .iter()
         .map(|u| UserRow {
             id: u.id,
-            name: display_name(u),
+            name: user_name(u),
             email: u.email.clone(),
             super_admin: u.roles.super_admin,
             marketplace: u.roles.marketplace,
@@ -92,7 +92,7 @@ fn done_notice(q: &DoneQuery, users: &[User]) -> Option<Notice> {
     let who = q
         .user
         .and_then(|id| users.iter().find(|u| u.id == id))
-        .map(|u| (display_name(u), u.email.clone()));
+        .map(|u| (user_name(u), u.email.clone()));
     let text = match (q.done.as_deref()?, who) {
         ("invited", Some((name, email))) => format!(
             "{name} ({email}) was invited. They can sign in with their email and the password you set."

@@ -1,0 +1,497 @@
+//! Connecting Slack end to end: the hub's "Connect app" button, the
+//! sandbox's OAuth consent page, the callback, and disconnecting, all over
+//! HTTP against the Slack sandbox started in-process.
+
+use hubbub_sandbox::state::{SeedTeam, SeedUser};
+use hubbub_sandbox::{Sandbox, Seed};
+use hubbub_store::{NewUser, SecretKey};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::harness::{TestAccount, TestApp, TestSlack, TEST_SECRET_KEY};
+use crate::web_client::{Page, WebClient};
+
+const ADMIN_PASSWORD: &str = "correct horse battery";
+
+struct World {
+    sandbox: Sandbox,
+    app: TestApp,
+    /// Follows no redirects: to read where the sandbox sends the browser.
+    raw: reqwest::Client,
+}
+
+async fn world(seed: Seed) -> World {
+    let sandbox = Sandbox::start(
+        "127.0.0.1:0".parse().unwrap(),
+        Seed {
+            rate_limits: false,
+            ..seed
+        },
+    )
+    .await
+    .unwrap();
+    let config = sandbox.state().apps[0].clone();
+    let app = TestApp::spawn_with_slack(TestSlack {
+        signing_secret: Some(config.signing_secret.clone()),
+        app: Some(hubbub_web::SlackAppConfig {
+            client_id: config.client_id.clone(),
+            client_secret: config.client_secret.clone(),
+            authorize_url: format!("{}/oauth/v2/authorize", sandbox.base_url),
+        }),
+        api_url: Some(sandbox.api_url()),
+    })
+    .await;
+    let raw = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = raw
+        .post(format!(
+            "{}/control/apps/{}/urls",
+            sandbox.base_url, config.app_id
+        ))
+        .json(&json!({"redirect_urls": [format!("{}/slack/oauth/callback", app.base_url)]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    World { sandbox, app, raw }
+}
+
+fn slack_user(world: &World, handle: &str) -> (String, String) {
+    let state = world.sandbox.state();
+    let u = state
+        .users
+        .iter()
+        .find(|u| u.name == handle)
+        .unwrap_or_else(|| panic!("sandbox user {handle}"));
+    (u.id.clone(), u.team_id.clone())
+}
+
+async fn admin(world: &World, account: &TestAccount) -> WebClient {
+    WebClient::signed_in(
+        &world.app,
+        &account.admin_email,
+        ADMIN_PASSWORD,
+        "/settings/marketplace",
+        "/settings/marketplace",
+    )
+    .await
+}
+
+/// Clicks "Connect app", lands on the sandbox's consent page, and answers
+/// it as `handle` (`allow` or `cancel`). Returns the callback URL the
+/// sandbox sends the browser to (not yet followed).
+async fn consent(world: &World, client: &mut WebClient, handle: &str, decision: &str) -> String {
+    let page = client
+        .post("/settings/marketplace/slack/connect", &[])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert_eq!(page.path, "/oauth/v2/authorize", "{}", page.html);
+    let query = page.query.clone().expect("authorize query");
+    let params: Vec<(String, String)> = serde_urlencoded::from_str(&query).unwrap();
+    let get = |k: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        get("redirect_uri"),
+        format!("{}/slack/oauth/callback", world.app.base_url)
+    );
+    assert_eq!(get("scope"), hubbub_slack::manifest::scope_list());
+    assert_eq!(get("state").len(), 64);
+    let (user_id, team_id) = slack_user(world, handle);
+    let mut form = params.clone();
+    form.push(("team".into(), team_id));
+    form.push(("user".into(), user_id));
+    form.push(("decision".into(), decision.into()));
+    let res = world
+        .raw
+        .post(format!("{}/oauth/v2/authorize", world.sandbox.base_url))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    res.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// Follows a URL (the callback) in `client`'s browser session.
+async fn open(client: &WebClient, url: &str) -> Page {
+    let res = client.http.get(url).send().await.unwrap();
+    let status = res.status();
+    let url = res.url().clone();
+    Page {
+        status,
+        path: url.path().to_owned(),
+        query: url.query().map(str::to_owned),
+        html: res.text().await.unwrap(),
+    }
+}
+
+fn state_of(callback: &str) -> String {
+    let query = callback.split_once('?').unwrap().1;
+    let params: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap();
+    params.into_iter().find(|(k, _)| k == "state").unwrap().1
+}
+
+/// The live bot tokens the sandbox issued in a workspace.
+async fn sandbox_bot_tokens(world: &World, team_id: &str) -> Vec<(String, bool)> {
+    let body: Value = world
+        .raw
+        .get(format!("{}/control/installations", world.sandbox.base_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["team_id"] == team_id && t["token"].as_str().unwrap().starts_with("xoxb"))
+        .map(|t| {
+            (
+                t["token"].as_str().unwrap().to_owned(),
+                t["revoked"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn auth_test(world: &World, token: &str) -> Value {
+    world
+        .raw
+        .post(format!("{}auth.test", world.sandbox.api_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn connect(world: &World, client: &mut WebClient, handle: &str) -> Page {
+    let callback = consent(world, client, handle, "allow").await;
+    open(client, &callback).await
+}
+
+#[tokio::test]
+async fn an_admin_connects_disconnects_and_reconnects_a_workspace() {
+    let world = world(Seed::demo()).await;
+    let account = world.app.account("Connect").await;
+    let mut client = admin(&world, &account).await;
+    let (_, team_id) = slack_user(&world, "olivia");
+
+    let page = connect(&world, &mut client, "olivia").await;
+    page.assert_ok();
+    assert_eq!(page.location(), "/settings/marketplace?slack=connected");
+    assert!(page.contains("Connected to Acme"), "{}", page.html);
+    assert!(page.contains(&format!("Acme ({team_id})")));
+    assert!(page.contains("Ada Admin (Slack user U"));
+    assert!(page.contains(r#"data-testid="slack-connected-at""#));
+    // The admin's hub email is not olivia@acme.example: the page says so.
+    assert!(page.contains(r#"data-testid="slack-email-mismatch""#));
+    assert!(page.contains("olivia@acme.example"));
+
+    // Stored, with the token encrypted under the hub's key.
+    let tokens = sandbox_bot_tokens(&world, &team_id).await;
+    let live: Vec<_> = tokens.iter().filter(|(_, revoked)| !revoked).collect();
+    assert_eq!(live.len(), 1, "{tokens:?}");
+    let token = live[0].0.clone();
+    let row = world
+        .app
+        .store
+        .slack_connection(account.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.is_live());
+    assert_eq!(row.team_id, team_id);
+    assert_eq!(row.team_name, "Acme");
+    assert!(
+        !format!("{row:?}").contains(&token),
+        "token stored in clear"
+    );
+    let key = SecretKey::from_hex(TEST_SECRET_KEY).unwrap();
+    assert_eq!(
+        key.decrypt(row.bot_token_ciphertext.as_deref().unwrap())
+            .unwrap(),
+        token
+    );
+    assert_eq!(
+        world
+            .app
+            .store
+            .account_for_slack_team(&team_id)
+            .await
+            .unwrap(),
+        Some(account.id)
+    );
+    assert_eq!(auth_test(&world, &token).await["ok"], true);
+
+    // The installer is told, and the audit log has it.
+    let user_id = row.installer_user_id.unwrap();
+    let notes = world.app.store.notifications(user_id, 10).await.unwrap();
+    assert!(
+        notes.iter().any(|n| n.topic == "slack_connected"),
+        "{notes:?}"
+    );
+    let audit = world.app.store.audit_log(account.id, 10).await.unwrap();
+    assert_eq!(audit[0].action, "slack.connected");
+
+    // Disconnect: the token is revoked in Slack and forgotten here.
+    let page = client
+        .submit(
+            "/settings/marketplace",
+            "/settings/marketplace/slack/disconnect",
+            &[],
+        )
+        .await;
+    page.assert_ok();
+    assert_eq!(page.location(), "/settings/marketplace?slack=disconnected");
+    assert!(page.contains(r#"data-testid="slack-status">Not connected<"#));
+    assert!(page.contains("Disconnected from Acme"));
+    assert_eq!(auth_test(&world, &token).await["error"], "token_revoked");
+    let row = world
+        .app
+        .store
+        .slack_connection(account.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!row.is_live());
+    assert_eq!(row.bot_token_ciphertext, None);
+    assert!(row.disconnected_at.is_some());
+    assert_eq!(
+        world
+            .app
+            .store
+            .account_for_slack_team(&team_id)
+            .await
+            .unwrap(),
+        None
+    );
+    let audit = world.app.store.audit_log(account.id, 10).await.unwrap();
+    assert_eq!(audit[0].action, "slack.disconnected");
+
+    // Reconnect the same workspace (as its admin this time).
+    let page = connect(&world, &mut client, "adam").await;
+    page.assert_ok();
+    assert!(page.contains("Connected to Acme"), "{}", page.html);
+    let row = world
+        .app
+        .store
+        .slack_connection(account.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.is_live());
+    let token = key
+        .decrypt(row.bot_token_ciphertext.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(auth_test(&world, &token).await["ok"], true);
+}
+
+#[tokio::test]
+async fn a_slack_member_cannot_install_and_the_token_is_revoked() {
+    let world = world(Seed::demo()).await;
+    let account = world.app.account("Members").await;
+    let mut client = admin(&world, &account).await;
+    let (_, team_id) = slack_user(&world, "maria");
+
+    let page = connect(&world, &mut client, "maria").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.html);
+    assert!(
+        page.contains("A Slack admin must install the app"),
+        "{}",
+        page.html
+    );
+    assert!(page.contains("@maria"));
+    assert_eq!(
+        world.app.store.slack_connection(account.id).await.unwrap(),
+        None
+    );
+
+    let tokens = sandbox_bot_tokens(&world, &team_id).await;
+    assert_eq!(tokens.len(), 1, "{tokens:?}");
+    assert_eq!(
+        auth_test(&world, &tokens[0].0).await["error"],
+        "token_revoked"
+    );
+
+    let page = client.get("/settings/marketplace").await;
+    assert!(page.contains(r#"data-testid="slack-status">Not connected<"#));
+}
+
+#[tokio::test]
+async fn a_callback_from_anyone_else_changes_nothing() {
+    let world = world(Seed::demo()).await;
+    let account = world.app.account("Forged").await;
+    let mut client = admin(&world, &account).await;
+    let callback = consent(&world, &mut client, "olivia", "allow").await;
+
+    // A regular hub user of the same account, signed in, opens it.
+    world
+        .app
+        .store
+        .create_user(
+            account.id,
+            NewUser {
+                email: "rita@example.com".into(),
+                password: "regular password".into(),
+                ..NewUser::default()
+            },
+        )
+        .await
+        .unwrap();
+    let rita = WebClient::signed_in(
+        &world.app,
+        "rita@example.com",
+        "regular password",
+        "/settings",
+        "/settings",
+    )
+    .await;
+    let page = open(&rita, &callback).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.html);
+    assert!(page.contains("not valid for you"), "{}", page.html);
+
+    // Someone with no session at all.
+    let stranger = WebClient::new(&world.app);
+    let page = open(&stranger, &callback).await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{}", page.html);
+    assert!(page.contains("Slack was not connected"));
+
+    // The super admin of another account, signed in.
+    let other = world.app.account("Elsewhere").await;
+    let other_admin = admin(&world, &other).await;
+    let page = open(&other_admin, &callback).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.html);
+
+    assert_eq!(
+        world.app.store.slack_connection(account.id).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        world.app.store.slack_connection(other.id).await.unwrap(),
+        None
+    );
+
+    // None of that used up the admin's own state and code.
+    let page = open(&client, &callback).await;
+    page.assert_ok();
+    assert!(page.contains("Connected to Acme"), "{}", page.html);
+}
+
+#[tokio::test]
+async fn a_replayed_or_expired_state_is_refused() {
+    let world = world(Seed::demo()).await;
+    let account = world.app.account("Replay").await;
+    let mut client = admin(&world, &account).await;
+
+    let callback = consent(&world, &mut client, "olivia", "allow").await;
+    open(&client, &callback).await.assert_ok();
+    let before = world.app.store.slack_connection(account.id).await.unwrap();
+
+    let page = open(&client, &callback).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.html);
+    assert!(page.contains("already used"), "{}", page.html);
+
+    let callback = consent(&world, &mut client, "olivia", "allow").await;
+    world
+        .app
+        .store
+        .set_slack_oauth_state_expiry(&state_of(&callback), 0)
+        .await
+        .unwrap();
+    let page = open(&client, &callback).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.html);
+    assert!(page.contains("expired"), "{}", page.html);
+
+    assert_eq!(
+        world.app.store.slack_connection(account.id).await.unwrap(),
+        before
+    );
+}
+
+#[tokio::test]
+async fn one_workspace_per_account_and_one_account_per_workspace() {
+    let mut seed = Seed::demo();
+    seed.teams.push(SeedTeam {
+        id: None,
+        name: "Globex".into(),
+        domain: "globex".into(),
+        users: vec![SeedUser {
+            id: None,
+            name: "gina".into(),
+            real_name: "Gina Globex".into(),
+            email: "gina@globex.example".into(),
+            is_admin: true,
+            is_owner: true,
+        }],
+        channels: vec![],
+    });
+    let world = world(seed).await;
+    let account = world.app.account("One").await;
+    let mut client = admin(&world, &account).await;
+    connect(&world, &mut client, "olivia").await.assert_ok();
+
+    let page = connect(&world, &mut client, "gina").await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.html);
+    assert!(
+        page.contains("already connected to the Slack workspace Acme"),
+        "{}",
+        page.html
+    );
+    assert!(page.contains("Disconnect Acme"));
+    let (_, globex) = slack_user(&world, "gina");
+    let tokens = sandbox_bot_tokens(&world, &globex).await;
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(
+        auth_test(&world, &tokens[0].0).await["error"],
+        "token_revoked"
+    );
+    let row = world
+        .app
+        .store
+        .slack_connection(account.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.team_name, "Acme");
+
+    // Another hub account cannot take Acme.
+    let other = world.app.account("Two").await;
+    let mut other_admin = admin(&world, &other).await;
+    let page = connect(&world, &mut other_admin, "adam").await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.html);
+    assert!(page.contains("already connected to another hub account"));
+    assert_eq!(
+        world.app.store.slack_connection(other.id).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn cancelling_on_slack_leaves_it_not_connected() {
+    let world = world(Seed::demo()).await;
+    let account = world.app.account("Cancel").await;
+    let mut client = admin(&world, &account).await;
+    let callback = consent(&world, &mut client, "olivia", "cancel").await;
+    assert!(callback.contains("error=access_denied"));
+    let page = open(&client, &callback).await;
+    page.assert_ok();
+    assert_eq!(page.location(), "/settings/marketplace?slack=cancelled");
+    assert!(page.contains("Slack was not connected"), "{}", page.html);
+    assert!(page.contains(r#"data-testid="slack-status">Not connected<"#));
+    assert_eq!(
+        world.app.store.slack_connection(account.id).await.unwrap(),
+        None
+    );
+}

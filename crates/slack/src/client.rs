@@ -1,0 +1,309 @@
+//! Hubbub's outbound Slack Web API client: slack-morphism's client and
+//! models over a hyper connector whose API URL is `SLACK_API_URL` (Slack,
+//! or the sandbox on plain-http loopback). Slack's `error` codes come back
+//! as [`SlackErrorCode`]s. Tokens are only ever passed through, never
+//! logged (slack-morphism's token type prints as redacted).
+
+use std::sync::Arc;
+
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+use thiserror::Error;
+
+type Connector = SlackClientHyperConnector<HttpsConnector<HttpConnector>>;
+
+/// A Slack Web API client, cheap to clone (one connection pool).
+#[derive(Clone)]
+pub struct SlackApi {
+    client: Arc<SlackClient<Connector>>,
+    api_url: String,
+}
+
+impl std::fmt::Debug for SlackApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlackApi")
+            .field("api_url", &self.api_url)
+            .finish()
+    }
+}
+
+/// An error code Slack answered with (`{"ok": false, "error": …}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlackErrorCode {
+    InvalidCode,
+    CodeAlreadyUsed,
+    BadRedirectUri,
+    BadClientSecret,
+    InvalidClientId,
+    InvalidAuth,
+    NotAuthed,
+    TokenRevoked,
+    TokenExpired,
+    AccountInactive,
+    UserNotFound,
+    Ratelimited,
+    Other(String),
+}
+
+impl SlackErrorCode {
+    pub fn parse(code: &str) -> SlackErrorCode {
+        match code {
+            "invalid_code" => Self::InvalidCode,
+            "code_already_used" => Self::CodeAlreadyUsed,
+            "bad_redirect_uri" => Self::BadRedirectUri,
+            "bad_client_secret" => Self::BadClientSecret,
+            "invalid_client_id" => Self::InvalidClientId,
+            "invalid_auth" => Self::InvalidAuth,
+            "not_authed" => Self::NotAuthed,
+            "token_revoked" => Self::TokenRevoked,
+            "token_expired" => Self::TokenExpired,
+            "account_inactive" => Self::AccountInactive,
+            "user_not_found" => Self::UserNotFound,
+            "ratelimited" => Self::Ratelimited,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InvalidCode => "invalid_code",
+            Self::CodeAlreadyUsed => "code_already_used",
+            Self::BadRedirectUri => "bad_redirect_uri",
+            Self::BadClientSecret => "bad_client_secret",
+            Self::InvalidClientId => "invalid_client_id",
+            Self::InvalidAuth => "invalid_auth",
+            Self::NotAuthed => "not_authed",
+            Self::TokenRevoked => "token_revoked",
+            Self::TokenExpired => "token_expired",
+            Self::AccountInactive => "account_inactive",
+            Self::UserNotFound => "user_not_found",
+            Self::Ratelimited => "ratelimited",
+            Self::Other(code) => code,
+        }
+    }
+
+    /// The token no longer works (revoked, expired, or the app removed).
+    pub fn is_dead_token(&self) -> bool {
+        matches!(
+            self,
+            Self::InvalidAuth | Self::TokenRevoked | Self::TokenExpired | Self::AccountInactive
+        )
+    }
+}
+
+impl std::fmt::Display for SlackErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum SlackApiError {
+    /// Slack answered, with an error code.
+    #[error("Slack answered {0}")]
+    Slack(SlackErrorCode),
+    /// Slack could not be reached or answered something unreadable.
+    #[error("Slack could not be reached: {0}")]
+    Transport(String),
+}
+
+impl SlackApiError {
+    pub fn code(&self) -> Option<&SlackErrorCode> {
+        match self {
+            Self::Slack(code) => Some(code),
+            Self::Transport(_) => None,
+        }
+    }
+}
+
+impl From<SlackClientError> for SlackApiError {
+    fn from(e: SlackClientError) -> Self {
+        match e {
+            SlackClientError::ApiError(api) => Self::Slack(SlackErrorCode::parse(&api.code)),
+            SlackClientError::RateLimitError(_) => Self::Slack(SlackErrorCode::Ratelimited),
+            other => Self::Transport(other.to_string()),
+        }
+    }
+}
+
+/// What `oauth.v2.access` gave for a bot installation.
+#[derive(Clone, PartialEq)]
+pub struct OAuthAccess {
+    pub bot_token: String,
+    pub scopes: Vec<String>,
+    pub bot_user_id: String,
+    pub app_id: String,
+    pub team_id: String,
+    pub team_name: String,
+    /// The Slack user who approved the installation.
+    pub authed_user_id: String,
+}
+
+impl std::fmt::Debug for OAuthAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthAccess")
+            .field("bot_token", &"<hidden>")
+            .field("scopes", &self.scopes)
+            .field("bot_user_id", &self.bot_user_id)
+            .field("team_id", &self.team_id)
+            .field("authed_user_id", &self.authed_user_id)
+            .finish()
+    }
+}
+
+/// The parts of `users.info` the hub uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlackUserInfo {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub is_admin: bool,
+    pub is_owner: bool,
+}
+
+impl SlackUserInfo {
+    /// May install apps for the workspace.
+    pub fn is_workspace_admin(&self) -> bool {
+        self.is_admin || self.is_owner
+    }
+}
+
+fn token(value: &str) -> SlackApiToken {
+    SlackApiToken::new(SlackApiTokenValue::new(value.to_owned()))
+}
+
+impl SlackApi {
+    /// A client for the Web API at `api_url` (`https://slack.com/api`, or
+    /// the sandbox's `http://…/api/`). Plain http is allowed for loopback
+    /// test servers only in the sense that the URL decides.
+    pub fn new(api_url: &str) -> Result<SlackApi, SlackApiError> {
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()
+            .map_err(|e| SlackApiError::Transport(format!("no TLS root certificates: {e}")))?
+            .https_or_http()
+            .enable_http1()
+            .build();
+        let api_url = api_url.trim_end_matches('/').to_owned();
+        let connector =
+            SlackClientHyperConnector::with_connector(https).with_slack_api_url(&api_url);
+        Ok(SlackApi {
+            client: Arc::new(SlackClient::new(connector)),
+            api_url,
+        })
+    }
+
+    /// `oauth.v2.access`: exchanges a consent code for the bot token.
+    pub async fn oauth_v2_access(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        code: &str,
+        redirect_uri: &str,
+    ) -> Result<OAuthAccess, SlackApiError> {
+        let redirect_uri = redirect_uri
+            .parse()
+            .map_err(|e| SlackApiError::Transport(format!("bad redirect URL: {e}")))?;
+        let request = SlackOAuthV2AccessTokenRequest::new(
+            SlackClientId::new(client_id.to_owned()),
+            SlackClientSecret::new(client_secret.to_owned()),
+            SlackOAuthCode::new(code.to_owned()),
+        )
+        .with_redirect_uri(redirect_uri);
+        let r = self.client.oauth2_access(&request).await?;
+        Ok(OAuthAccess {
+            bot_token: r.access_token.value().clone(),
+            scopes: r
+                .scope
+                .value()
+                .split([',', ' '])
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            bot_user_id: r.bot_user_id.map(|u| u.value().clone()).unwrap_or_default(),
+            app_id: r.app_id.value().clone(),
+            team_id: r.team.id.value().clone(),
+            team_name: r.team.name.unwrap_or_default(),
+            authed_user_id: r.authed_user.id.value().clone(),
+        })
+    }
+
+    /// `users.info` with `bot_token`.
+    pub async fn users_info(
+        &self,
+        bot_token: &str,
+        user_id: &str,
+    ) -> Result<SlackUserInfo, SlackApiError> {
+        let token = token(bot_token);
+        let session = self.client.open_session(&token);
+        let r = session
+            .users_info(&SlackApiUsersInfoRequest::new(SlackUserId::new(
+                user_id.to_owned(),
+            )))
+            .await?;
+        let user = r.user;
+        Ok(SlackUserInfo {
+            id: user.id.value().clone(),
+            name: user.name.clone().unwrap_or_default(),
+            email: user
+                .profile
+                .as_ref()
+                .and_then(|p| p.email.as_ref())
+                .map(|e| e.value().clone()),
+            is_admin: user.flags.is_admin.unwrap_or(false),
+            is_owner: user.flags.is_owner.unwrap_or(false)
+                || user.flags.is_primary_owner.unwrap_or(false),
+        })
+    }
+
+    /// `auth.revoke`: the token stops working (and, for the installation's
+    /// last token, the app is uninstalled).
+    pub async fn auth_revoke(&self, bot_token: &str) -> Result<(), SlackApiError> {
+        let token = token(bot_token);
+        let session = self.client.open_session(&token);
+        let _: serde_json::Value = session
+            .http_session_api
+            .http_get("auth.revoke", &crate::client::NO_PARAMS.to_vec(), None)
+            .await?;
+        Ok(())
+    }
+}
+
+const NO_PARAMS: [(&str, Option<&'static String>); 0] = [];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_round_trip() {
+        for code in [
+            "invalid_code",
+            "token_revoked",
+            "bad_redirect_uri",
+            "something_new",
+        ] {
+            assert_eq!(SlackErrorCode::parse(code).as_str(), code);
+        }
+        assert!(SlackErrorCode::parse("token_revoked").is_dead_token());
+        assert_eq!(
+            SlackErrorCode::parse("ratelimited"),
+            SlackErrorCode::Ratelimited
+        );
+    }
+
+    #[test]
+    fn access_debug_hides_the_token() {
+        let a = OAuthAccess {
+            bot_token: "xoxb-secret".into(),
+            scopes: vec![],
+            bot_user_id: "B1".into(),
+            app_id: "A1".into(),
+            team_id: "T1".into(),
+            team_name: "Acme".into(),
+            authed_user_id: "U1".into(),
+        };
+        assert!(!format!("{a:?}").contains("xoxb"));
+    }
+}

@@ -1,0 +1,331 @@
+//! Outgoing email through a transactional outbox (`mail_outbox`).
+//!
+//! A change that must send mail enqueues it with [`enqueue_mail`] on the
+//! connection of its own transaction, so the mail exists exactly when the
+//! change does. The mail worker claims due mail ([`Store::claim_due_mail`]),
+//! sends it and records the outcome: sent, or failed and retried with
+//! backoff until it is parked. With no SMTP server configured the worker
+//! keeps mail locally instead; the outbox is then the local mailbox.
+
+use hubbub_hub::timestamp::now_millis;
+use hubbub_hub::HubError;
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Row, Transaction};
+
+use crate::{Backend, Store, StoreResult};
+
+/// After this many failed attempts a mail is parked: no more retries, and
+/// the mailbox shows super admins why.
+pub const MAIL_MAX_ATTEMPTS: i64 = 8;
+
+/// The wait before the next attempt after the `n`th failed one (1-based):
+/// 30 s, 2 min, 10 min, then hourly.
+pub fn mail_backoff_ms(attempts: i64) -> i64 {
+    match attempts {
+        ..=1 => 30_000,
+        2 => 120_000,
+        3 => 600_000,
+        _ => 3_600_000,
+    }
+}
+
+/// How long a claim lasts: a worker that dies while sending leaves the mail
+/// claimed, and another worker takes it again after this.
+pub const MAIL_CLAIM_LEASE_MS: i64 = 5 * 60_000;
+
+/// Where a mail stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailStatus {
+    /// Waiting to be sent, or to be retried after a failure.
+    Queued,
+    Sent,
+    /// No SMTP server is configured: kept in the local mailbox.
+    Kept,
+    /// Given up on after too many failures, or a permanent refusal.
+    Parked,
+}
+
+impl MailStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailStatus::Queued => "queued",
+            MailStatus::Sent => "sent",
+            MailStatus::Kept => "kept",
+            MailStatus::Parked => "parked",
+        }
+    }
+
+    fn parse(s: &str) -> MailStatus {
+        match s {
+            "sent" => MailStatus::Sent,
+            "kept" => MailStatus::Kept,
+            "parked" => MailStatus::Parked,
+            _ => MailStatus::Queued,
+        }
+    }
+}
+
+/// A mail in the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mail {
+    pub id: i64,
+    pub account_id: i64,
+    pub to_address: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: Option<String>,
+    pub status: MailStatus,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub next_attempt_at: i64,
+}
+
+/// What enqueuing a mail takes.
+#[derive(Debug, Clone, Default)]
+pub struct NewMail {
+    pub to_address: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: Option<String>,
+}
+
+const COLUMNS: &str = "id, account_id, to_address, subject, text_body, html_body, status, \
+                       created_at, sent_at, attempts, last_error, next_attempt_at";
+
+fn from_row(r: &AnyRow) -> Result<Mail, sqlx::Error> {
+    let status: String = r.try_get(6)?;
+    Ok(Mail {
+        id: r.try_get(0)?,
+        account_id: r.try_get(1)?,
+        to_address: r.try_get(2)?,
+        subject: r.try_get(3)?,
+        text_body: r.try_get(4)?,
+        html_body: r.try_get(5)?,
+        status: MailStatus::parse(&status),
+        created_at: r.try_get(7)?,
+        sent_at: r.try_get(8)?,
+        attempts: r.try_get(9)?,
+        last_error: r.try_get(10)?,
+        next_attempt_at: r.try_get(11)?,
+    })
+}
+
+/// One address: `local@domain`, no spaces, no control characters (which
+/// could inject headers).
+fn check_mail(mail: &NewMail) -> StoreResult<()> {
+    let to = mail.to_address.trim();
+    let valid_address = to.len() <= 320
+        && to
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
+        && !to
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c));
+    if !valid_address {
+        return Err(
+            HubError::invalid(format!("{:?} is not an email address", mail.to_address)).into(),
+        );
+    }
+    if mail.subject.chars().any(|c| c.is_control()) {
+        return Err(HubError::invalid("a mail subject is one line of text").into());
+    }
+    Ok(())
+}
+
+/// Enqueues a mail on `conn`, which may be inside the caller's transaction
+/// (pass `&mut *tx`): the mail is then sent exactly when that transaction
+/// commits. It is due at once.
+pub async fn enqueue_mail(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    mail: &NewMail,
+) -> StoreResult<i64> {
+    check_mail(mail)?;
+    let now = now_millis();
+    Ok(sqlx::query_scalar(
+        "INSERT INTO mail_outbox (account_id, to_address, subject, text_body, html_body, \
+         status, created_at, attempts, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $6) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(mail.to_address.trim())
+    .bind(&mail.subject)
+    .bind(&mail.text_body)
+    .bind(mail.html_body.as_deref())
+    .bind(now)
+    .fetch_one(conn)
+    .await?)
+}
+
+impl Store {
+    /// Starts a transaction on the writer, for a change that enqueues mail
+    /// (or other outbox work) together with its own writes.
+    pub async fn begin_write(&self) -> StoreResult<Transaction<'static, Any>> {
+        Ok(self.writer.begin().await?)
+    }
+
+    /// Enqueues a mail on its own (see [`enqueue_mail`] to do it inside a
+    /// transaction).
+    pub async fn enqueue_mail(&self, account_id: i64, mail: &NewMail) -> StoreResult<i64> {
+        let mut conn = self.writer.acquire().await?;
+        enqueue_mail(&mut conn, account_id, mail).await
+    }
+
+    /// Claims up to `limit` queued mails due at `now`, oldest due first: each
+    /// counts an attempt and is hidden from other workers for
+    /// [`MAIL_CLAIM_LEASE_MS`]. The caller then marks each sent, failed or
+    /// kept. On PostgreSQL concurrent workers skip each other's rows
+    /// (`FOR UPDATE SKIP LOCKED`); SQLite has a single writer, so the same
+    /// UPDATE … RETURNING is already exclusive there.
+    pub async fn claim_due_mail(&self, now: i64, limit: i64) -> StoreResult<Vec<Mail>> {
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = $1 \
+             WHERE id IN (SELECT id FROM mail_outbox WHERE status = 'queued' \
+             AND next_attempt_at <= $2 ORDER BY next_attempt_at, id LIMIT $3{lock}) \
+             RETURNING {COLUMNS}"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(now + MAIL_CLAIM_LEASE_MS)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.writer)
+            .await?;
+        let mut mails = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+        mails.sort_by_key(|m| m.id);
+        Ok(mails)
+    }
+
+    /// Records that a claimed mail was handed to the SMTP server.
+    pub async fn mark_mail_sent(&self, id: i64, now: i64) -> StoreResult<()> {
+        self.finish_mail(id, MailStatus::Sent, now).await
+    }
+
+    /// Records that a claimed mail stays in the local mailbox (no SMTP server).
+    pub async fn mark_mail_kept(&self, id: i64, now: i64) -> StoreResult<()> {
+        self.finish_mail(id, MailStatus::Kept, now).await
+    }
+
+    async fn finish_mail(&self, id: i64, status: MailStatus, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE mail_outbox SET status = $1, sent_at = $2, last_error = NULL \
+             WHERE id = $3 AND status = 'queued'",
+        )
+        .bind(status.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt at a claimed mail: it is retried after the
+    /// backoff, or parked when `permanent` or out of attempts. Returns the
+    /// mail's status afterwards.
+    pub async fn mark_mail_failed(
+        &self,
+        id: i64,
+        error: &str,
+        permanent: bool,
+        now: i64,
+    ) -> StoreResult<MailStatus> {
+        let attempts: Option<i64> = sqlx::query_scalar(
+            "SELECT attempts FROM mail_outbox WHERE id = $1 AND status = 'queued'",
+        )
+        .bind(id)
+        .fetch_optional(&self.writer)
+        .await?;
+        let Some(attempts) = attempts else {
+            return Err(HubError::NotFound(format!("Queued mail {id} does not exist")).into());
+        };
+        let status = if permanent || attempts >= MAIL_MAX_ATTEMPTS {
+            MailStatus::Parked
+        } else {
+            MailStatus::Queued
+        };
+        let error: String = error.chars().take(2000).collect();
+        sqlx::query(
+            "UPDATE mail_outbox SET status = $1, last_error = $2, next_attempt_at = $3 \
+             WHERE id = $4 AND status = 'queued'",
+        )
+        .bind(status.as_str())
+        .bind(error)
+        .bind(now + mail_backoff_ms(attempts))
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(status)
+    }
+
+    /// Puts a parked mail back in the queue, due at once, with its attempts
+    /// counted afresh.
+    pub async fn retry_mail(&self, account_id: i64, id: i64) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE mail_outbox SET status = 'queued', attempts = 0, next_attempt_at = $1 \
+             WHERE id = $2 AND account_id = $3 AND status = 'parked'",
+        )
+        .bind(now_millis())
+        .bind(id)
+        .bind(account_id)
+        .execute(&self.writer)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(HubError::NotFound(format!("Parked mail {id} does not exist")).into());
+        }
+        Ok(())
+    }
+
+    /// The account's newest mail, or only that addressed to `to` (compared
+    /// without regard to case), newest first.
+    pub async fn list_mail(
+        &self,
+        account_id: i64,
+        to: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<Mail>> {
+        let rows = match to {
+            Some(to) => {
+                sqlx::query(&format!(
+                    "SELECT {COLUMNS} FROM mail_outbox WHERE account_id = $1 \
+                     AND LOWER(to_address) = LOWER($2) ORDER BY id DESC LIMIT $3"
+                ))
+                .bind(account_id)
+                .bind(to.trim())
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(&format!(
+                    "SELECT {COLUMNS} FROM mail_outbox WHERE account_id = $1 \
+                     ORDER BY id DESC LIMIT $2"
+                ))
+                .bind(account_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// One mail of the account; another account's is a 404.
+    pub async fn mail(&self, account_id: i64, id: i64) -> StoreResult<Mail> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM mail_outbox WHERE id = $1 AND account_id = $2"
+        ))
+        .bind(id)
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => Ok(from_row(&r)?),
+            None => Err(HubError::NotFound(format!("Mail {id} does not exist")).into()),
+        }
+    }
+}
