@@ -35,13 +35,14 @@ pub use mail::{
     enqueue_mail, mail_backoff_ms, Mail, MailStatus, NewMail, MAIL_CLAIM_LEASE_MS,
     MAIL_MAX_ATTEMPTS,
 };
-pub use notifications::{NewNotification, Notification};
+pub use notifications::{notify_on, NewNotification, Notification};
 pub use objects::{ListPage, NewRecord, RecordUpdate};
 pub use secret::{SecretError, SecretKey};
 pub use sessions::Session;
 pub use slack::{
-    AuditEntry, NewOAuthState, NewSlackConnection, OAuthStateTaken, SlackConnection, SlackInstall,
-    SlackInstallRefused, SLACK_OAUTH_STATE_TTL_MS,
+    disconnect_slack_on, AuditEntry, NewOAuthState, NewSlackConnection, OAuthStateTaken,
+    SlackConnection, SlackInstall, SlackInstallRefused, SLACK_DISCONNECT_REMOVED_IN_SLACK,
+    SLACK_DISCONNECT_TOKEN_DEAD, SLACK_OAUTH_STATE_TTL_MS,
 };
 pub use tokens::TokenGrant;
 pub use users::{NewUser, Team, User};

@@ -4,7 +4,7 @@
 use hubbub_hub::timestamp::now_millis;
 use hubbub_hub::HubError;
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use crate::{Store, StoreResult};
 
@@ -42,22 +42,42 @@ fn from_row(r: &AnyRow) -> Result<Notification, sqlx::Error> {
     })
 }
 
+/// Raises a notification on `conn`, which may be inside the caller's
+/// transaction (pass `&mut *tx`): it then exists exactly when that
+/// transaction's change does. The user must belong to the account.
+pub async fn notify_on(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    n: NewNotification,
+) -> StoreResult<i64> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND account_id = $2")
+            .bind(n.user_id)
+            .bind(account_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if found.is_none() {
+        return Err(HubError::NotFound(format!("User {} does not exist", n.user_id)).into());
+    }
+    Ok(sqlx::query_scalar(
+        "INSERT INTO notifications (account_id, user_id, topic, title, body, link, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(n.user_id)
+    .bind(n.topic)
+    .bind(n.title)
+    .bind(n.body)
+    .bind(n.link)
+    .bind(now_millis())
+    .fetch_one(conn)
+    .await?)
+}
+
 impl Store {
     pub async fn notify(&self, account_id: i64, n: NewNotification) -> StoreResult<i64> {
-        self.user(account_id, n.user_id).await?;
-        Ok(sqlx::query_scalar(
-            "INSERT INTO notifications (account_id, user_id, topic, title, body, link, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(account_id)
-        .bind(n.user_id)
-        .bind(n.topic)
-        .bind(n.title)
-        .bind(n.body)
-        .bind(n.link)
-        .bind(now_millis())
-        .fetch_one(&self.writer)
-        .await?)
+        let mut conn = self.writer.acquire().await?;
+        notify_on(&mut conn, account_id, n).await
     }
 
     /// The user's newest notifications, unread and read.

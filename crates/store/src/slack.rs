@@ -148,7 +148,17 @@ pub struct SlackConnection {
     pub bot_token_ciphertext: Option<String>,
     pub connected_at: Millis,
     pub disconnected_at: Option<Millis>,
+    /// Why it was last disconnected: `None` for a disconnect made in the
+    /// hub, else [`SLACK_DISCONNECT_REMOVED_IN_SLACK`] or
+    /// [`SLACK_DISCONNECT_TOKEN_DEAD`].
+    pub disconnect_reason: Option<String>,
 }
+
+/// Slack said the app was removed from the workspace or its token revoked
+/// (`app_uninstalled`, `tokens_revoked`).
+pub const SLACK_DISCONNECT_REMOVED_IN_SLACK: &str = "removed_in_slack";
+/// A Web API call answered that the bot token no longer works.
+pub const SLACK_DISCONNECT_TOKEN_DEAD: &str = "token_dead";
 
 impl SlackConnection {
     pub fn is_live(&self) -> bool {
@@ -182,7 +192,7 @@ pub enum SlackInstallRefused {
 
 const CONNECTION_COLUMNS: &str = "account_id, team_id, team_name, bot_user_id, installer_user_id, \
      installer_slack_user_id, installer_slack_email, scopes, bot_token_ciphertext, connected_at, \
-     disconnected_at";
+     disconnected_at, disconnect_reason";
 
 fn connection_from_row(r: &sqlx::any::AnyRow) -> Result<SlackConnection, sqlx::Error> {
     let scopes: String = r.try_get(7)?;
@@ -198,6 +208,7 @@ fn connection_from_row(r: &sqlx::any::AnyRow) -> Result<SlackConnection, sqlx::E
         bot_token_ciphertext: r.try_get(8)?,
         connected_at: r.try_get(9)?,
         disconnected_at: r.try_get(10)?,
+        disconnect_reason: r.try_get(11)?,
     })
 }
 
@@ -230,6 +241,54 @@ async fn audit_on(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Disconnects the account's workspace on `conn`, which may be inside the
+/// caller's transaction (pass `&mut *tx`, and commit only when this returns
+/// `Some`): the token is forgotten, the row kept (marked disconnected, with
+/// `reason`) for a later reconnect, and an audit entry says who and why.
+/// Returns the connection as it was if it was live; `None` (and no change)
+/// when it was already disconnected, so that a second disconnect, racing or
+/// late, does nothing.
+pub async fn disconnect_slack_on(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+    user_id: Option<i64>,
+    detail: &str,
+    reason: Option<&str>,
+) -> StoreResult<Option<SlackConnection>> {
+    let current = sqlx::query(&format!(
+        "SELECT {CONNECTION_COLUMNS} FROM slack_connections \
+         WHERE account_id = $1 AND disconnected_at IS NULL"
+    ))
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| connection_from_row(&r))
+    .transpose()?;
+    let Some(current) = current else {
+        return Ok(None);
+    };
+    // Conditional, so that of two concurrent disconnects only one changes
+    // the row (PostgreSQL re-checks the WHERE after waiting for the other).
+    let done = sqlx::query(
+        "UPDATE slack_connections SET bot_token_ciphertext = NULL, disconnected_at = $2, \
+         disconnect_reason = $3 WHERE account_id = $1 AND disconnected_at IS NULL",
+    )
+    .bind(account_id)
+    .bind(now_millis())
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(None);
+    }
+    let detail = format!(
+        "disconnected Slack workspace {} ({}): {detail}",
+        current.team_name, current.team_id
+    );
+    audit_on(conn, account_id, user_id, "slack.disconnected", &detail).await?;
+    Ok(Some(current))
 }
 
 impl Store {
@@ -362,7 +421,8 @@ impl Store {
             sqlx::query(
                 "UPDATE slack_connections SET team_id = $2, team_name = $3, bot_user_id = $4, \
                  installer_user_id = $5, installer_slack_user_id = $6, installer_slack_email = $7, \
-                 scopes = $8, bot_token_ciphertext = $9, connected_at = $10, disconnected_at = NULL \
+                 scopes = $8, bot_token_ciphertext = $9, connected_at = $10, disconnected_at = NULL, \
+                 disconnect_reason = NULL \
                  WHERE account_id = $1",
             )
         } else {
@@ -426,33 +486,11 @@ impl Store {
         detail: &str,
     ) -> StoreResult<Option<SlackConnection>> {
         let mut tx = self.writer.begin().await?;
-        let current = sqlx::query(&format!(
-            "SELECT {CONNECTION_COLUMNS} FROM slack_connections \
-             WHERE account_id = $1 AND disconnected_at IS NULL"
-        ))
-        .bind(account_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| connection_from_row(&r))
-        .transpose()?;
-        let Some(current) = current else {
-            return Ok(None);
-        };
-        sqlx::query(
-            "UPDATE slack_connections SET bot_token_ciphertext = NULL, disconnected_at = $2 \
-             WHERE account_id = $1",
-        )
-        .bind(account_id)
-        .bind(now_millis())
-        .execute(&mut *tx)
-        .await?;
-        let detail = format!(
-            "disconnected Slack workspace {} ({}): {detail}",
-            current.team_name, current.team_id
-        );
-        audit_on(&mut tx, account_id, user_id, "slack.disconnected", &detail).await?;
-        tx.commit().await?;
-        Ok(Some(current))
+        let was = disconnect_slack_on(&mut tx, account_id, user_id, detail, None).await?;
+        if was.is_some() {
+            tx.commit().await?;
+        }
+        Ok(was)
     }
 
     /// Adds a line to the account's audit log.

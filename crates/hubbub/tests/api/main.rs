@@ -3,6 +3,7 @@
 //! against PostgreSQL instead of SQLite.
 
 mod harness;
+mod slack_support;
 mod support;
 
 mod browser;
@@ -20,4 +21,5 @@ mod objects;
 mod owners_pipelines;
 mod search;
 mod slack_connect;
+mod slack_removal;
 mod slack_requests;

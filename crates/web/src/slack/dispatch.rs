@@ -20,7 +20,7 @@ use crate::AppState;
 /// An Events API event, the first time its `event_id` is seen, from a
 /// workspace connected to `account_id`. The endpoint has already recorded
 /// the event id; Slack gets 200 whatever this does.
-pub async fn event(_state: &AppState, account_id: i64, callback: &EventCallback) {
+pub async fn event(state: &AppState, account_id: i64, callback: &EventCallback) {
     tracing::debug!(
         account_id,
         team_id = %callback.team_id,
@@ -28,6 +28,9 @@ pub async fn event(_state: &AppState, account_id: i64, callback: &EventCallback)
         event_type = %callback.event.kind,
         "Slack event taken"
     );
+    if let Err(e) = super::connection::on_event(state, account_id, callback).await {
+        tracing::error!(account_id, error = %e, "could not take a Slack removal event");
+    }
 }
 
 /// A slash command (`/hs …`). The answer is shown to the person who typed

@@ -15,6 +15,7 @@
 //!    Slack retry or a replay) is acknowledged with nothing else done.
 //! 5. [`dispatch`] hands the request to the feature that answers it.
 
+pub mod connection;
 pub mod dispatch;
 mod verified;
 

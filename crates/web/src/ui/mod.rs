@@ -4,7 +4,7 @@
 mod login;
 mod mailbox;
 mod notifications;
-mod page;
+pub(crate) mod page;
 mod records;
 mod session;
 mod settings;

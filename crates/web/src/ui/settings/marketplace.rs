@@ -78,6 +78,9 @@ fn notice_for(code: Option<&str>, connection: Option<&ConnectionView>) -> Option
         "disconnected_locally" => Notice::error(format!(
             "Disconnected from {team} in the hub, but Slack could not be told (the token may already have been revoked, or Slack was unreachable). Check the workspace's installed apps in Slack and remove the app there if it is still listed."
         )),
+        "disconnected_by_slack" => Notice::error(format!(
+            "{team} was already disconnected on Slack's side: Slack answered that the hub's token no longer works. The connection is now marked disconnected; super admins were told."
+        )),
         "not_connected" => Notice::error("Slack was not connected, so there was nothing to disconnect."),
         _ => return None,
     })

@@ -31,6 +31,7 @@ use hubbub_store::{
 use serde::Deserialize;
 
 use super::marketplace::require_app_connector;
+use crate::slack::connection;
 use crate::ui::page::{see_other, user_name, PageError, PageResult};
 use crate::ui::session::Viewer;
 use crate::{AppState, SlackAppConfig};
@@ -333,7 +334,9 @@ async fn revoke_unless_in_use(state: &AppState, access: &OAuthAccess) {
 }
 
 /// Disconnects the viewer's account; answers the code the marketplace
-/// page shows (`disconnected`, `disconnected_locally`, `not_connected`).
+/// page shows (`disconnected`, `disconnected_locally`, `not_connected`,
+/// `disconnected_by_slack` when Slack answered that the token was already
+/// dead).
 pub async fn disconnect(state: &AppState, viewer: &Viewer) -> Result<&'static str, PageError> {
     let account_id = viewer.account_id();
     let Some(current) = state
@@ -349,10 +352,16 @@ pub async fn disconnect(state: &AppState, viewer: &Viewer) -> Result<&'static st
         .as_deref()
         .map(|sealed| state.secret_key.decrypt(sealed))
     {
-        Some(Ok(token)) => match state.slack_api.auth_revoke(&token).await {
-            Ok(()) => Ok(()),
-            Err(e) => Err(slack_reason(&e)),
-        },
+        Some(Ok(token)) => {
+            let result = state.slack_api.auth_revoke(&token).await;
+            match connection::check_bot_call(state, account_id, result).await {
+                Ok(()) => Ok(()),
+                // Slack had already ended it: `check_bot_call` disconnected
+                // the account as removed in Slack and told the super admins.
+                Err(e) if connection::is_dead_token(&e) => return Ok("disconnected_by_slack"),
+                Err(e) => Err(slack_reason(&e)),
+            }
+        }
         Some(Err(e)) => Err(e.to_string()),
         None => Err("no token was stored".to_owned()),
     };
@@ -387,6 +396,9 @@ pub struct ConnectionView {
     pub disconnected_at: String,
     /// The installer's hub and Slack emails differ: (hub, Slack).
     pub email_mismatch: Option<(String, String)>,
+    /// The last disconnect came from Slack's side: the likely cause and
+    /// how to prevent it.
+    pub slack_side: Option<(&'static str, &'static str)>,
 }
 
 pub async fn connection_view(
@@ -406,7 +418,10 @@ pub async fn connection_view(
         }
         _ => None,
     };
+    let slack_side = (!c.is_live() && c.disconnect_reason.is_some())
+        .then_some((connection::LIKELY_CAUSE, connection::PREVENTION));
     Ok(Some(ConnectionView {
+        slack_side,
         live: c.is_live(),
         team_name: if c.team_name.is_empty() {
             c.team_id.clone()

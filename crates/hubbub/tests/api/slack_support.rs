@@ -1,0 +1,184 @@
+//! Shared by the Slack tests: the hub wired to an in-process Slack
+//! sandbox, and a browser that connects it.
+
+use hubbub_sandbox::{Sandbox, Seed};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::harness::{TestAccount, TestApp, TestSlack};
+use crate::web_client::{Page, WebClient};
+
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+
+pub struct World {
+    pub sandbox: Sandbox,
+    pub app: TestApp,
+    /// Follows no redirects: to read where the sandbox sends the browser.
+    pub raw: reqwest::Client,
+}
+
+pub async fn world(seed: Seed) -> World {
+    let sandbox = Sandbox::start(
+        "127.0.0.1:0".parse().unwrap(),
+        Seed {
+            rate_limits: false,
+            ..seed
+        },
+    )
+    .await
+    .unwrap();
+    let config = sandbox.state().apps[0].clone();
+    let app = TestApp::spawn_with_slack(TestSlack {
+        signing_secret: Some(config.signing_secret.clone()),
+        app: Some(hubbub_web::SlackAppConfig {
+            client_id: config.client_id.clone(),
+            client_secret: config.client_secret.clone(),
+            authorize_url: format!("{}/oauth/v2/authorize", sandbox.base_url),
+        }),
+        api_url: Some(sandbox.api_url()),
+    })
+    .await;
+    let raw = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = raw
+        .post(format!(
+            "{}/control/apps/{}/urls",
+            sandbox.base_url, config.app_id
+        ))
+        .json(&json!({"redirect_urls": [format!("{}/slack/oauth/callback", app.base_url)]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    World { sandbox, app, raw }
+}
+
+pub fn slack_user(world: &World, handle: &str) -> (String, String) {
+    let state = world.sandbox.state();
+    let u = state
+        .users
+        .iter()
+        .find(|u| u.name == handle)
+        .unwrap_or_else(|| panic!("sandbox user {handle}"));
+    (u.id.clone(), u.team_id.clone())
+}
+
+pub async fn admin(world: &World, account: &TestAccount) -> WebClient {
+    WebClient::signed_in(
+        &world.app,
+        &account.admin_email,
+        ADMIN_PASSWORD,
+        "/settings/marketplace",
+        "/settings/marketplace",
+    )
+    .await
+}
+
+/// Clicks "Connect app", lands on the sandbox's consent page, and answers
+/// it as `handle` (`allow` or `cancel`). Returns the callback URL the
+/// sandbox sends the browser to (not yet followed).
+pub async fn consent(
+    world: &World,
+    client: &mut WebClient,
+    handle: &str,
+    decision: &str,
+) -> String {
+    let page = client
+        .post("/settings/marketplace/slack/connect", &[])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert_eq!(page.path, "/oauth/v2/authorize", "{}", page.html);
+    let query = page.query.clone().expect("authorize query");
+    let params: Vec<(String, String)> = serde_urlencoded::from_str(&query).unwrap();
+    let get = |k: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        get("redirect_uri"),
+        format!("{}/slack/oauth/callback", world.app.base_url)
+    );
+    assert_eq!(get("scope"), hubbub_slack::manifest::scope_list());
+    assert_eq!(get("state").len(), 64);
+    let (user_id, team_id) = slack_user(world, handle);
+    let mut form = params.clone();
+    form.push(("team".into(), team_id));
+    form.push(("user".into(), user_id));
+    form.push(("decision".into(), decision.into()));
+    let res = world
+        .raw
+        .post(format!("{}/oauth/v2/authorize", world.sandbox.base_url))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    res.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// Follows a URL (the callback) in `client`'s browser session.
+pub async fn open(client: &WebClient, url: &str) -> Page {
+    let res = client.http.get(url).send().await.unwrap();
+    let status = res.status();
+    let url = res.url().clone();
+    Page {
+        status,
+        path: url.path().to_owned(),
+        query: url.query().map(str::to_owned),
+        html: res.text().await.unwrap(),
+    }
+}
+
+pub fn state_of(callback: &str) -> String {
+    let query = callback.split_once('?').unwrap().1;
+    let params: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap();
+    params.into_iter().find(|(k, _)| k == "state").unwrap().1
+}
+
+/// The live bot tokens the sandbox issued in a workspace.
+pub async fn sandbox_bot_tokens(world: &World, team_id: &str) -> Vec<(String, bool)> {
+    let body: Value = world
+        .raw
+        .get(format!("{}/control/installations", world.sandbox.base_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["team_id"] == team_id && t["token"].as_str().unwrap().starts_with("xoxb"))
+        .map(|t| {
+            (
+                t["token"].as_str().unwrap().to_owned(),
+                t["revoked"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+pub async fn auth_test(world: &World, token: &str) -> Value {
+    world
+        .raw
+        .post(format!("{}auth.test", world.sandbox.api_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+pub async fn connect(world: &World, client: &mut WebClient, handle: &str) -> Page {
+    let callback = consent(world, client, handle, "allow").await;
+    open(client, &callback).await
+}
