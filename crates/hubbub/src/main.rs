@@ -14,6 +14,12 @@ use tracing_subscriber::EnvFilter;
 
 use config::Config;
 
+// The server allocates many small, short-lived values per request (JSON,
+// index terms, bound arguments); glibc's allocator was a fifth of the
+// write path's profile (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "hubbub",
