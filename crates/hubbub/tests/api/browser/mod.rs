@@ -2,6 +2,7 @@
 //! ending in a screenshot under target/screenshots.
 
 mod driver;
+mod slack;
 
 use hubbub_store::NewUser;
 use serde_json::json;

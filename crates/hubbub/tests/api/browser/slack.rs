@@ -1,0 +1,115 @@
+//! Connecting Slack in the browser: the hub's marketplace page, the Slack
+//! sandbox's consent page, back to the hub, then disconnecting.
+
+use hubbub_sandbox::Seed;
+
+use super::driver::Browser;
+use crate::slack_support::{sandbox_bot_tokens, slack_user, world, ADMIN_PASSWORD};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_super_admin_connects_and_disconnects_slack_in_the_browser() {
+    let world = world(Seed::demo()).await;
+    let account = world.app.account("Browser Slack").await;
+    let (olivia, team_id) = slack_user(&world, "olivia");
+    let sandbox_host = world.sandbox.base_url.clone();
+
+    let browser = Browser::start(&world.app.base_url).await;
+    browser.sign_in(&account.admin_email, ADMIN_PASSWORD).await;
+    browser.open("/settings/marketplace").await;
+    assert_eq!(
+        browser.text("[data-testid=slack-status]").await,
+        "Not connected"
+    );
+    browser.click("[data-testid=connect-slack]").await;
+
+    // The sandbox's consent page: approve as the workspace owner.
+    browser
+        .wait_for_text(
+            "h1",
+            "Hubbub is requesting permission to access the Acme Slack workspace",
+        )
+        .await;
+    assert_eq!(
+        browser.path().await.split('?').next(),
+        Some("/oauth/v2/authorize")
+    );
+    let url = browser.client.current_url().await.unwrap();
+    assert!(
+        url.as_str().starts_with(&sandbox_host),
+        "consent page served by the sandbox: {url}"
+    );
+    browser
+        .find("select[name=user]")
+        .await
+        .select_by_value(&olivia)
+        .await
+        .unwrap();
+    browser.click("button[name=decision][value=allow]").await;
+
+    // Back on the hub's marketplace page, connected.
+    let status = browser
+        .wait_for_text("[data-testid=slack-status]", "Connected to Acme")
+        .await;
+    assert_eq!(status, "Connected to Acme");
+    assert_eq!(
+        browser.path().await,
+        "/settings/marketplace?slack=connected"
+    );
+    assert!(
+        browser
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .starts_with(&world.app.base_url),
+        "back on the hub"
+    );
+    let team = browser.text("[data-testid=slack-team]").await;
+    assert_eq!(team, format!("Acme ({team_id})"));
+    let installer = browser.text("[data-testid=slack-installer]").await;
+    assert!(
+        installer.contains(&format!("Slack user {olivia}")),
+        "installer: {installer}"
+    );
+    browser.find("[data-testid=disconnect-slack]").await;
+    browser.screenshot("slack-connected").await;
+
+    // The sandbox recorded the install: one live bot token for Acme.
+    let tokens = sandbox_bot_tokens(&world, &team_id).await;
+    assert_eq!(tokens.len(), 1, "{tokens:?}");
+    assert!(!tokens[0].1, "token live after connecting: {tokens:?}");
+    let app_id = world.sandbox.state().apps[0].app_id.clone();
+    assert!(
+        world
+            .sandbox
+            .state()
+            .installation(&team_id, &app_id)
+            .is_some(),
+        "sandbox has the installation"
+    );
+
+    // Disconnect.
+    browser.click("[data-testid=disconnect-slack]").await;
+    browser
+        .wait_for_text("[data-testid=slack-status]", "Not connected")
+        .await;
+    assert_eq!(
+        browser.path().await,
+        "/settings/marketplace?slack=disconnected"
+    );
+    let page = browser.page_text().await;
+    assert!(page.contains("Disconnected from Acme"), "{page}");
+    assert!(browser
+        .text("[data-testid=slack-disconnected]")
+        .await
+        .contains("Acme was disconnected on"),);
+    browser.find("[data-testid=connect-slack]").await;
+    browser.screenshot("slack-disconnected").await;
+
+    // The sandbox recorded the revocation.
+    let tokens = sandbox_bot_tokens(&world, &team_id).await;
+    assert_eq!(tokens.len(), 1, "{tokens:?}");
+    assert!(tokens[0].1, "token revoked after disconnecting: {tokens:?}");
+    browser.close().await;
+}
