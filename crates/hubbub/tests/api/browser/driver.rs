@@ -123,6 +123,21 @@ impl Browser {
         );
     }
 
+    /// Waits (up to 10 s) until the browser is on a page whose path and
+    /// query contain `needle`: after a click the old page is still shown
+    /// for a moment, and reading it would see stale content.
+    pub async fn wait_for_path(&self, needle: &str) {
+        let mut path = String::new();
+        for _ in 0..100 {
+            path = self.path().await;
+            if path.contains(needle) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("never reached a page matching {needle:?}; still on {path}");
+    }
+
     pub async fn fill(&self, css: &str, value: &str) {
         let field = self.find(css).await;
         field.clear().await.unwrap();

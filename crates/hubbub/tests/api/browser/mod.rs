@@ -60,6 +60,7 @@ async fn a_new_contact_is_found_by_search() {
     browser.open("/contacts").await;
     browser.fill("[data-testid=search-box]", "hopp").await;
     browser.click("[data-testid=search-button]").await;
+    browser.wait_for_path("query=hopp").await;
     let rows = browser
         .wait_for_text("[data-testid=records]", "Grace Hopper")
         .await;
