@@ -12,7 +12,7 @@ use hubbub_hub::timestamp::to_iso;
 use hubbub_store::{Mail, MailStatus};
 use serde::Deserialize;
 
-use super::page::{render, see_other, Chrome, PageError, PageResult};
+use super::page::{readable_iso, render, see_other, Chrome, PageError, PageResult};
 use super::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -44,13 +44,6 @@ pub struct Item {
     pub next_attempt: Option<String>,
 }
 
-fn readable(iso: &str) -> String {
-    match (iso.get(..10), iso.get(11..16)) {
-        (Some(date), Some(time)) => format!("{date} {time} UTC"),
-        _ => iso.to_owned(),
-    }
-}
-
 impl From<Mail> for Item {
     fn from(m: Mail) -> Item {
         let iso = to_iso(m.created_at);
@@ -78,10 +71,10 @@ impl From<Mail> for Item {
             html_body: m.html_body,
             status: m.status.as_str(),
             status_text,
-            when: readable(&iso),
+            when: readable_iso(&iso),
             iso,
             last_error: m.last_error,
-            next_attempt: retrying.then(|| readable(&to_iso(m.next_attempt_at))),
+            next_attempt: retrying.then(|| readable_iso(&to_iso(m.next_attempt_at))),
         }
     }
 }

@@ -8,7 +8,7 @@ use axum::Router;
 use hubbub_hub::timestamp::to_iso;
 use serde::Deserialize;
 
-use super::page::{render, see_other, Chrome, PageResult};
+use super::page::{readable_iso, render, see_other, Chrome, PageResult};
 use super::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -57,13 +57,6 @@ fn local_link(link: &str) -> Option<String> {
         .then(|| link.to_owned())
 }
 
-fn readable(iso: &str) -> String {
-    match (iso.get(..10), iso.get(11..16)) {
-        (Some(date), Some(time)) => format!("{date} {time} UTC"),
-        _ => iso.to_owned(),
-    }
-}
-
 async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -81,7 +74,7 @@ async fn list(
                 title: n.title,
                 body: n.body,
                 link: local_link(&n.link),
-                when: readable(&iso),
+                when: readable_iso(&iso),
                 iso,
                 unread: n.read_at.is_none(),
             }

@@ -8,6 +8,8 @@ mod board;
 mod form;
 mod view;
 
+pub(crate) use view::format_instant;
+
 use askama::Template;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -25,7 +27,7 @@ use serde::Deserialize;
 use super::page::{render, user_name, Chrome, PageError, PageResult};
 use super::session::Viewer;
 use crate::AppState;
-use view::{format_day, format_instant, record_path, record_title, KindView, Lookups, PAGE_TYPES};
+use view::{format_day, record_path, record_title, KindView, Lookups, PAGE_TYPES};
 
 /// Rows on one page of an index.
 const PAGE_SIZE: u32 = 25;

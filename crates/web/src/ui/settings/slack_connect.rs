@@ -23,7 +23,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use hubbub_hub::auth::hash_token;
-use hubbub_hub::timestamp::Millis;
 use hubbub_slack::{OAuthAccess, SlackApiError};
 use hubbub_store::{
     NewMail, NewNotification, NewOAuthState, OAuthStateTaken, SlackInstall, SlackInstallRefused,
@@ -33,6 +32,7 @@ use serde::Deserialize;
 use super::marketplace::require_app_connector;
 use crate::slack::connection;
 use crate::ui::page::{see_other, user_name, PageError, PageResult};
+use crate::ui::records::format_instant;
 use crate::ui::session::Viewer;
 use crate::{AppState, SlackAppConfig};
 
@@ -438,15 +438,4 @@ pub async fn connection_view(
         disconnected_at: c.disconnected_at.map(format_instant).unwrap_or_default(),
         email_mismatch,
     }))
-}
-
-/// `1 May 2024, 14:30 UTC`
-fn format_instant(ms: Millis) -> String {
-    let Ok(t) = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) else {
-        return String::new();
-    };
-    let fmt = time::macros::format_description!(
-        "[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
-    );
-    t.format(&fmt).unwrap_or_default()
 }
