@@ -27,6 +27,12 @@ impl Roles {
     pub fn may_manage_users(self) -> bool {
         self.super_admin
     }
+
+    /// Whether the user may add inboxes. Each inbox's Slack setting is
+    /// for whoever may connect apps ([`Roles::may_connect_apps`]).
+    pub fn may_add_inboxes(self) -> bool {
+        self.super_admin
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

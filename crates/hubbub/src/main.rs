@@ -1,7 +1,9 @@
 //! The `hubbub` command: serve the hub, migrate its database, administer
-//! accounts from the shell.
+//! accounts from the shell, run the Slack sandbox, or both at once as a
+//! demo.
 
 mod config;
+mod demo;
 mod sandbox;
 
 use std::io::IsTerminal;
@@ -10,6 +12,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use hubbub_store::{NewUser, Store};
 use serde_json::json;
+use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 use config::Config;
@@ -35,6 +38,10 @@ struct Cli {
 enum Command {
     /// Run the hub (configured by HUBBUB_* and SLACK_* environment variables).
     Serve,
+    /// Try the whole system on this machine: the hub on SQLite with a demo
+    /// account, users and records, wired to an in-process Slack sandbox.
+    /// Prints the URLs and logins; ignores HUBBUB_* and SLACK_* variables.
+    Demo(demo::DemoArgs),
     /// Create or update the database schema, then exit.
     Migrate,
     /// Administer accounts, users and API tokens; each prints one JSON object.
@@ -103,9 +110,10 @@ async fn main() -> Result<()> {
         .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
-    // The sandbox needs no configuration or database.
+    // The sandbox needs no configuration or database; the demo makes its own.
     let command = match cli.command {
         Command::Sandbox(args) => return sandbox::run(args).await,
+        Command::Demo(args) => return demo::run(args).await,
         Command::SlackManifest { public_url, name } => {
             let manifest = hubbub_slack::manifest::manifest(&public_url, &name);
             println!("{}", serde_json::to_string_pretty(&manifest)?);
@@ -123,16 +131,23 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Admin(admin) => run_admin(&store, admin).await,
-        Command::Sandbox(_) | Command::SlackManifest { .. } => {
+        Command::Sandbox(_) | Command::Demo(_) | Command::SlackManifest { .. } => {
             unreachable!("handled before the database")
         }
     }
 }
 
 async fn serve(config: Config, store: Store) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let listener = TcpListener::bind(config.listen).await?;
+    run_hub(listener, &config, store).await
+}
+
+/// Serves the hub on `listener` until Ctrl-C or SIGTERM, then lets
+/// in-flight requests finish. The one place where the web server and the
+/// background workers start, so that `serve` and `demo` run the same hub.
+async fn run_hub(listener: TcpListener, config: &Config, store: Store) -> Result<()> {
     tracing::info!(
-        listen = %config.listen,
+        listen = %listener.local_addr()?,
         public_url = %config.public_url,
         data_dir = %config.data_dir.display(),
         database = store.backend().name(),
@@ -140,6 +155,25 @@ async fn serve(config: Config, store: Store) -> Result<()> {
         smtp = if config.smtp_url.is_some() { "configured" } else { "local mailbox" },
         "hubbub is serving"
     );
+    let secret_key = hubbub_store::SecretKey::from_hex(&config.secret_key)?;
+    let state = hubbub_web::AppState::new(store.clone(), web_config(config), secret_key)?;
+    let mail = hubbub_web::mail::MailConfig::new(
+        config.smtp_url.clone(),
+        config.mail_from.clone(),
+        &config.public_url,
+    );
+    let mail_worker = tokio::spawn(hubbub_web::mail::Mailer::new(store.clone(), &mail)?.run());
+    let job_worker = tokio::spawn(hubbub_web::jobs::JobWorker::new(state.clone()).run());
+    hubbub_web::serve(listener, state, shutdown_signal()).await?;
+    job_worker.abort();
+    mail_worker.abort();
+    store.close().await;
+    Ok(())
+}
+
+/// How the web app presents itself and reaches Slack; "Connect app" needs
+/// both the client id and secret.
+fn web_config(config: &Config) -> hubbub_web::WebConfig {
     let slack_app = match (&config.slack.client_id, &config.slack.client_secret) {
         (Some(client_id), Some(client_secret)) => Some(hubbub_web::SlackAppConfig {
             client_id: client_id.clone(),
@@ -148,24 +182,12 @@ async fn serve(config: Config, store: Store) -> Result<()> {
         }),
         _ => None,
     };
-    let web = hubbub_web::WebConfig {
+    hubbub_web::WebConfig {
         signing_secret: config.slack.signing_secret.clone(),
         slack_app,
         slack_api_url: config.slack.api_url.clone(),
         ..hubbub_web::WebConfig::new(&config.public_url)
-    };
-    let secret_key = hubbub_store::SecretKey::from_hex(&config.secret_key)?;
-    let state = hubbub_web::AppState::new(store.clone(), web, secret_key)?;
-    let mail = hubbub_web::mail::MailConfig::new(
-        config.smtp_url.clone(),
-        config.mail_from.clone(),
-        &config.public_url,
-    );
-    let mail_worker = tokio::spawn(hubbub_web::mail::Mailer::new(store.clone(), &mail)?.run());
-    hubbub_web::serve(listener, state, shutdown_signal()).await?;
-    mail_worker.abort();
-    store.close().await;
-    Ok(())
+    }
 }
 
 async fn shutdown_signal() {

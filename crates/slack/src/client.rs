@@ -4,7 +4,15 @@
 //! as [`SlackErrorCode`]s. Tokens are only ever passed through, never
 //! logged (slack-morphism's token type prints as redacted).
 
+mod channels;
+mod chat;
+mod people;
+
+pub use channels::SlackChannel;
+pub use chat::{PostedMessage, Response};
+
 use std::sync::Arc;
+use std::time::Duration;
 
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -17,7 +25,7 @@ type Connector = SlackClientHyperConnector<HttpsConnector<HttpConnector>>;
 /// A Slack Web API client, cheap to clone (one connection pool).
 #[derive(Clone)]
 pub struct SlackApi {
-    client: Arc<SlackClient<Connector>>,
+    pub(crate) client: Arc<SlackClient<Connector>>,
     api_url: String,
 }
 
@@ -43,6 +51,8 @@ pub enum SlackErrorCode {
     TokenExpired,
     AccountInactive,
     UserNotFound,
+    /// `users.lookupByEmail`: nobody in the workspace has that email.
+    UsersNotFound,
     Ratelimited,
     Other(String),
 }
@@ -61,6 +71,7 @@ impl SlackErrorCode {
             "token_expired" => Self::TokenExpired,
             "account_inactive" => Self::AccountInactive,
             "user_not_found" => Self::UserNotFound,
+            "users_not_found" => Self::UsersNotFound,
             "ratelimited" => Self::Ratelimited,
             other => Self::Other(other.to_owned()),
         }
@@ -79,6 +90,7 @@ impl SlackErrorCode {
             Self::TokenExpired => "token_expired",
             Self::AccountInactive => "account_inactive",
             Self::UserNotFound => "user_not_found",
+            Self::UsersNotFound => "users_not_found",
             Self::Ratelimited => "ratelimited",
             Self::Other(code) => code,
         }
@@ -104,15 +116,22 @@ pub enum SlackApiError {
     /// Slack answered, with an error code.
     #[error("Slack answered {0}")]
     Slack(SlackErrorCode),
+    /// HTTP 429: too many calls; try again after `retry_after` (Slack's
+    /// `Retry-After`, when it gave one).
+    #[error("Slack is rate limiting the hub")]
+    RateLimited { retry_after: Option<Duration> },
     /// Slack could not be reached or answered something unreadable.
     #[error("Slack could not be reached: {0}")]
     Transport(String),
 }
 
+static RATELIMITED: SlackErrorCode = SlackErrorCode::Ratelimited;
+
 impl SlackApiError {
     pub fn code(&self) -> Option<&SlackErrorCode> {
         match self {
             Self::Slack(code) => Some(code),
+            Self::RateLimited { .. } => Some(&RATELIMITED),
             Self::Transport(_) => None,
         }
     }
@@ -122,7 +141,9 @@ impl From<SlackClientError> for SlackApiError {
     fn from(e: SlackClientError) -> Self {
         match e {
             SlackClientError::ApiError(api) => Self::Slack(SlackErrorCode::parse(&api.code)),
-            SlackClientError::RateLimitError(_) => Self::Slack(SlackErrorCode::Ratelimited),
+            SlackClientError::RateLimitError(limit) => Self::RateLimited {
+                retry_after: limit.retry_after,
+            },
             other => Self::Transport(other.to_string()),
         }
     }
@@ -170,7 +191,23 @@ impl SlackUserInfo {
     }
 }
 
-fn token(value: &str) -> SlackApiToken {
+/// The parts of a Slack user the hub keeps.
+pub(crate) fn user_info(user: SlackUser) -> SlackUserInfo {
+    SlackUserInfo {
+        id: user.id.value().clone(),
+        name: user.name.clone().unwrap_or_default(),
+        email: user
+            .profile
+            .as_ref()
+            .and_then(|p| p.email.as_ref())
+            .map(|e| e.value().clone()),
+        is_admin: user.flags.is_admin.unwrap_or(false),
+        is_owner: user.flags.is_owner.unwrap_or(false)
+            || user.flags.is_primary_owner.unwrap_or(false),
+    }
+}
+
+pub(crate) fn token(value: &str) -> SlackApiToken {
     SlackApiToken::new(SlackApiTokenValue::new(value.to_owned()))
 }
 
@@ -242,19 +279,7 @@ impl SlackApi {
                 user_id.to_owned(),
             )))
             .await?;
-        let user = r.user;
-        Ok(SlackUserInfo {
-            id: user.id.value().clone(),
-            name: user.name.clone().unwrap_or_default(),
-            email: user
-                .profile
-                .as_ref()
-                .and_then(|p| p.email.as_ref())
-                .map(|e| e.value().clone()),
-            is_admin: user.flags.is_admin.unwrap_or(false),
-            is_owner: user.flags.is_owner.unwrap_or(false)
-                || user.flags.is_primary_owner.unwrap_or(false),
-        })
+        Ok(user_info(r.user))
     }
 
     /// `auth.revoke`: the token stops working (and, for the installation's

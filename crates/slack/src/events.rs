@@ -212,6 +212,15 @@ impl InteractionPayload {
         Ok(parsed)
     }
 
+    /// A `block_actions` payload's first action: its `action_id` and
+    /// `value` (empty when the element has none).
+    pub fn first_action(&self) -> Option<(&str, &str)> {
+        let action = self.payload.pointer("/actions/0")?;
+        let id = action.get("action_id")?.as_str()?;
+        let value = action.get("value").and_then(Value::as_str).unwrap_or("");
+        Some((id, value))
+    }
+
     /// The workspace the person acted in: `team.id`, or the person's own
     /// team where Slack leaves `team` null (org-wide installs).
     pub fn team_id(&self) -> Option<&str> {

@@ -15,8 +15,9 @@ pub struct Account {
 }
 
 impl Store {
-    /// Creates an account with its first user (a super admin) and the
-    /// default deal and ticket pipelines, all or nothing.
+    /// Creates an account with its first user (a super admin), the
+    /// default deal and ticket pipelines and its first inbox, all or
+    /// nothing.
     pub async fn create_account(&self, name: &str, admin: NewUser) -> StoreResult<(Account, User)> {
         let name = name.trim();
         if name.is_empty() {
@@ -41,6 +42,7 @@ impl Store {
             ..admin
         };
         let user = crate::users::insert_user(&mut tx, id, &admin, now).await?;
+        crate::inboxes::insert_inbox(&mut tx, id, crate::inboxes::FIRST_INBOX_NAME, now).await?;
         tx.commit().await?;
         let account = Account {
             id,

@@ -6,7 +6,9 @@
 mod accounts;
 mod associations;
 mod comments;
+mod inboxes;
 mod indexing;
+mod jobs;
 mod mail;
 mod notifications;
 mod objects;
@@ -16,7 +18,10 @@ mod search;
 pub mod secret;
 mod sessions;
 mod slack;
+mod slack_users;
 mod sql;
+#[cfg(test)]
+mod test_db;
 mod tokens;
 mod users;
 
@@ -31,8 +36,12 @@ use thiserror::Error;
 pub use accounts::Account;
 pub use associations::Association;
 pub use comments::{Comment, MAX_COMMENT_CHARS};
+pub use inboxes::{
+    Inbox, InboxChannel, InboxSlack, InboxSlackChoice, InboxSlackStatus, MAX_INBOX_NAME_CHARS,
+};
+pub use jobs::{enqueue_job, Job, JobRecord, JOB_CLAIM_LEASE_MS, JOB_MAX_ATTEMPTS};
 pub use mail::{
-    enqueue_mail, mail_backoff_ms, Mail, MailStatus, NewMail, MAIL_CLAIM_LEASE_MS,
+    enqueue_mail, retry_backoff_ms, Mail, MailStatus, NewMail, MAIL_CLAIM_LEASE_MS,
     MAIL_MAX_ATTEMPTS,
 };
 pub use notifications::{notify_on, NewNotification, Notification};
@@ -43,6 +52,11 @@ pub use slack::{
     disconnect_slack_on, AuditEntry, NewOAuthState, NewSlackConnection, OAuthStateTaken,
     SlackConnection, SlackInstall, SlackInstallRefused, SLACK_DISCONNECT_REMOVED_IN_SLACK,
     SLACK_DISCONNECT_TOKEN_DEAD, SLACK_OAUTH_STATE_TTL_MS,
+};
+pub use slack_users::{
+    create_mapping_request_on, map_slack_user_on, mapping_request_on,
+    mark_mapping_request_confirmed_on, record_slack_unmatched_on, MappingRefused, MappingRequest,
+    MappingRequestStatus, SlackLink, SlackPerson, SLACK_MAPPING_TTL_MS,
 };
 pub use tokens::TokenGrant;
 pub use users::{NewUser, Team, User};

@@ -20,7 +20,7 @@ pub const MAIL_MAX_ATTEMPTS: i64 = 8;
 
 /// The wait before the next attempt after the `n`th failed one (1-based):
 /// 30 s, 2 min, 10 min, then hourly.
-pub fn mail_backoff_ms(attempts: i64) -> i64 {
+pub fn retry_backoff_ms(attempts: i64) -> i64 {
     match attempts {
         ..=1 => 30_000,
         2 => 120_000,
@@ -255,7 +255,7 @@ impl Store {
         )
         .bind(status.as_str())
         .bind(error)
-        .bind(now + mail_backoff_ms(attempts))
+        .bind(now + retry_backoff_ms(attempts))
         .bind(id)
         .execute(&self.writer)
         .await?;

@@ -134,7 +134,8 @@ impl Store {
             })
             .collect();
 
-        let mut tx = self.writer.begin().await?;
+        // Everything that needs no database is built before the writer is
+        // taken: on SQLite that one connection is the limit on throughput.
         let rows: Vec<Vec<Arg>> = records
             .iter()
             .map(|r| {
@@ -148,6 +149,11 @@ impl Store {
                 ]
             })
             .collect();
+        let mut index = IndexRows::default();
+        for r in &records {
+            index.add(account_id, props, r);
+        }
+        let mut tx = self.writer.begin().await?;
         insert_all(
             &mut tx,
             "INSERT INTO crm_objects (id, account_id, object_type, properties, created_at, updated_at)",
@@ -155,10 +161,6 @@ impl Store {
         )
         .await?;
         claim_unique_values(&mut tx, account_id, object_type, &records).await?;
-        let mut index = IndexRows::default();
-        for r in &records {
-            index.add(account_id, props, r);
-        }
         index.write(self.backend, &mut tx).await?;
         tx.commit().await.map_err(conflict_on_unique)?;
         Ok(records)

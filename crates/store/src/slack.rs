@@ -39,6 +39,16 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Forgets an event id whose handling failed, so that Slack's retry of
+    /// it is taken afresh.
+    pub async fn forget_slack_event(&self, event_id: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM slack_events_seen WHERE event_id = $1")
+            .bind(event_id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
     /// Whether an event id has been taken (for tests and diagnostics).
     pub async fn slack_event_seen(&self, event_id: &str) -> StoreResult<Option<String>> {
         let row = sqlx::query("SELECT team_id FROM slack_events_seen WHERE event_id = $1")
@@ -222,7 +232,9 @@ pub struct AuditEntry {
     pub created_at: Millis,
 }
 
-async fn audit_on(
+/// Adds a line to the audit log on `conn`, which may be inside the
+/// caller's transaction.
+pub(crate) async fn audit_on(
     conn: &mut sqlx::AnyConnection,
     account_id: i64,
     user_id: Option<i64>,
@@ -388,6 +400,16 @@ impl Store {
         &self,
         c: &SlackInstall,
     ) -> StoreResult<Result<SlackConnection, SlackInstallRefused>> {
+        self.connect_slack_then(c, &[]).await
+    }
+
+    /// [`Store::connect_slack`], enqueuing `follow_up` jobs (kind, payload)
+    /// in the same transaction when the installation is recorded.
+    pub async fn connect_slack_then(
+        &self,
+        c: &SlackInstall,
+        follow_up: &[(&str, serde_json::Value)],
+    ) -> StoreResult<Result<SlackConnection, SlackInstallRefused>> {
         let mut tx = self.writer.begin().await?;
         let current = sqlx::query(&format!(
             "SELECT {CONNECTION_COLUMNS} FROM slack_connections WHERE account_id = $1"
@@ -472,6 +494,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let saved = connection_from_row(&saved)?;
+        for (kind, payload) in follow_up {
+            crate::jobs::enqueue_job(&mut tx, c.account_id, kind, payload).await?;
+        }
         tx.commit().await?;
         Ok(Ok(saved))
     }

@@ -6,17 +6,20 @@ mod api;
 mod error;
 mod extract;
 mod health;
+pub mod jobs;
 pub mod mail;
 pub mod slack;
 pub mod ui;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use hubbub_slack::{SlackApi, SlackApiError};
 use hubbub_store::{SecretKey, Store};
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
@@ -33,6 +36,8 @@ pub struct AppState {
     pub secret_key: SecretKey,
     /// The Slack Web API client, pointed at `web.slack_api_url`.
     pub slack_api: SlackApi,
+    /// Wakes this process's job worker when a job was enqueued.
+    pub jobs_wake: Arc<Notify>,
 }
 
 impl AppState {
@@ -48,7 +53,14 @@ impl AppState {
             web,
             secret_key,
             slack_api,
+            jobs_wake: Arc::new(Notify::new()),
         })
+    }
+
+    /// Tells the job worker that a job was enqueued (call after the
+    /// transaction that enqueued it committed).
+    pub fn wake_jobs(&self) {
+        self.jobs_wake.notify_one();
     }
 }
 

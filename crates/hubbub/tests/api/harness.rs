@@ -71,6 +71,7 @@ impl TestApp {
         };
         let secret_key = hubbub_store::SecretKey::from_hex(TEST_SECRET_KEY).unwrap();
         let state = hubbub_web::AppState::new(store.clone(), web, secret_key).unwrap();
+        tokio::spawn(hubbub_web::jobs::JobWorker::new(state.clone()).run());
         tokio::spawn(hubbub_web::serve(listener, state, std::future::pending()));
         TestApp {
             base_url,

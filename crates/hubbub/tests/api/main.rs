@@ -8,7 +8,9 @@ mod support;
 
 mod browser;
 mod cli;
+mod demo;
 mod hubspot_client;
+mod ui_inbox;
 mod ui_records;
 mod ui_settings;
 mod web_client;
@@ -21,5 +23,6 @@ mod objects;
 mod owners_pipelines;
 mod search;
 mod slack_connect;
+mod slack_mapping;
 mod slack_removal;
 mod slack_requests;

@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 use crate::harness::TEST_SECRET_KEY;
 use crate::slack_support::{
     admin, auth_test, connect, consent, open, sandbox_bot_tokens, slack_user, state_of, world,
+    FROM_MARKETPLACE,
 };
 use crate::web_client::WebClient;
 #[tokio::test]
@@ -165,7 +166,7 @@ async fn a_callback_from_anyone_else_changes_nothing() {
     let world = world(Seed::demo()).await;
     let account = world.app.account("Forged").await;
     let mut client = admin(&world, &account).await;
-    let callback = consent(&world, &mut client, "olivia", "allow").await;
+    let callback = consent(&world, &mut client, FROM_MARKETPLACE, "olivia", "allow").await;
 
     // A regular hub user of the same account, signed in, opens it.
     world
@@ -226,7 +227,7 @@ async fn a_replayed_or_expired_state_is_refused() {
     let account = world.app.account("Replay").await;
     let mut client = admin(&world, &account).await;
 
-    let callback = consent(&world, &mut client, "olivia", "allow").await;
+    let callback = consent(&world, &mut client, FROM_MARKETPLACE, "olivia", "allow").await;
     open(&client, &callback).await.assert_ok();
     let before = world.app.store.slack_connection(account.id).await.unwrap();
 
@@ -234,7 +235,7 @@ async fn a_replayed_or_expired_state_is_refused() {
     assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.html);
     assert!(page.contains("already used"), "{}", page.html);
 
-    let callback = consent(&world, &mut client, "olivia", "allow").await;
+    let callback = consent(&world, &mut client, FROM_MARKETPLACE, "olivia", "allow").await;
     world
         .app
         .store
@@ -314,7 +315,7 @@ async fn cancelling_on_slack_leaves_it_not_connected() {
     let world = world(Seed::demo()).await;
     let account = world.app.account("Cancel").await;
     let mut client = admin(&world, &account).await;
-    let callback = consent(&world, &mut client, "olivia", "cancel").await;
+    let callback = consent(&world, &mut client, FROM_MARKETPLACE, "olivia", "cancel").await;
     assert!(callback.contains("error=access_denied"));
     let page = open(&client, &callback).await;
     page.assert_ok();

@@ -14,28 +14,18 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 use crate::harness::TestAccount;
-use crate::slack_support::{admin, connect, sandbox_bot_tokens, slack_user, world, World};
+use crate::slack_support::{
+    admin, connect, sandbox_bot_tokens, sandbox_control, slack_user, world, World,
+};
 use crate::web_client::WebClient;
 
 const REMOVED_MARKER: &str = r#"data-testid="slack-removed-in-slack""#;
-
-async fn control(world: &World, path: &str, body: Value) -> (StatusCode, Value) {
-    let res = world
-        .raw
-        .post(format!("{}{path}", world.sandbox.base_url))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 /// Points the sandbox app's Events API request URL at the hub.
 async fn subscribe_events(world: &World) -> String {
     let app_id = world.sandbox.state().apps[0].app_id.clone();
     let url = format!("{}/slack/events", world.app.base_url);
-    let (status, body) = control(
+    let (status, body) = sandbox_control(
         world,
         &format!("/control/apps/{app_id}/urls"),
         json!({"events_url": url}),
@@ -190,14 +180,15 @@ async fn removing_the_app_in_slack_disconnects_and_tells_each_super_admin_once()
         .is_live());
 
     // With the approved-apps setting on, a member cannot remove the app.
-    let (status, body) = control(
+    let (status, body) = sandbox_control(
         &world,
         "/control/approved_apps_only",
         json!({"enabled": true}),
     )
     .await;
     assert!(status.is_success(), "{body}");
-    let (status, body) = control(&world, "/control/uninstall", json!({"user": "maria"})).await;
+    let (status, body) =
+        sandbox_control(&world, "/control/uninstall", json!({"user": "maria"})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"], "restricted_action");
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -206,7 +197,8 @@ async fn removing_the_app_in_slack_disconnects_and_tells_each_super_admin_once()
     assert!(html.contains("Connected to Acme"), "{html}");
 
     // An admin can: Slack sends app_uninstalled and tokens_revoked.
-    let (status, body) = control(&world, "/control/uninstall", json!({"user": "adam"})).await;
+    let (status, body) =
+        sandbox_control(&world, "/control/uninstall", json!({"user": "adam"})).await;
     assert!(status.is_success(), "{body}");
     let mut delivered = Vec::new();
     for _ in 0..100 {

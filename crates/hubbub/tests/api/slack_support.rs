@@ -76,18 +76,26 @@ pub async fn admin(world: &World, account: &TestAccount) -> WebClient {
     .await
 }
 
-/// Clicks "Connect app", lands on the sandbox's consent page, and answers
-/// it as `handle` (`allow` or `cancel`). Returns the callback URL the
-/// sandbox sends the browser to (not yet followed).
+/// The App Marketplace's "Connect app" button (its form's action).
+pub const FROM_MARKETPLACE: &str = "/settings/marketplace/slack/connect";
+
+/// An inbox's "Connect account" button under "Connect to Slack".
+pub fn from_inbox(inbox_id: i64) -> String {
+    format!("/settings/inbox/{inbox_id}/slack/connect")
+}
+
+/// Presses the connect button whose form posts to `start` (see
+/// [`FROM_MARKETPLACE`], [`from_inbox`]), lands on the sandbox's consent
+/// page, and answers it as `handle` (`allow` or `cancel`). Returns the
+/// callback URL the sandbox sends the browser to (not yet followed).
 pub async fn consent(
     world: &World,
     client: &mut WebClient,
+    start: &str,
     handle: &str,
     decision: &str,
 ) -> String {
-    let page = client
-        .post("/settings/marketplace/slack/connect", &[])
-        .await;
+    let page = client.post(start, &[]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.html);
     assert_eq!(page.path, "/oauth/v2/authorize", "{}", page.html);
     let query = page.query.clone().expect("authorize query");
@@ -178,7 +186,66 @@ pub async fn auth_test(world: &World, token: &str) -> Value {
         .unwrap()
 }
 
+/// Connects from the App Marketplace, allowing as `handle`, and returns
+/// the page the browser lands on.
 pub async fn connect(world: &World, client: &mut WebClient, handle: &str) -> Page {
-    let callback = consent(world, client, handle, "allow").await;
+    connect_from(world, client, FROM_MARKETPLACE, handle).await
+}
+
+/// Connects from the button posting to `start`, allowing as `handle`, and
+/// returns the page the browser lands on.
+pub async fn connect_from(
+    world: &World,
+    client: &mut WebClient,
+    start: &str,
+    handle: &str,
+) -> Page {
+    let callback = consent(world, client, start, handle, "allow").await;
     open(client, &callback).await
+}
+
+/// Calls the sandbox's control API (what people do on the Slack side).
+pub async fn sandbox_control(world: &World, path: &str, body: Value) -> (StatusCode, Value) {
+    let res = world
+        .raw
+        .post(format!("{}{path}", world.sandbox.base_url))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Points the sandbox app's event and interactivity URLs at the hub, so
+/// that events and button presses reach it.
+pub async fn subscribe_app(world: &World) {
+    let app_id = world.sandbox.state().apps[0].app_id.clone();
+    let base = &world.app.base_url;
+    let (status, body) = sandbox_control(
+        world,
+        &format!("/control/apps/{app_id}/urls"),
+        json!({
+            "events_url": format!("{base}/slack/events"),
+            "interactivity_url": format!("{base}/slack/interactions"),
+        }),
+    )
+    .await;
+    assert!(status.is_success(), "{body}");
+}
+
+/// Waits until `check` holds (jobs run in the background), or fails
+/// saying what was awaited.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
 }

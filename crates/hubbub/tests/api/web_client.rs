@@ -82,13 +82,19 @@ pub fn tag_with<'a>(html: &'a str, marker: &str) -> Option<&'a str> {
 
 impl WebClient {
     pub fn new(app: &TestApp) -> WebClient {
+        WebClient::at(&app.base_url)
+    }
+
+    /// A client for a hub at `base_url` that no `TestApp` started (the
+    /// `hubbub` binary run as a process).
+    pub fn at(base_url: &str) -> WebClient {
         let jar = Arc::new(Jar::default());
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .build()
             .unwrap();
         WebClient {
-            base_url: app.base_url.clone(),
+            base_url: base_url.to_owned(),
             http,
             jar,
             csrf: String::new(),

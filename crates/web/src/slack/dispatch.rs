@@ -13,14 +13,21 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hubbub_slack::{EventCallback, InteractionPayload, SlashCommand};
+use hubbub_slack::{blocks, EventCallback, InteractionPayload, SlashCommand};
+use hubbub_store::StoreError;
 
+use super::user_mapping;
 use crate::AppState;
 
 /// An Events API event, the first time its `event_id` is seen, from a
 /// workspace connected to `account_id`. The endpoint has already recorded
-/// the event id; Slack gets 200 whatever this does.
-pub async fn event(state: &AppState, account_id: i64, callback: &EventCallback) {
+/// the event id; an `Err` makes it forget the id and answer 500, so that
+/// Slack's retry gets another chance.
+pub async fn event(
+    state: &AppState,
+    account_id: i64,
+    callback: &EventCallback,
+) -> Result<(), StoreError> {
     tracing::debug!(
         account_id,
         team_id = %callback.team_id,
@@ -28,9 +35,7 @@ pub async fn event(state: &AppState, account_id: i64, callback: &EventCallback) 
         event_type = %callback.event.kind,
         "Slack event taken"
     );
-    if let Err(e) = super::connection::on_event(state, account_id, callback).await {
-        tracing::error!(account_id, error = %e, "could not take a Slack removal event");
-    }
+    super::connection::on_event(state, account_id, callback).await
 }
 
 /// A slash command (`/hs …`). The answer is shown to the person who typed
@@ -52,7 +57,7 @@ pub async fn command(
 /// An interaction: a button or select in a message or view, a view
 /// submitted or closed, a shortcut.
 pub async fn interaction(
-    _state: &AppState,
+    state: &AppState,
     account_id: Option<i64>,
     payload: &InteractionPayload,
 ) -> Response {
@@ -62,7 +67,12 @@ pub async fn interaction(
         kind = %payload.kind,
         "Slack interaction"
     );
-    StatusCode::OK.into_response()
+    match (payload.kind.as_str(), payload.first_action()) {
+        ("block_actions", Some((blocks::MAPPING_CONFIRM, value))) => {
+            user_mapping::on_confirm(state, account_id, payload, value).await
+        }
+        _ => StatusCode::OK.into_response(),
+    }
 }
 
 /// An options load for an external select (`block_suggestion`).

@@ -12,11 +12,14 @@
 //!    to. Events from a workspace with no connection are acknowledged and
 //!    dropped; commands and interactions go on with no account.
 //! 4. Events only: the `event_id` is recorded; one already recorded (a
-//!    Slack retry or a replay) is acknowledged with nothing else done.
+//!    Slack retry or a replay) is acknowledged with nothing else done. An
+//!    event whose handling fails is forgotten again and answered 500, so
+//!    that Slack's retry is handled afresh.
 //! 5. [`dispatch`] hands the request to the feature that answers it.
 
 pub mod connection;
 pub mod dispatch;
+pub mod user_mapping;
 mod verified;
 
 use axum::extract::State;
@@ -64,10 +67,19 @@ async fn events(State(state): State<AppState>, request: VerifiedSlackRequest) ->
                 .mark_event_seen(&callback.event_id, &callback.team_id)
                 .await
             {
-                Ok(true) => {
-                    dispatch::event(&state, account_id, &callback).await;
-                    acknowledge()
-                }
+                Ok(true) => match dispatch::event(&state, account_id, &callback).await {
+                    Ok(()) => acknowledge(),
+                    Err(e) => {
+                        // Not taken after all: Slack's retry must not be
+                        // mistaken for a duplicate.
+                        if let Err(forget) =
+                            state.store.forget_slack_event(&callback.event_id).await
+                        {
+                            tracing::error!(error = %forget, "could not forget a failed Slack event");
+                        }
+                        internal(e)
+                    }
+                },
                 Ok(false) => {
                     tracing::debug!(
                         event_id = %callback.event_id,

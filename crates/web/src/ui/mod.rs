@@ -3,9 +3,10 @@
 
 mod login;
 mod mailbox;
+mod notification_settings;
 mod notifications;
 pub(crate) mod page;
-mod records;
+pub(crate) mod records;
 mod session;
 mod settings;
 
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(records::routes())
         .merge(settings::routes())
         .merge(notifications::routes())
+        .merge(notification_settings::routes())
         .merge(mailbox::routes())
 }
 

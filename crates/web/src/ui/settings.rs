@@ -1,6 +1,7 @@
-//! Settings: the home page, users and teams (super admins only), and the
-//! App Marketplace.
+//! Settings: the home page, users and teams (super admins only), the
+//! App Marketplace, and the inboxes' settings.
 
+mod inbox;
 mod marketplace;
 mod slack_connect;
 mod teams;
@@ -40,6 +41,13 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/settings/marketplace/slack/disconnect",
             post(marketplace::disconnect),
+        )
+        .route("/settings/inbox", get(inbox::show).post(inbox::create))
+        .route("/settings/inbox/{id}/slack", post(inbox::save_slack))
+        .route("/settings/inbox/{id}/slack/connect", post(inbox::connect))
+        .route(
+            "/settings/inbox/{id}/slack/disconnect",
+            post(inbox::disconnect_slack),
         )
         .route("/slack/oauth/callback", get(slack_connect::callback))
 }

@@ -4,6 +4,7 @@
 use hubbub_sandbox::Seed;
 
 use super::driver::Browser;
+use crate::slack_mapping::{jobs_settled, link, mapped_to, press_confirm, scene, sent_request};
 use crate::slack_support::{sandbox_bot_tokens, slack_user, world, ADMIN_PASSWORD};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -111,5 +112,59 @@ async fn a_super_admin_connects_and_disconnects_slack_in_the_browser() {
     let tokens = sandbox_bot_tokens(&world, &team_id).await;
     assert_eq!(tokens.len(), 1, "{tokens:?}");
     assert!(tokens[0].1, "token revoked after disconnecting: {tokens:?}");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_maps_their_slack_email_in_the_browser() {
+    let scene = scene().await;
+    let world = &scene.world;
+    let browser = Browser::start(&world.app.base_url).await;
+    browser
+        .sign_in("mark.member@acme.example", ADMIN_PASSWORD)
+        .await;
+
+    // The notification about the missing Slack account leads to the
+    // warning beside Slack in the notification settings.
+    browser.open("/notifications").await;
+    browser
+        .wait_for_text(
+            "[data-testid=notification] h2",
+            "Map your Slack account in Acme",
+        )
+        .await;
+    browser.click("[data-testid=view-notification]").await;
+    browser.wait_for_path("/settings/notifications").await;
+    browser.find("[data-testid=slack-warning]").await;
+    browser.screenshot("slack-mapping-warning").await;
+
+    // The dialog: a Slack email and "Verify in Slack".
+    browser.click("[data-testid=map-email-link]").await;
+    browser.find("[data-testid=map-email-dialog]").await;
+    browser.fill("#slack_email", "mark@acme.example").await;
+    browser.screenshot("slack-mapping-dialog").await;
+    browser.click("[data-testid=verify-in-slack]").await;
+    let sent = browser
+        .wait_for_text("[data-testid=verify-sent]", "within 24 hours")
+        .await;
+    assert!(sent.contains("@mark (mark@acme.example)"), "{sent}");
+    browser.screenshot("slack-mapping-sent").await;
+
+    // Mark confirms in Slack; the settings then show the mapping as done.
+    let request = sent_request(&scene).await;
+    let (status, body) = press_confirm(&scene, "mark", &request).await;
+    assert!(status.is_success(), "{body}");
+    jobs_settled(world, &scene.account).await;
+    let (mark_slack, _) = slack_user(world, "mark");
+    assert_eq!(
+        mapped_to(&link(world, &scene.account, &scene.mark).await),
+        Some((mark_slack, true))
+    );
+    browser.open("/settings/notifications").await;
+    let standing = browser
+        .wait_for_text("[data-testid=slack-standing]", "Mapped to Slack user @mark")
+        .await;
+    assert!(standing.contains("Confirmed in Slack."), "{standing}");
+    browser.screenshot("slack-mapping-done").await;
     browser.close().await;
 }

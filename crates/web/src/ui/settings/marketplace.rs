@@ -52,7 +52,7 @@ struct MarketplacePage {
     connection_live: bool,
 }
 
-pub(super) fn cannot_connect_reason(admins: &str) -> String {
+fn cannot_connect_reason(admins: &str) -> String {
     format!(
         "Only super admins and users with the App Marketplace permission can connect apps. Ask {admins} to connect Slack, or to give you the App Marketplace permission."
     )
@@ -65,7 +65,10 @@ pub struct SlackQuery {
     slack: Option<String>,
 }
 
-fn notice_for(code: Option<&str>, connection: Option<&ConnectionView>) -> Option<Notice> {
+pub(super) fn notice_for(
+    code: Option<&str>,
+    connection: Option<&ConnectionView>,
+) -> Option<Notice> {
     let team = connection.map(|c| c.team_name.as_str()).unwrap_or("Slack");
     Some(match code? {
         "connected" => Notice::ok(format!("Connected to {team}.")),
@@ -91,20 +94,14 @@ pub async fn show(
     viewer: Viewer,
     Query(query): Query<SlackQuery>,
 ) -> PageResult {
-    let may_connect = viewer.session.user.roles.may_connect_apps();
-    let reason = if may_connect {
-        String::new()
-    } else {
-        let users = state.store.users(viewer.account_id()).await?;
-        cannot_connect_reason(&super_admin_names(&users))
-    };
+    let reason = cannot_connect(&state, &viewer).await?;
     let connection = slack_connect::connection_view(&state, viewer.account_id()).await?;
     let page = MarketplacePage {
         chrome: Chrome::new(&viewer, "settings", "App Marketplace"),
         tab: "marketplace",
         permissions: SLACK_PERMISSIONS,
-        may_connect,
-        reason,
+        may_connect: reason.is_none(),
+        reason: reason.unwrap_or_default(),
         configured: state.web.slack_app.is_some(),
         notice: notice_for(query.slack.as_deref(), connection.as_ref()),
         connection_live: connection.as_ref().is_some_and(|c| c.live),
@@ -118,6 +115,21 @@ pub async fn show(
 struct NotConfiguredPage {
     chrome: Chrome,
     tab: &'static str,
+    /// The page the button was on.
+    return_to: String,
+}
+
+/// Why the viewer may not connect apps (shown beside the disabled
+/// buttons, naming whom to ask); `None` when they may.
+pub(super) async fn cannot_connect(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<Option<String>, PageError> {
+    if viewer.session.user.roles.may_connect_apps() {
+        return Ok(None);
+    }
+    let users = state.store.users(viewer.account_id()).await?;
+    Ok(Some(cannot_connect_reason(&super_admin_names(&users))))
 }
 
 /// Refuses anyone who may not connect apps, with the 403 page.
@@ -125,31 +137,44 @@ pub(super) async fn require_app_connector(
     state: &AppState,
     viewer: &Viewer,
 ) -> Result<(), PageError> {
-    if viewer.session.user.roles.may_connect_apps() {
-        return Ok(());
+    match cannot_connect(state, viewer).await? {
+        None => Ok(()),
+        Some(reason) => Err(PageError::forbidden(reason)),
     }
-    let users = state.store.users(viewer.account_id()).await?;
-    Err(PageError::forbidden(cannot_connect_reason(
-        &super_admin_names(&users),
-    )))
 }
 
-/// "Connect app" for Slack: off to Slack's consent screen with a fresh
-/// `state` bound to this session (see [`slack_connect::authorize_url`]).
+/// Starts connecting the account's Slack workspace from a settings page
+/// (the App Marketplace, or an inbox's settings): refuses anyone who may
+/// not connect apps, explains when Slack is not configured on the hub, and
+/// otherwise sends the browser to Slack's consent screen with a fresh
+/// `state` bound to this session (see [`slack_connect::authorize_url`]),
+/// to come back to `return_to`. Both pages start here, so a connection
+/// made from either is the one both show.
+pub(super) async fn start_connect(
+    state: &AppState,
+    viewer: &Viewer,
+    return_to: &str,
+    tab: &'static str,
+) -> PageResult {
+    require_app_connector(state, viewer).await?;
+    let Some(app) = state.web.slack_app.clone() else {
+        let page = NotConfiguredPage {
+            chrome: Chrome::new(viewer, "settings", "Connect Slack"),
+            tab,
+            return_to: return_to.to_owned(),
+        };
+        return Ok(with_status(StatusCode::SERVICE_UNAVAILABLE, render(&page)));
+    };
+    let url = slack_connect::authorize_url(state, &app, viewer, return_to).await?;
+    Ok(see_other(&url))
+}
+
+/// "Connect app" for Slack.
 pub async fn connect(
     State(state): State<AppState>,
     CsrfForm { viewer, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    require_app_connector(&state, &viewer).await?;
-    let Some(app) = state.web.slack_app.clone() else {
-        let page = NotConfiguredPage {
-            chrome: Chrome::new(&viewer, "settings", "Connect Slack"),
-            tab: "marketplace",
-        };
-        return Ok(with_status(StatusCode::SERVICE_UNAVAILABLE, render(&page)));
-    };
-    let url = slack_connect::authorize_url(&state, &app, &viewer, "/settings/marketplace").await?;
-    Ok(see_other(&url))
+    start_connect(&state, &viewer, "/settings/marketplace", "marketplace").await
 }
 
 /// "Disconnect" for Slack.

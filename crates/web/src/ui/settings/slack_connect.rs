@@ -30,6 +30,7 @@ use hubbub_store::{
 use serde::Deserialize;
 
 use super::marketplace::require_app_connector;
+use crate::jobs;
 use crate::slack::connection;
 use crate::ui::page::{see_other, user_name, PageError, PageResult};
 use crate::ui::records::format_instant;
@@ -95,8 +96,7 @@ fn refused(status: StatusCode, message: impl Into<String>) -> PageError {
     PageError::new(status, "Slack was not connected", message)
 }
 
-const START_AGAIN: &str =
-    "Nothing was changed. To connect Slack, start again from Settings > App Marketplace.";
+const START_AGAIN: &str = "Nothing was changed. To connect Slack, start again from Settings > App Marketplace or Settings > Inbox.";
 
 /// `GET /slack/oauth/callback`: Slack's answer to the consent screen.
 pub async fn callback(
@@ -190,6 +190,7 @@ fn with_code(return_to: &str, code: &str) -> String {
 fn slack_reason(e: &SlackApiError) -> String {
     match e {
         SlackApiError::Slack(code) => format!("Slack answered {code}"),
+        SlackApiError::RateLimited { .. } => "Slack asked the hub to slow down".to_owned(),
         SlackApiError::Transport(_) => "Slack could not be reached".to_owned(),
     }
 }
@@ -255,8 +256,11 @@ async fn complete(
         scopes: access.scopes.clone(),
         bot_token_ciphertext: state.secret_key.encrypt(&access.bot_token),
     };
-    match state.store.connect_slack(&install).await? {
-        Ok(_) => {}
+    // Finding every user's Slack account is a job enqueued with the
+    // connection: it calls Slack once per user.
+    let map_users = [(jobs::kind::MAP_SLACK_USERS, serde_json::json!({}))];
+    match state.store.connect_slack_then(&install, &map_users).await? {
+        Ok(_) => state.wake_jobs(),
         Err(SlackInstallRefused::AccountHasOtherTeam { team_name }) => {
             revoke_unless_in_use(state, &access).await;
             return Err(refused(

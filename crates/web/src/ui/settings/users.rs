@@ -10,6 +10,7 @@ use hubbub_store::{NewUser, StoreError, User};
 use serde::Deserialize;
 
 use super::{require_user_manager, with_status, DoneQuery, NoFields, Notice};
+use crate::slack::user_mapping;
 use crate::ui::page::{render, see_other, user_name, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
@@ -175,10 +176,11 @@ pub async fn invite(
     };
     let status = match state.store.create_user(viewer.account_id(), new_user).await {
         Ok(user) => {
+            user_mapping::map_new_user(&state, viewer.account_id(), user.id).await?;
             return Ok(see_other(&format!(
                 "/settings/users?done=invited&user={}",
                 user.id
-            )))
+            )));
         }
         Err(StoreError::Hub(HubError::Validation { message, errors })) => {
             for e in errors {

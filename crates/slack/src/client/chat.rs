@@ -1,0 +1,109 @@
+//! Posting as the app: direct messages, message updates, and answers to
+//! an interaction through its `response_url`.
+
+use slack_morphism::prelude::*;
+
+use super::{token, SlackApi, SlackApiError};
+
+/// Where a posted message is: its channel and `ts`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostedMessage {
+    pub channel: String,
+    pub ts: String,
+}
+
+/// How an answer through a `response_url` is shown.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Response {
+    /// Replaces the message whose button was pressed.
+    ReplaceOriginal,
+    /// A new message only the person who acted sees.
+    Ephemeral,
+}
+
+impl SlackApi {
+    /// `conversations.open`: the app's direct-message channel with a user.
+    /// `users` goes as the comma-separated string Slack's reference
+    /// specifies (slack-morphism's request would send a JSON array).
+    pub async fn open_direct_message(
+        &self,
+        bot_token: &str,
+        user_id: &str,
+    ) -> Result<String, SlackApiError> {
+        let token = token(bot_token);
+        let session = self.client.open_session(&token);
+        let r: SlackApiConversationsOpenResponse<SlackBasicChannelInfo> = session
+            .http_session_api
+            .http_post(
+                "conversations.open",
+                &serde_json::json!({ "users": user_id }),
+                None,
+            )
+            .await?;
+        Ok(r.channel.id.value().clone())
+    }
+
+    /// `chat.postMessage` to a channel (or a direct-message channel).
+    pub async fn post_message(
+        &self,
+        bot_token: &str,
+        channel: &str,
+        content: SlackMessageContent,
+    ) -> Result<PostedMessage, SlackApiError> {
+        let token = token(bot_token);
+        let session = self.client.open_session(&token);
+        let r = session
+            .chat_post_message(&SlackApiChatPostMessageRequest::new(
+                SlackChannelId::new(channel.to_owned()),
+                content,
+            ))
+            .await?;
+        Ok(PostedMessage {
+            channel: r.channel.value().clone(),
+            ts: r.ts.value().clone(),
+        })
+    }
+
+    /// `chat.update`: replaces a message the app posted.
+    pub async fn update_message(
+        &self,
+        bot_token: &str,
+        message: &PostedMessage,
+        content: SlackMessageContent,
+    ) -> Result<(), SlackApiError> {
+        let token = token(bot_token);
+        let session = self.client.open_session(&token);
+        session
+            .chat_update(&SlackApiChatUpdateRequest::new(
+                SlackChannelId::new(message.channel.clone()),
+                content,
+                SlackTs::new(message.ts.clone()),
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// Answers an interaction through its `response_url` (no token: the
+    /// URL itself is the credential, valid 30 minutes for 5 uses).
+    pub async fn respond(
+        &self,
+        response_url: &str,
+        content: SlackMessageContent,
+        how: Response,
+    ) -> Result<(), SlackApiError> {
+        let url: url::Url = response_url
+            .parse()
+            .map_err(|e| SlackApiError::Transport(format!("bad response_url: {e}")))?;
+        let mut request = SlackApiPostWebhookMessageRequest::new(content);
+        match how {
+            Response::ReplaceOriginal => request.replace_original = Some(true),
+            Response::Ephemeral => {
+                request.replace_original = Some(false);
+            }
+        }
+        self.client
+            .respond_to_event(&SlackResponseUrl::new(url), &request)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,538 @@
+//! Settings > Inbox: the account's inboxes (the "Current view" menu, and
+//! adding one, for super admins) and, for the inbox in view, "Connect to
+//! Slack": connecting the workspace, the switch "Slack notifications and
+//! conversations", the channel new conversations go to, and "Disconnect
+//! from Slack" for that inbox alone.
+//!
+//! The workspace connection is the account's, the same one the App
+//! Marketplace shows: made from either page, it serves both, and neither
+//! asks again. An inbox's setting belongs to that workspace and outlives
+//! a disconnect (shown as paused), so reconnecting the same workspace
+//! brings it back as it was.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use hubbub_hub::HubError;
+use hubbub_slack::client::SlackChannel;
+use hubbub_slack::{SlackApiError, SlackErrorCode};
+use hubbub_store::{
+    Inbox, InboxChannel, InboxSlackChoice, InboxSlackStatus, StoreError, MAX_INBOX_NAME_CHARS,
+};
+use serde::Deserialize;
+
+use super::marketplace::{cannot_connect, notice_for, require_app_connector, start_connect};
+use super::slack_connect::{self, ConnectionView};
+use super::{super_admin_names, with_status, NoFields, Notice};
+use crate::slack::connection;
+use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
+use crate::ui::session::{CsrfForm, Viewer};
+use crate::AppState;
+
+/// The inbox settings page of one inbox (where connecting from it returns).
+fn inbox_path(inbox_id: i64) -> String {
+    format!("/settings/inbox?inbox={inbox_id}")
+}
+
+/// What the page is asked to show: which inbox, and, after a redirect,
+/// what was just done (`done`, or `slack` from the Slack callback). Only
+/// known codes show a message.
+#[derive(Deserialize, Default)]
+pub struct InboxQuery {
+    #[serde(default)]
+    inbox: Option<i64>,
+    #[serde(default)]
+    done: Option<String>,
+    #[serde(default)]
+    slack: Option<String>,
+}
+
+/// One entry of the channel picker.
+pub struct ChannelOption {
+    pub id: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The "Connect to Slack" part of the page.
+pub struct SlackSection {
+    /// The account's workspace connection, live or disconnected; `None`
+    /// if it never connected one.
+    pub connection: Option<ConnectionView>,
+    /// The inbox's setting for that workspace, as saved.
+    pub saved: InboxSlackChoice,
+    /// The switch as the form shows it: as saved, or as just sent when
+    /// saving was refused.
+    pub switch_on: bool,
+    /// The picker (filled only for someone who may change the setting
+    /// while the workspace is live).
+    pub options: Vec<ChannelOption>,
+    /// Why Slack could not list the channels.
+    pub channels_error: Option<String>,
+}
+
+impl SlackSection {
+    pub fn live(&self) -> bool {
+        self.connection.as_ref().is_some_and(|c| c.live)
+    }
+
+    /// Something is on or would resume on a reconnect: "Disconnect from
+    /// Slack" has something to end.
+    pub fn in_use(&self) -> bool {
+        self.saved.enabled || self.saved.channel.is_some()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "settings/inbox.html")]
+struct InboxPage {
+    chrome: Chrome,
+    tab: &'static str,
+    notice: Option<Notice>,
+    inboxes: Vec<Inbox>,
+    /// The inbox in view.
+    inbox: Inbox,
+    may_add: bool,
+    /// The add-inbox form as last submitted, and what was wrong with it.
+    new_name: String,
+    name_error: Option<String>,
+    max_name_chars: usize,
+    may_connect: bool,
+    /// Why the Slack buttons are disabled, when they are.
+    reason: String,
+    /// The Slack app's client id and secret are set.
+    configured: bool,
+    slack: SlackSection,
+}
+
+/// A form that was refused, to show again as it was sent.
+#[derive(Default)]
+struct Refused {
+    new_name: String,
+    name_error: Option<String>,
+    /// The switch and channel id sent.
+    slack: Option<(bool, String)>,
+}
+
+/// The page for `inbox_id` (the first inbox when `None`).
+async fn inbox_page(
+    state: &AppState,
+    viewer: &Viewer,
+    inbox_id: Option<i64>,
+    refused: Refused,
+) -> Result<InboxPage, PageError> {
+    let account_id = viewer.account_id();
+    let inboxes = state.store.inboxes(account_id).await?;
+    let inbox = match inbox_id {
+        Some(id) => state.store.inbox(account_id, id).await?,
+        None => inboxes
+            .first()
+            .cloned()
+            .ok_or_else(|| PageError::not_found("This account has no inbox."))?,
+    };
+    let reason = cannot_connect(state, viewer).await?;
+    let may_connect = reason.is_none();
+    let slack = slack_section(state, account_id, &inbox, may_connect, refused.slack).await?;
+    Ok(InboxPage {
+        chrome: Chrome::new(viewer, "settings", "Inbox"),
+        tab: "inbox",
+        notice: None,
+        inboxes,
+        inbox,
+        may_add: viewer.session.user.roles.may_add_inboxes(),
+        new_name: refused.new_name,
+        name_error: refused.name_error,
+        max_name_chars: MAX_INBOX_NAME_CHARS,
+        may_connect,
+        reason: reason.unwrap_or_default(),
+        configured: state.web.slack_app.is_some(),
+        slack,
+    })
+}
+
+/// What Slack said about the channels the app sees.
+enum Listing {
+    /// The account has no live connection, so nothing was asked.
+    NotLive,
+    Listed(Vec<SlackChannel>),
+    /// Slack could not say; why, said plainly.
+    Failed(String),
+}
+
+/// The Slack section. The channels are listed first: a listing that finds
+/// the token dead disconnects the account, and the rest of the section
+/// then shows it as it now is.
+async fn slack_section(
+    state: &AppState,
+    account_id: i64,
+    inbox: &Inbox,
+    may_connect: bool,
+    submitted: Option<(bool, String)>,
+) -> Result<SlackSection, PageError> {
+    let listing = if may_connect {
+        list_channels(state, account_id).await?
+    } else {
+        Listing::NotLive
+    };
+    let connection = slack_connect::connection_view(state, account_id).await?;
+    let setting = match state.store.inbox_slack_status(account_id, inbox.id).await? {
+        InboxSlackStatus::NotConnected => None,
+        InboxSlackStatus::Paused { setting, .. } | InboxSlackStatus::Live { setting, .. } => {
+            setting
+        }
+    };
+    let saved = setting.map(|s| s.choice).unwrap_or_default();
+    let (switch_on, chosen) = submitted.unwrap_or_else(|| {
+        let channel_id = saved.channel.as_ref().map(|c| c.id.clone());
+        (saved.enabled, channel_id.unwrap_or_default())
+    });
+    let (options, channels_error) = match listing {
+        Listing::NotLive => (Vec::new(), None),
+        Listing::Listed(channels) => (
+            channel_options(&channels, &chosen, saved.channel.as_ref()),
+            None,
+        ),
+        Listing::Failed(why) => (
+            channel_options(&[], &chosen, saved.channel.as_ref()),
+            Some(why),
+        ),
+    };
+    Ok(SlackSection {
+        connection,
+        saved,
+        switch_on,
+        options,
+        channels_error,
+    })
+}
+
+async fn list_channels(state: &AppState, account_id: i64) -> Result<Listing, PageError> {
+    let Some(token) = connection::bot_token(state, account_id).await? else {
+        return Ok(Listing::NotLive);
+    };
+    let result = state.slack_api.list_channels(&token).await;
+    Ok(
+        match connection::check_bot_call(state, account_id, result).await {
+            Ok(channels) => Listing::Listed(channels),
+            Err(e) => Listing::Failed(slack_trouble(&e)),
+        },
+    )
+}
+
+/// The picker's entries, the chosen one selected. The saved channel stays
+/// on offer even when Slack does not list it (a private channel the app
+/// was removed from, or no listing at all), so that saving the form again
+/// does not drop it unnoticed.
+fn channel_options(
+    channels: &[SlackChannel],
+    chosen: &str,
+    saved: Option<&InboxChannel>,
+) -> Vec<ChannelOption> {
+    let mut options: Vec<ChannelOption> = channels
+        .iter()
+        .map(|c| ChannelOption {
+            id: c.id.clone(),
+            label: channel_label(c),
+            selected: c.id == chosen,
+        })
+        .collect();
+    if let Some(saved) = saved.filter(|s| !channels.iter().any(|c| c.id == s.id)) {
+        options.insert(
+            0,
+            ChannelOption {
+                id: saved.id.clone(),
+                label: format!("#{}", saved.name),
+                selected: saved.id == chosen,
+            },
+        );
+    }
+    options
+}
+
+/// `#support-private (private)`, and whether the app still has to be
+/// invited, so the admin sees which channels are ready.
+fn channel_label(c: &SlackChannel) -> String {
+    let mut label = format!("#{}", c.name);
+    if c.is_private {
+        label.push_str(" (private)");
+    }
+    if !c.is_member {
+        label.push_str(" (invite the app first)");
+    }
+    label
+}
+
+/// A failed Slack call, said plainly. A dead token has already been dealt
+/// with by [`connection::check_bot_call`] (the account is disconnected).
+fn slack_trouble(e: &SlackApiError) -> String {
+    if connection::is_dead_token(e) {
+        return "Slack answered that the hub's access to the workspace no longer works: the app was removed in Slack or its token revoked. The connection is now marked disconnected; connect it again to go on.".to_owned();
+    }
+    match e.code() {
+        Some(SlackErrorCode::Ratelimited) => {
+            "Slack is rate limiting the hub right now. Wait a minute, then try again.".to_owned()
+        }
+        Some(code) => format!("Slack answered {code}. Try again; if it keeps happening, tell your administrator."),
+        None => "Slack could not be reached. Try again in a moment; if it keeps happening, check the hub's connection to Slack.".to_owned(),
+    }
+}
+
+/// The message for a `done` or `slack` code, about the inbox in view.
+fn done_notice(q: &InboxQuery, page: &InboxPage) -> Option<Notice> {
+    if let Some(code) = q.slack.as_deref() {
+        return match code {
+            "connected" | "cancelled" => notice_for(Some(code), page.slack.connection.as_ref()),
+            _ => None,
+        };
+    }
+    let inbox = &page.inbox.name;
+    let text = match q.done.as_deref()? {
+        "created" => format!("The inbox {inbox} was added. Connect it to Slack below."),
+        "slack_saved" => match (&page.slack.saved.channel, page.slack.saved.enabled) {
+            (Some(c), true) => format!("Saved. Slack notifications and conversations are on for {inbox}: new conversations go to #{}.", c.name),
+            (Some(c), false) => format!("Saved. Slack notifications and conversations are off for {inbox}; its channel is #{}.", c.name),
+            (None, _) => format!("Saved. Slack notifications and conversations are off for {inbox}."),
+        },
+        "slack_disconnected" => format!("{inbox} is disconnected from Slack: its conversations no longer go to Slack. The workspace stays connected for the rest of the hub."),
+        "slack_not_on" => return Some(Notice::error(format!("{inbox} was not connected to Slack, so there was nothing to disconnect."))),
+        _ => return None,
+    };
+    Some(Notice::ok(text))
+}
+
+/// `GET /settings/inbox`: anyone may look.
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<InboxQuery>,
+) -> PageResult {
+    let mut page = inbox_page(&state, &viewer, q.inbox, Refused::default()).await?;
+    page.notice = done_notice(&q, &page);
+    Ok(render(&page))
+}
+
+#[derive(Deserialize)]
+pub struct InboxFields {
+    #[serde(default)]
+    name: String,
+}
+
+/// Adding an inbox: super admins only.
+pub async fn create(
+    State(state): State<AppState>,
+    CsrfForm { viewer, form }: CsrfForm<InboxFields>,
+) -> PageResult {
+    let account_id = viewer.account_id();
+    if !viewer.session.user.roles.may_add_inboxes() {
+        let users = state.store.users(account_id).await?;
+        return Err(PageError::forbidden(format!(
+            "Only super admins add inboxes. Ask {} to add one.",
+            super_admin_names(&users)
+        )));
+    }
+    let user_id = Some(viewer.session.user.id);
+    let (status, message) = match state
+        .store
+        .create_inbox(account_id, &form.name, user_id)
+        .await
+    {
+        Ok(inbox) => {
+            return Ok(see_other(&format!("{}&done=created", inbox_path(inbox.id))));
+        }
+        Err(StoreError::Hub(e @ HubError::Validation { .. })) => {
+            (StatusCode::BAD_REQUEST, e.to_string())
+        }
+        Err(StoreError::Hub(HubError::Conflict(m))) => (StatusCode::CONFLICT, m),
+        Err(other) => return Err(other.into()),
+    };
+    let refused = Refused {
+        new_name: form.name,
+        name_error: Some(message),
+        slack: None,
+    };
+    let mut page = inbox_page(&state, &viewer, None, refused).await?;
+    page.notice = Some(Notice::error(
+        "The inbox was not added: correct the form below.",
+    ));
+    Ok(with_status(status, render(&page)))
+}
+
+/// "Connect account" under "Connect to Slack": the same connection as the
+/// App Marketplace's, coming back to this inbox's settings.
+pub async fn connect(
+    State(state): State<AppState>,
+    Path(inbox_id): Path<i64>,
+    CsrfForm { viewer, .. }: CsrfForm<NoFields>,
+) -> PageResult {
+    let inbox = state.store.inbox(viewer.account_id(), inbox_id).await?;
+    start_connect(&state, &viewer, &inbox_path(inbox.id), "inbox").await
+}
+
+#[derive(Deserialize)]
+pub struct SlackFields {
+    /// The switch; a checkbox, absent when off.
+    #[serde(default)]
+    enabled: Option<String>,
+    /// A channel id, empty for none.
+    #[serde(default)]
+    channel: String,
+}
+
+/// Why a Slack setting was not saved.
+struct Refusal {
+    status: StatusCode,
+    message: String,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, message: impl Into<String>) -> Refusal {
+        Refusal {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+/// Saving the switch and the channel.
+pub async fn save_slack(
+    State(state): State<AppState>,
+    Path(inbox_id): Path<i64>,
+    CsrfForm { viewer, form }: CsrfForm<SlackFields>,
+) -> PageResult {
+    require_app_connector(&state, &viewer).await?;
+    let account_id = viewer.account_id();
+    let enabled = form.enabled.is_some();
+    let channel_id = form.channel.trim().to_owned();
+    let refusal = match save_checked(&state, &viewer, inbox_id, enabled, &channel_id).await? {
+        Ok(()) => {
+            return Ok(see_other(&format!(
+                "{}&done=slack_saved",
+                inbox_path(inbox_id)
+            )));
+        }
+        Err(refusal) => refusal,
+    };
+    tracing::info!(account_id, inbox_id, reason = %refusal.message, "inbox Slack setting refused");
+    let refused = Refused {
+        slack: Some((enabled, channel_id)),
+        ..Refused::default()
+    };
+    let mut page = inbox_page(&state, &viewer, Some(inbox_id), refused).await?;
+    page.notice = Some(Notice::error(refusal.message));
+    Ok(with_status(refusal.status, render(&page)))
+}
+
+fn not_connected() -> Refusal {
+    Refusal::new(
+        StatusCode::CONFLICT,
+        "Slack is not connected, so nothing was saved. Connect it first.",
+    )
+}
+
+/// The account's live workspace (its team id) and its bot token, if it
+/// is connected.
+async fn live_workspace(
+    state: &AppState,
+    account_id: i64,
+) -> Result<Option<(String, String)>, PageError> {
+    let live = state.store.slack_connection(account_id).await?;
+    let Some(team_id) = live.filter(|c| c.is_live()).map(|c| c.team_id) else {
+        return Ok(None);
+    };
+    let token = connection::bot_token(state, account_id).await?;
+    Ok(token.map(|token| (team_id, token)))
+}
+
+/// Checks the chosen channel with Slack, then saves; a refusal says why
+/// and saves nothing.
+async fn save_checked(
+    state: &AppState,
+    viewer: &Viewer,
+    inbox_id: i64,
+    enabled: bool,
+    channel_id: &str,
+) -> Result<Result<(), Refusal>, PageError> {
+    let account_id = viewer.account_id();
+    // Another account's inbox is not found, whatever Slack would say.
+    state.store.inbox(account_id, inbox_id).await?;
+    let Some((team_id, token)) = live_workspace(state, account_id).await? else {
+        return Ok(Err(not_connected()));
+    };
+    let channel = if channel_id.is_empty() {
+        None
+    } else {
+        match postable_channel(state, account_id, &token, channel_id).await {
+            Ok(channel) => Some(channel),
+            Err(refusal) => return Ok(Err(refusal)),
+        }
+    };
+    let choice = InboxSlackChoice { enabled, channel };
+    let user_id = viewer.session.user.id;
+    match state
+        .store
+        .save_inbox_slack(account_id, inbox_id, &team_id, &choice, user_id)
+        .await
+    {
+        Ok(_) => Ok(Ok(())),
+        Err(StoreError::Hub(e @ HubError::Validation { .. })) => {
+            Ok(Err(Refusal::new(StatusCode::BAD_REQUEST, e.to_string())))
+        }
+        Err(StoreError::Hub(HubError::Conflict(m))) => {
+            Ok(Err(Refusal::new(StatusCode::CONFLICT, m)))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Asks Slack, at the moment of saving, about the chosen channel: it must
+/// exist, be open, and have the app in it (Slack lets the app post only
+/// there).
+async fn postable_channel(
+    state: &AppState,
+    account_id: i64,
+    token: &str,
+    channel_id: &str,
+) -> Result<InboxChannel, Refusal> {
+    let result = state.slack_api.channel_info(token, channel_id).await;
+    match connection::check_bot_call(state, account_id, result).await {
+        Ok(c) if c.is_archived => Err(Refusal::new(
+            StatusCode::CONFLICT,
+            format!("#{} is archived in Slack, so nothing was saved. Choose another channel.", c.name),
+        )),
+        Ok(c) if !c.is_member => Err(Refusal::new(
+            StatusCode::CONFLICT,
+            format!("The app is not in #{0}, so it could not post conversations there; nothing was saved. Invite it first: in Slack, open #{0} and type /invite @Hubbub, then save again.", c.name),
+        )),
+        Ok(c) => Ok(InboxChannel { id: c.id, name: c.name }),
+        Err(SlackApiError::Slack(SlackErrorCode::Other(code))) if code == "channel_not_found" => {
+            Err(Refusal::new(
+                StatusCode::NOT_FOUND,
+                "Slack does not know that channel, or it is private and the app is not in it, so nothing was saved. Invite the app to it first (/invite @Hubbub in the channel), then save again.",
+            ))
+        }
+        Err(e) => Err(Refusal::new(
+            StatusCode::BAD_GATEWAY,
+            format!("Nothing was saved. {}", slack_trouble(&e)),
+        )),
+    }
+}
+
+/// "Disconnect from Slack" for this inbox: its setting is switched off
+/// and its channel forgotten; the workspace stays connected.
+pub async fn disconnect_slack(
+    State(state): State<AppState>,
+    Path(inbox_id): Path<i64>,
+    CsrfForm { viewer, .. }: CsrfForm<NoFields>,
+) -> PageResult {
+    require_app_connector(&state, &viewer).await?;
+    let ended = state
+        .store
+        .turn_off_inbox_slack(viewer.account_id(), inbox_id, viewer.session.user.id)
+        .await?;
+    let code = if ended {
+        "slack_disconnected"
+    } else {
+        "slack_not_on"
+    };
+    Ok(see_other(&format!("{}&done={code}", inbox_path(inbox_id))))
+}
