@@ -197,15 +197,12 @@ impl Store {
             .map_err(Into::into)
     }
 
-    /// How many jobs are queued and due by `now` (all accounts).
-    pub async fn due_jobs(&self, now: i64) -> StoreResult<i64> {
+    /// How many jobs are waiting or running, in all accounts.
+    pub async fn queued_jobs(&self) -> StoreResult<i64> {
         Ok(
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM jobs WHERE status = 'queued' AND run_at <= $1",
-            )
-            .bind(now)
-            .fetch_one(&self.pool)
-            .await?,
+            sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = 'queued'")
+                .fetch_one(&self.pool)
+                .await?,
         )
     }
 }

@@ -13,8 +13,8 @@ use serde_json::{json, Value};
 
 use crate::harness::TestAccount;
 use crate::slack_support::{
-    admin, connect, eventually, sandbox_bot_tokens, sandbox_control, slack_user, subscribe_app,
-    world, World, ADMIN_PASSWORD,
+    admin, connect, eventually, jobs_settled, sandbox_bot_tokens, sandbox_control, slack_user,
+    subscribe_app, world, World, ADMIN_PASSWORD,
 };
 use crate::web_client::WebClient;
 
@@ -53,15 +53,6 @@ pub async fn link(world: &World, account: &TestAccount, user: &User) -> Option<S
         .unwrap()
 }
 
-/// Waits until every job of the account has run.
-pub async fn jobs_settled(world: &World, account: &TestAccount) {
-    eventually("the account's jobs to run", || async {
-        let jobs = world.app.store.jobs(account.id, 100).await.unwrap();
-        jobs.iter().all(|j| j.status != "queued")
-    })
-    .await;
-}
-
 /// An account with Maria (same email as in Slack) and Mark (a different
 /// one), connected to the sandbox's Acme workspace by its owner.
 pub struct Scene {
@@ -80,7 +71,7 @@ pub async fn scene() -> Scene {
     let mark = add_user(&world, &account, "mark.member@acme.example", "Mark").await;
     let mut admin = admin(&world, &account).await;
     connect(&world, &mut admin, "olivia").await.assert_ok();
-    jobs_settled(&world, &account).await;
+    jobs_settled(&world).await;
     Scene {
         world,
         account,
@@ -176,7 +167,7 @@ async fn connecting_maps_users_by_email_and_tells_the_unmatched_once() {
         .await
         .assert_ok();
     connect(&world, &mut admin, "olivia").await.assert_ok();
-    jobs_settled(&world, &account).await;
+    jobs_settled(&world).await;
     assert_eq!(topics(&world, &mark, "slack_unmapped").await, 1);
     assert_eq!(
         world
@@ -385,7 +376,7 @@ async fn a_user_maps_another_slack_email_once_that_slack_user_confirms() {
         signed_press(&scene, &maria_slack, &request).await,
         StatusCode::OK
     );
-    jobs_settled(world, &scene.account).await;
+    jobs_settled(world).await;
     assert_eq!(
         link(world, &scene.account, &scene.mark).await,
         Some(SlackLink::Unmatched)
@@ -447,7 +438,7 @@ async fn a_user_maps_another_slack_email_once_that_slack_user_confirms() {
     assert!(page.contains("Your mapping to @mark (mark@acme.example) is kept"));
     let mut admin = scene.admin;
     connect(world, &mut admin, "olivia").await.assert_ok();
-    jobs_settled(world, &scene.account).await;
+    jobs_settled(world).await;
     assert_eq!(
         mapped_to(&link(world, &scene.account, &scene.mark).await),
         Some((mark_slack, true))
@@ -523,7 +514,7 @@ async fn a_job_that_meets_a_dead_token_disconnects_and_stops_retrying() {
     // A new user makes the hub look them up in Slack, in a job.
     let mut admin = scene.admin;
     invite_adam(&admin).await;
-    jobs_settled(world, &scene.account).await;
+    jobs_settled(world).await;
     let jobs = world.app.store.jobs(scene.account.id, 10).await.unwrap();
     assert_eq!(jobs[0].kind, "slack.map_users");
     assert_eq!(jobs[0].status, "done", "{jobs:?}");

@@ -201,7 +201,19 @@ pub async fn connect_from(
     handle: &str,
 ) -> Page {
     let callback = consent(world, client, start, handle, "allow").await;
-    open(client, &callback).await
+    let page = open(client, &callback).await;
+    // Connecting starts background work with the new token (finding users
+    // in Slack): let it finish, so that tests go on from a settled state.
+    jobs_settled(world).await;
+    page
+}
+
+/// Waits until no job is waiting or running.
+pub async fn jobs_settled(world: &World) {
+    eventually("the background jobs to run", || async {
+        world.app.store.queued_jobs().await.unwrap() == 0
+    })
+    .await;
 }
 
 /// Calls the sandbox's control API (what people do on the Slack side).

@@ -4,8 +4,8 @@
 use hubbub_sandbox::Seed;
 
 use super::driver::Browser;
-use crate::slack_mapping::{jobs_settled, link, mapped_to, press_confirm, scene, sent_request};
-use crate::slack_support::{sandbox_bot_tokens, slack_user, world, ADMIN_PASSWORD};
+use crate::slack_mapping::{link, mapped_to, press_confirm, scene, sent_request};
+use crate::slack_support::{jobs_settled, sandbox_bot_tokens, slack_user, world, ADMIN_PASSWORD};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_super_admin_connects_and_disconnects_slack_in_the_browser() {
@@ -154,7 +154,7 @@ async fn a_user_maps_their_slack_email_in_the_browser() {
     let request = sent_request(&scene).await;
     let (status, body) = press_confirm(&scene, "mark", &request).await;
     assert!(status.is_success(), "{body}");
-    jobs_settled(world, &scene.account).await;
+    jobs_settled(world).await;
     let (mark_slack, _) = slack_user(world, "mark");
     assert_eq!(
         mapped_to(&link(world, &scene.account, &scene.mark).await),
