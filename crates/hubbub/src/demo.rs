@@ -256,6 +256,21 @@ fn banner(hub: &str, sandbox: &str, seeded: &Seeded, data_dir: &DataDir) -> Stri
         out,
         "  4. Back in the hub, the App Marketplace says \"Connected to Acme\""
     );
+    let _ = writeln!(out, "Then map Mark, whose hub and Slack emails differ:");
+    let _ = writeln!(
+        out,
+        "  5. Sign in as {}: a notification asks him to map his Slack account; View in hub",
+        seed::PEOPLE[3].email
+    );
+    let _ = writeln!(
+        out,
+        "  6. \"click here to map your email address\", enter {}, Verify in Slack",
+        seed::PEOPLE[3].slack_email
+    );
+    let _ = writeln!(
+        out,
+        "  7. In the sandbox, act as Mark and press Confirm in the app's direct message"
+    );
     let _ = writeln!(out);
     let _ = writeln!(out, "Ctrl-C to stop.");
     out

@@ -9,6 +9,7 @@
 //! after too many attempts.
 
 use hubbub_hub::timestamp::now_millis;
+use hubbub_hub::HubError;
 use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -175,11 +176,26 @@ impl Store {
 
     /// The account's jobs, newest first.
     pub async fn jobs(&self, account_id: i64, limit: i64) -> StoreResult<Vec<JobRecord>> {
+        self.job_records(account_id, None, limit).await
+    }
+
+    /// The account's parked jobs (given up on), newest first.
+    pub async fn parked_jobs(&self, account_id: i64, limit: i64) -> StoreResult<Vec<JobRecord>> {
+        self.job_records(account_id, Some("parked"), limit).await
+    }
+
+    async fn job_records(
+        &self,
+        account_id: i64,
+        status: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<JobRecord>> {
         let rows = sqlx::query(
             "SELECT id, kind, status, attempts, last_error FROM jobs \
-             WHERE account_id = $1 ORDER BY id DESC LIMIT $2",
+             WHERE account_id = $1 AND ($2 = '' OR status = $2) ORDER BY id DESC LIMIT $3",
         )
         .bind(account_id)
+        .bind(status.unwrap_or(""))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
@@ -195,6 +211,24 @@ impl Store {
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
+    }
+
+    /// Puts a parked job back in the queue, due at once, its attempts
+    /// counted afresh.
+    pub async fn retry_job(&self, account_id: i64, id: i64) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE jobs SET status = 'queued', attempts = 0, run_at = $1, finished_at = NULL \
+             WHERE id = $2 AND account_id = $3 AND status = 'parked'",
+        )
+        .bind(now_millis())
+        .bind(id)
+        .bind(account_id)
+        .execute(&self.writer)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(HubError::NotFound(format!("Parked job {id} does not exist")).into());
+        }
+        Ok(())
     }
 
     /// How many jobs are waiting or running, in all accounts.

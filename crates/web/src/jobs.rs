@@ -31,6 +31,16 @@ pub mod kind {
     pub const RESPOND: &str = "slack.respond";
 }
 
+/// What a job kind does, as people read it.
+pub fn describe(kind_name: &str) -> &'static str {
+    match kind_name {
+        kind::MAP_SLACK_USERS => "Find hub users' Slack accounts by email",
+        kind::SEND_MAPPING_REQUEST => "Send a Slack user a mapping request",
+        kind::RESPOND => "Answer a button press in Slack",
+        _ => "Unknown background work",
+    }
+}
+
 /// How many jobs one pass claims.
 const BATCH: i64 = 20;
 /// How often the worker looks for due jobs when nobody wakes it.

@@ -533,3 +533,51 @@ async fn a_job_that_meets_a_dead_token_disconnects_and_stops_retrying() {
         page.html
     );
 }
+
+#[tokio::test]
+async fn work_that_gave_up_is_shown_to_super_admins_who_can_retry_it() {
+    let scene = scene().await;
+    let world = &scene.world;
+    // A job no worker knows (as if written by a newer version) gives up at once.
+    let id = world
+        .app
+        .store
+        .enqueue_job(scene.account.id, "slack.from_the_future", &json!({}))
+        .await
+        .unwrap();
+    eventually("the job to be parked", || async {
+        let parked = world.app.store.parked_jobs(scene.account.id, 10).await;
+        parked.unwrap().iter().any(|j| j.id == id)
+    })
+    .await;
+
+    let mut admin = scene.admin;
+    let page = admin.get("/settings/marketplace").await;
+    assert!(
+        page.contains(r#"data-testid="parked-jobs""#),
+        "{}",
+        page.html
+    );
+    assert!(page.contains("Unknown background work"));
+    assert!(page.contains("unknown job kind slack.from_the_future"));
+
+    // Regular users neither see nor retry it.
+    let mut maria = signed_in(world, "maria@acme.example").await;
+    let page = maria.get("/settings/marketplace").await;
+    assert!(!page.contains(r#"data-testid="parked-jobs""#));
+    let refused = maria
+        .post(&format!("/settings/marketplace/jobs/{id}/retry"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // Retry puts it back in the queue; it runs (and, unknown, parks again).
+    let page = admin
+        .post(&format!("/settings/marketplace/jobs/{id}/retry"), &[])
+        .await;
+    page.assert_ok();
+    assert!(page.contains("The job is queued again"), "{}", page.html);
+    jobs_settled(world).await;
+    let jobs = world.app.store.jobs(scene.account.id, 50).await.unwrap();
+    let job = jobs.iter().find(|j| j.id == id).unwrap();
+    assert_eq!((job.status.as_str(), job.attempts), ("parked", 1));
+}

@@ -42,6 +42,10 @@ pub fn routes() -> Router<AppState> {
             "/settings/marketplace/slack/disconnect",
             post(marketplace::disconnect),
         )
+        .route(
+            "/settings/marketplace/jobs/{id}/retry",
+            post(marketplace::retry_job),
+        )
         .route("/settings/inbox", get(inbox::show).post(inbox::create))
         .route("/settings/inbox/{id}/slack", post(inbox::save_slack))
         .route("/settings/inbox/{id}/slack/connect", post(inbox::connect))

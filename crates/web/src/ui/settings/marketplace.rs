@@ -3,12 +3,13 @@
 //! and users with the App Marketplace permission may connect.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::slack_connect::{self, ConnectionView};
 use super::{super_admin_names, with_status, NoFields, Notice};
+use crate::jobs;
 use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
@@ -50,6 +51,32 @@ struct MarketplacePage {
     /// The account's connection, live or disconnected.
     connection: Option<ConnectionView>,
     connection_live: bool,
+    /// Slack work that gave up (shown to super admins).
+    parked: Vec<ParkedJob>,
+}
+
+/// A background job that gave up, as super admins see it.
+pub struct ParkedJob {
+    pub id: i64,
+    pub what: &'static str,
+    pub attempts: i64,
+    pub error: String,
+}
+
+async fn parked_jobs(state: &AppState, viewer: &Viewer) -> Result<Vec<ParkedJob>, PageError> {
+    if !viewer.session.user.roles.super_admin {
+        return Ok(Vec::new());
+    }
+    let parked = state.store.parked_jobs(viewer.account_id(), 20).await?;
+    Ok(parked
+        .into_iter()
+        .map(|j| ParkedJob {
+            id: j.id,
+            what: jobs::describe(&j.kind),
+            attempts: j.attempts,
+            error: j.last_error.unwrap_or_default(),
+        })
+        .collect())
 }
 
 fn cannot_connect_reason(admins: &str) -> String {
@@ -71,6 +98,7 @@ pub(super) fn notice_for(
 ) -> Option<Notice> {
     let team = connection.map(|c| c.team_name.as_str()).unwrap_or("Slack");
     Some(match code? {
+        "job_retried" => Notice::ok("The job is queued again and runs in a moment."),
         "connected" => Notice::ok(format!("Connected to {team}.")),
         "cancelled" => Notice::error(
             "Slack was not connected: the installation was cancelled on Slack's consent screen.",
@@ -106,8 +134,25 @@ pub async fn show(
         notice: notice_for(query.slack.as_deref(), connection.as_ref()),
         connection_live: connection.as_ref().is_some_and(|c| c.live),
         connection,
+        parked: parked_jobs(&state, &viewer).await?,
     };
     Ok(render(&page))
+}
+
+/// "Retry" on a parked job: back in the queue, due at once.
+pub async fn retry_job(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { viewer, .. }: CsrfForm<NoFields>,
+) -> PageResult {
+    if !viewer.session.user.roles.super_admin {
+        return Err(PageError::forbidden(
+            "Only super admins retry background work.",
+        ));
+    }
+    state.store.retry_job(viewer.account_id(), id).await?;
+    state.wake_jobs();
+    Ok(see_other("/settings/marketplace?slack=job_retried"))
 }
 
 #[derive(Template)]
