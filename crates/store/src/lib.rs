@@ -59,7 +59,7 @@ pub use slack_users::{
     MappingRequestStatus, SlackLink, SlackPerson, SLACK_MAPPING_TTL_MS,
 };
 pub use tokens::TokenGrant;
-pub use users::{NewUser, Team, User};
+pub use users::{active_super_admins_on, NewUser, Team, User};
 
 #[derive(Debug, Error)]
 pub enum StoreError {

@@ -94,6 +94,26 @@ pub(crate) async fn insert_user(
     Ok(user_from_row(&row)?)
 }
 
+/// The account's active super admins, oldest first (without their
+/// teams), read on `conn`: inside the caller's transaction, the list
+/// is the one its writes see.
+pub async fn active_super_admins_on(
+    conn: &mut sqlx::AnyConnection,
+    account_id: i64,
+) -> StoreResult<Vec<User>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users \
+         WHERE account_id = $1 AND super_admin = 1 AND archived = 0 ORDER BY id"
+    ))
+    .bind(account_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(user_from_row)
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
 impl Store {
     pub async fn create_user(&self, account_id: i64, user: NewUser) -> StoreResult<User> {
         self.account(account_id).await?;

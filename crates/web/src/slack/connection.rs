@@ -14,8 +14,8 @@
 
 use hubbub_slack::{EventCallback, SlackApiError, SlackErrorCode};
 use hubbub_store::{
-    disconnect_slack_on, enqueue_mail, notify_on, NewMail, NewNotification, StoreError,
-    SLACK_DISCONNECT_REMOVED_IN_SLACK, SLACK_DISCONNECT_TOKEN_DEAD,
+    active_super_admins_on, disconnect_slack_on, enqueue_mail, notify_on, NewMail, NewNotification,
+    StoreError, SLACK_DISCONNECT_REMOVED_IN_SLACK, SLACK_DISCONNECT_TOKEN_DEAD,
 };
 use serde_json::Value;
 
@@ -151,14 +151,8 @@ pub async fn disconnected_by_slack(
     account_id: i64,
     cause: SlackSideCause,
 ) -> Result<bool, StoreError> {
-    let admins: Vec<_> = state
-        .store
-        .users(account_id)
-        .await?
-        .into_iter()
-        .filter(|u| u.roles.super_admin && !u.archived)
-        .collect();
     let mut tx = state.store.begin_write().await?;
+    let admins = active_super_admins_on(&mut tx, account_id).await?;
     let Some(was) = disconnect_slack_on(
         &mut tx,
         account_id,
