@@ -14,8 +14,8 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::mail::retry_backoff_ms;
-use crate::{Backend, Store, StoreResult};
+use crate::outbox::retry_backoff_ms;
+use crate::{Store, StoreResult};
 
 /// After this many failed attempts a job is parked.
 pub const JOB_MAX_ATTEMPTS: i64 = 8;
@@ -93,25 +93,17 @@ impl Store {
 
     /// Claims up to `limit` queued jobs due at `now`, oldest due first:
     /// each counts an attempt and is hidden from other workers for
-    /// [`JOB_CLAIM_LEASE_MS`]. On PostgreSQL concurrent workers skip each
-    /// other's rows (`FOR UPDATE SKIP LOCKED`); SQLite's single writer
-    /// makes the UPDATE … RETURNING exclusive already.
+    /// [`JOB_CLAIM_LEASE_MS`] (see `Store::claim_due`).
     pub async fn claim_due_jobs(&self, now: i64, limit: i64) -> StoreResult<Vec<Job>> {
-        let lock = match self.backend {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        let sql = format!(
-            "UPDATE jobs SET attempts = attempts + 1, run_at = $1 \
-             WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' \
-             AND run_at <= $2 ORDER BY run_at, id LIMIT $3{lock}) \
-             RETURNING id, account_id, kind, payload, attempts"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(now + JOB_CLAIM_LEASE_MS)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(&self.writer)
+        let rows = self
+            .claim_due(
+                "jobs",
+                "run_at",
+                "id, account_id, kind, payload, attempts",
+                now,
+                JOB_CLAIM_LEASE_MS,
+                limit,
+            )
             .await?;
         let mut jobs = rows
             .iter()

@@ -12,6 +12,7 @@ mod jobs;
 mod mail;
 mod notifications;
 mod objects;
+mod outbox;
 mod pipelines;
 mod properties;
 mod search;
@@ -40,12 +41,10 @@ pub use inboxes::{
     Inbox, InboxChannel, InboxSlack, InboxSlackChoice, InboxSlackStatus, MAX_INBOX_NAME_CHARS,
 };
 pub use jobs::{enqueue_job, Job, JobRecord, JOB_CLAIM_LEASE_MS, JOB_MAX_ATTEMPTS};
-pub use mail::{
-    enqueue_mail, retry_backoff_ms, Mail, MailStatus, NewMail, MAIL_CLAIM_LEASE_MS,
-    MAIL_MAX_ATTEMPTS,
-};
+pub use mail::{enqueue_mail, Mail, MailStatus, NewMail, MAIL_CLAIM_LEASE_MS, MAIL_MAX_ATTEMPTS};
 pub use notifications::{notify_on, NewNotification, Notification};
 pub use objects::{ListPage, NewRecord, RecordUpdate};
+pub use outbox::retry_backoff_ms;
 pub use secret::{SecretError, SecretKey};
 pub use sessions::Session;
 pub use slack::{

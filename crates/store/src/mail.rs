@@ -12,22 +12,12 @@ use hubbub_hub::HubError;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
-use crate::{Backend, Store, StoreResult};
+use crate::outbox::retry_backoff_ms;
+use crate::{Store, StoreResult};
 
 /// After this many failed attempts a mail is parked: no more retries, and
 /// the mailbox shows super admins why.
 pub const MAIL_MAX_ATTEMPTS: i64 = 8;
-
-/// The wait before the next attempt after the `n`th failed one (1-based):
-/// 30 s, 2 min, 10 min, then hourly.
-pub fn retry_backoff_ms(attempts: i64) -> i64 {
-    match attempts {
-        ..=1 => 30_000,
-        2 => 120_000,
-        3 => 600_000,
-        _ => 3_600_000,
-    }
-}
 
 /// How long a claim lasts: a worker that dies while sending leaves the mail
 /// claimed, and another worker takes it again after this.
@@ -176,25 +166,17 @@ impl Store {
     /// Claims up to `limit` queued mails due at `now`, oldest due first: each
     /// counts an attempt and is hidden from other workers for
     /// [`MAIL_CLAIM_LEASE_MS`]. The caller then marks each sent, failed or
-    /// kept. On PostgreSQL concurrent workers skip each other's rows
-    /// (`FOR UPDATE SKIP LOCKED`); SQLite has a single writer, so the same
-    /// UPDATE … RETURNING is already exclusive there.
+    /// kept (see `Store::claim_due`).
     pub async fn claim_due_mail(&self, now: i64, limit: i64) -> StoreResult<Vec<Mail>> {
-        let lock = match self.backend {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        let sql = format!(
-            "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = $1 \
-             WHERE id IN (SELECT id FROM mail_outbox WHERE status = 'queued' \
-             AND next_attempt_at <= $2 ORDER BY next_attempt_at, id LIMIT $3{lock}) \
-             RETURNING {COLUMNS}"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(now + MAIL_CLAIM_LEASE_MS)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(&self.writer)
+        let rows = self
+            .claim_due(
+                "mail_outbox",
+                "next_attempt_at",
+                COLUMNS,
+                now,
+                MAIL_CLAIM_LEASE_MS,
+                limit,
+            )
             .await?;
         let mut mails = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
         mails.sort_by_key(|m| m.id);

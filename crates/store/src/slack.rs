@@ -174,6 +174,16 @@ impl SlackConnection {
     pub fn is_live(&self) -> bool {
         self.disconnected_at.is_none() && self.bot_token_ciphertext.is_some()
     }
+
+    /// The workspace's name as people read it (its id when Slack gave no
+    /// name).
+    pub fn team_label(&self) -> &str {
+        if self.team_name.is_empty() {
+            &self.team_id
+        } else {
+            &self.team_name
+        }
+    }
 }
 
 /// A completed installation to record.

@@ -9,8 +9,8 @@ use reqwest::StatusCode;
 
 use crate::harness::TEST_SECRET_KEY;
 use crate::slack_support::{
-    admin, auth_test, connect, consent, open, sandbox_bot_tokens, slack_user, state_of, world,
-    FROM_MARKETPLACE,
+    admin, auth_test, connect, connection_row, consent, live_account_of, open, sandbox_bot_tokens,
+    slack_user, state_of, world, FROM_MARKETPLACE,
 };
 use crate::web_client::WebClient;
 #[tokio::test]
@@ -36,13 +36,7 @@ async fn an_admin_connects_disconnects_and_reconnects_a_workspace() {
     let live: Vec<_> = tokens.iter().filter(|(_, revoked)| !revoked).collect();
     assert_eq!(live.len(), 1, "{tokens:?}");
     let token = live[0].0.clone();
-    let row = world
-        .app
-        .store
-        .slack_connection(account.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let row = connection_row(&world, account.id).await;
     assert!(row.is_live());
     assert_eq!(row.team_id, team_id);
     assert_eq!(row.team_name, "Acme");
@@ -56,15 +50,7 @@ async fn an_admin_connects_disconnects_and_reconnects_a_workspace() {
             .unwrap(),
         token
     );
-    assert_eq!(
-        world
-            .app
-            .store
-            .account_for_slack_team(&team_id)
-            .await
-            .unwrap(),
-        Some(account.id)
-    );
+    assert_eq!(live_account_of(&world, &team_id).await, Some(account.id));
     assert_eq!(auth_test(&world, &token).await["ok"], true);
 
     // The installer is told, and the audit log has it.
@@ -90,25 +76,11 @@ async fn an_admin_connects_disconnects_and_reconnects_a_workspace() {
     assert!(page.contains(r#"data-testid="slack-status">Not connected<"#));
     assert!(page.contains("Disconnected from Acme"));
     assert_eq!(auth_test(&world, &token).await["error"], "token_revoked");
-    let row = world
-        .app
-        .store
-        .slack_connection(account.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let row = connection_row(&world, account.id).await;
     assert!(!row.is_live());
     assert_eq!(row.bot_token_ciphertext, None);
     assert!(row.disconnected_at.is_some());
-    assert_eq!(
-        world
-            .app
-            .store
-            .account_for_slack_team(&team_id)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(live_account_of(&world, &team_id).await, None);
     let audit = world.app.store.audit_log(account.id, 10).await.unwrap();
     assert_eq!(audit[0].action, "slack.disconnected");
 
@@ -116,13 +88,7 @@ async fn an_admin_connects_disconnects_and_reconnects_a_workspace() {
     let page = connect(&world, &mut client, "adam").await;
     page.assert_ok();
     assert!(page.contains("Connected to Acme"), "{}", page.html);
-    let row = world
-        .app
-        .store
-        .slack_connection(account.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let row = connection_row(&world, account.id).await;
     assert!(row.is_live());
     let token = key
         .decrypt(row.bot_token_ciphertext.as_deref().unwrap())
@@ -289,13 +255,7 @@ async fn one_workspace_per_account_and_one_account_per_workspace() {
         auth_test(&world, &tokens[0].0).await["error"],
         "token_revoked"
     );
-    let row = world
-        .app
-        .store
-        .slack_connection(account.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let row = connection_row(&world, account.id).await;
     assert_eq!(row.team_name, "Acme");
 
     // Another hub account cannot take Acme.

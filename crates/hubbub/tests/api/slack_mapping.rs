@@ -13,8 +13,8 @@ use serde_json::{json, Value};
 
 use crate::harness::TestAccount;
 use crate::slack_support::{
-    admin, connect, eventually, jobs_settled, sandbox_bot_tokens, sandbox_control, slack_user,
-    subscribe_app, world, World, ADMIN_PASSWORD,
+    admin, connect, connection_row, eventually, jobs_settled, sandbox_bot_tokens, sandbox_control,
+    slack_user, subscribe_app, world, World, ADMIN_PASSWORD,
 };
 use crate::web_client::WebClient;
 
@@ -419,14 +419,7 @@ async fn a_user_maps_another_slack_email_once_that_slack_user_confirms() {
         sandbox_control(world, "/control/uninstall", json!({"user": "olivia"})).await;
     assert!(status.is_success(), "{body}");
     eventually("the hub to notice the removal", || async {
-        !world
-            .app
-            .store
-            .slack_connection(scene.account.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .is_live()
+        !connection_row(world, scene.account.id).await.is_live()
     })
     .await;
     let page = mark_client.get(SETTINGS).await;
@@ -518,13 +511,7 @@ async fn a_job_that_meets_a_dead_token_disconnects_and_stops_retrying() {
     let jobs = world.app.store.jobs(scene.account.id, 10).await.unwrap();
     assert_eq!(jobs[0].kind, "slack.map_users");
     assert_eq!(jobs[0].status, "done", "{jobs:?}");
-    let connection = world
-        .app
-        .store
-        .slack_connection(scene.account.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let connection = connection_row(world, scene.account.id).await;
     assert!(!connection.is_live());
     let page = admin.get("/settings/marketplace").await;
     assert!(

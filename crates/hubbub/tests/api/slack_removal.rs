@@ -15,7 +15,8 @@ use sha2::Sha256;
 
 use crate::harness::TestAccount;
 use crate::slack_support::{
-    admin, connect, sandbox_bot_tokens, sandbox_control, slack_user, world, World,
+    admin, connect, connection_row, live_account_of, sandbox_bot_tokens, sandbox_control,
+    slack_user, world, World,
 };
 use crate::web_client::WebClient;
 
@@ -170,14 +171,7 @@ async fn removing_the_app_in_slack_disconnects_and_tells_each_super_admin_once()
     let mut client = admin(&world, &account).await;
     let (_, team_id) = slack_user(&world, "olivia");
     connect(&world, &mut client, "olivia").await.assert_ok();
-    assert!(world
-        .app
-        .store
-        .slack_connection(account.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .is_live());
+    assert!(connection_row(&world, account.id).await.is_live());
 
     // With the approved-apps setting on, a member cannot remove the app.
     let (status, body) = sandbox_control(
@@ -217,25 +211,11 @@ async fn removing_the_app_in_slack_disconnects_and_tells_each_super_admin_once()
     assert!(kinds.contains(&json!("event:app_uninstalled")), "{kinds:?}");
     assert!(kinds.contains(&json!("event:tokens_revoked")), "{kinds:?}");
 
-    let row = world
-        .app
-        .store
-        .slack_connection(account.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let row = connection_row(&world, account.id).await;
     assert!(!row.is_live());
     assert_eq!(row.bot_token_ciphertext, None);
     assert_eq!(row.disconnect_reason.as_deref(), Some("removed_in_slack"));
-    assert_eq!(
-        world
-            .app
-            .store
-            .account_for_slack_team(&team_id)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(live_account_of(&world, &team_id).await, None);
     let audit = world.app.store.audit_log(account.id, 10).await.unwrap();
     let disconnects: Vec<_> = audit
         .iter()
@@ -288,13 +268,7 @@ async fn removing_the_app_in_slack_disconnects_and_tells_each_super_admin_once()
     page.assert_ok();
     assert!(page.contains("Connected to Acme"), "{}", page.html);
     assert!(!page.contains(REMOVED_MARKER));
-    let row = world
-        .app
-        .store
-        .slack_connection(account.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let row = connection_row(&world, account.id).await;
     assert!(row.is_live());
     assert_eq!(row.disconnect_reason, None);
 }
@@ -346,13 +320,7 @@ async fn a_token_found_revoked_by_a_call_disconnects_cleanly() {
     assert!(page.contains(REMOVED_MARKER), "{}", page.html);
     assert!(page.contains("approved apps"));
 
-    let row = world
-        .app
-        .store
-        .slack_connection(account.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let row = connection_row(&world, account.id).await;
     assert!(!row.is_live());
     assert_eq!(row.bot_token_ciphertext, None);
     assert_eq!(row.disconnect_reason.as_deref(), Some("token_dead"));

@@ -261,3 +261,24 @@ where
     }
     panic!("timed out waiting for {what}");
 }
+
+/// The account's Slack connection row, which must exist.
+pub async fn connection_row(world: &World, account_id: i64) -> hubbub_store::SlackConnection {
+    world
+        .app
+        .store
+        .slack_connection(account_id)
+        .await
+        .unwrap()
+        .expect("the account has a Slack connection")
+}
+
+/// The account a workspace is live on, if any.
+pub async fn live_account_of(world: &World, team_id: &str) -> Option<i64> {
+    world
+        .app
+        .store
+        .account_for_slack_team(team_id)
+        .await
+        .unwrap()
+}

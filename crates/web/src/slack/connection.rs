@@ -15,7 +15,7 @@
 use hubbub_slack::{EventCallback, SlackApiError, SlackErrorCode};
 use hubbub_store::{
     active_super_admins_on, disconnect_slack_on, enqueue_mail, notify_on, NewMail, NewNotification,
-    StoreError, SLACK_DISCONNECT_REMOVED_IN_SLACK, SLACK_DISCONNECT_TOKEN_DEAD,
+    SlackConnection, StoreError, SLACK_DISCONNECT_REMOVED_IN_SLACK, SLACK_DISCONNECT_TOKEN_DEAD,
 };
 use serde_json::Value;
 
@@ -81,14 +81,26 @@ pub fn is_dead_token(e: &SlackApiError) -> bool {
     )
 }
 
-/// The live connection's bot token, decrypted, if the account has one.
-pub async fn bot_token(state: &AppState, account_id: i64) -> Result<Option<String>, StoreError> {
+/// The account's live connection and its bot token, decrypted, if it has
+/// one (one read of the connection).
+pub async fn live_connection(
+    state: &AppState,
+    account_id: i64,
+) -> Result<Option<(SlackConnection, String)>, StoreError> {
     let Some(c) = state.store.slack_connection(account_id).await? else {
         return Ok(None);
     };
-    Ok(c.bot_token_ciphertext
-        .filter(|_| c.disconnected_at.is_none())
-        .and_then(|sealed| state.secret_key.decrypt(&sealed).ok()))
+    let token = c
+        .bot_token_ciphertext
+        .as_deref()
+        .filter(|_| c.is_live())
+        .and_then(|sealed| state.secret_key.decrypt(sealed).ok());
+    Ok(token.map(|t| (c, t)))
+}
+
+/// The live connection's bot token, decrypted, if the account has one.
+pub async fn bot_token(state: &AppState, account_id: i64) -> Result<Option<String>, StoreError> {
+    Ok(live_connection(state, account_id).await?.map(|(_, t)| t))
 }
 
 /// Passes a Web API call's result through; a dead-token answer first
@@ -164,11 +176,7 @@ pub async fn disconnected_by_slack(
     else {
         return Ok(false);
     };
-    let team = if was.team_name.is_empty() {
-        was.team_id.clone()
-    } else {
-        was.team_name.clone()
-    };
+    let team = was.team_label().to_owned();
     let url = format!("{}{MARKETPLACE_PATH}", state.web.public_url);
     let body = format!(
         "The hub is no longer connected to the Slack workspace {team}. {LIKELY_CAUSE} {PREVENTION} Reconnect it in Settings > App Marketplace."

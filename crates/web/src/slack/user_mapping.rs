@@ -27,7 +27,7 @@ use hubbub_store::{
 };
 use serde_json::{json, Value};
 
-use super::connection::{self, check_bot_call};
+use super::connection::{self, check_bot_call, live_connection};
 use crate::jobs::{kind, JobError, JobResult};
 use crate::ui::page::user_name;
 use crate::ui::records::format_instant;
@@ -35,26 +35,6 @@ use crate::AppState;
 
 /// The page where a user maps their Slack account.
 pub const SETTINGS_PATH: &str = "/settings/notifications";
-
-/// The live connection and its bot token, when the account has one.
-async fn live(
-    state: &AppState,
-    account_id: i64,
-) -> Result<Option<(SlackConnection, String)>, StoreError> {
-    let Some(c) = state.store.slack_connection(account_id).await? else {
-        return Ok(None);
-    };
-    let token = connection::bot_token(state, account_id).await?;
-    Ok(token.filter(|_| c.is_live()).map(|t| (c, t)))
-}
-
-fn team_name(c: &SlackConnection) -> &str {
-    if c.team_name.is_empty() {
-        &c.team_id
-    } else {
-        &c.team_name
-    }
-}
 
 fn person(info: hubbub_slack::SlackUserInfo, fallback_email: &str) -> SlackPerson {
     SlackPerson {
@@ -93,7 +73,7 @@ pub async fn map_new_user(
 /// Job: finds the Slack account of each listed user (`user_ids`; all
 /// active users when absent) that is not mapped yet.
 pub async fn map_users(state: &AppState, account_id: i64, payload: &Value) -> JobResult {
-    let Some((conn, token)) = live(state, account_id).await? else {
+    let Some((conn, token)) = live_connection(state, account_id).await? else {
         return Ok(());
     };
     let only: Option<Vec<i64>> = payload
@@ -120,7 +100,7 @@ async fn map_one(state: &AppState, conn: &SlackConnection, token: &str, user: &U
         .slack_api
         .users_lookup_by_email(token, &user.email)
         .await;
-    match found {
+    match check_bot_call(state, conn.account_id, found).await {
         Ok(info) => {
             let person = person(info, &user.email);
             let done = state
@@ -137,10 +117,7 @@ async fn map_one(state: &AppState, conn: &SlackConnection, token: &str, user: &U
         Err(SlackApiError::Slack(SlackErrorCode::UsersNotFound)) => {
             unmatched(state, conn, user).await
         }
-        Err(e) => Err(check_bot_call(state, conn.account_id, Err::<(), _>(e))
-            .await
-            .unwrap_err()
-            .into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -151,7 +128,7 @@ async fn unmatched(state: &AppState, conn: &SlackConnection, user: &User) -> Job
     let mut tx = state.store.begin_write().await?;
     let first = record_slack_unmatched_on(&mut tx, conn.account_id, &conn.team_id, user.id).await?;
     if first {
-        let team = team_name(conn);
+        let team = conn.team_label();
         let body = format!(
             "No one in the Slack workspace {team} has your hub email ({}), so the hub cannot send you notifications in Slack or recognise what you do there. Map your email address in your notification settings.",
             user.email
@@ -213,13 +190,6 @@ impl RequestRefused {
     }
 }
 
-fn looks_like_email(email: &str) -> bool {
-    email
-        .split_once('@')
-        .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-        && !email.chars().any(char::is_whitespace)
-}
-
 /// "Verify in Slack": finds the Slack user with `slack_email`, records a
 /// pending request (24 hours) and enqueues the direct message, in one
 /// transaction. Returns the request's id.
@@ -228,11 +198,11 @@ pub async fn request(
     user: &User,
     slack_email: &str,
 ) -> Result<Result<i64, RequestRefused>, StoreError> {
-    let email = slack_email.trim();
-    if !looks_like_email(email) {
+    let Ok(email) = hubbub_hub::auth::check_email(slack_email) else {
         return Ok(Err(RequestRefused::NotAnEmail));
-    }
-    let Some((conn, token)) = live(state, user.account_id).await? else {
+    };
+    let email = email.as_str();
+    let Some((conn, token)) = live_connection(state, user.account_id).await? else {
         return Ok(Err(RequestRefused::NotConnected));
     };
     let found = state.slack_api.users_lookup_by_email(&token, email).await;
@@ -240,7 +210,7 @@ pub async fn request(
         Ok(info) => info,
         Err(SlackApiError::Slack(SlackErrorCode::UsersNotFound)) => {
             return Ok(Err(RequestRefused::NoSuchSlackUser {
-                team: team_name(&conn).to_owned(),
+                team: conn.team_label().to_owned(),
             }))
         }
         Err(e) if connection::is_dead_token(&e) => return Ok(Err(RequestRefused::NotConnected)),
@@ -290,7 +260,7 @@ pub async fn send_request(state: &AppState, account_id: i64, payload: &Value) ->
     if request.status != MappingRequestStatus::Pending || request.message.is_some() {
         return Ok(());
     }
-    let Some((conn, token)) = live(state, account_id).await? else {
+    let Some((conn, token)) = live_connection(state, account_id).await? else {
         return Ok(());
     };
     if conn.team_id != request.team_id {

@@ -111,11 +111,7 @@ async fn standing(state: &AppState, viewer: &Viewer) -> Result<SlackStanding, su
         };
         return Ok(SlackStanding::NotConnected { kept });
     }
-    let team = if c.team_name.is_empty() {
-        c.team_id.clone()
-    } else {
-        c.team_name.clone()
-    };
+    let team = c.team_label().to_owned();
     if let Some(SlackLink::Mapped { person, confirmed }) = link {
         return Ok(SlackStanding::Mapped {
             team,

@@ -435,12 +435,8 @@ async fn live_workspace(
     state: &AppState,
     account_id: i64,
 ) -> Result<Option<(String, String)>, PageError> {
-    let live = state.store.slack_connection(account_id).await?;
-    let Some(team_id) = live.filter(|c| c.is_live()).map(|c| c.team_id) else {
-        return Ok(None);
-    };
-    let token = connection::bot_token(state, account_id).await?;
-    Ok(token.map(|token| (team_id, token)))
+    let live = connection::live_connection(state, account_id).await?;
+    Ok(live.map(|(c, token)| (c.team_id, token)))
 }
 
 /// Checks the chosen channel with Slack, then saves; a refusal says why

@@ -427,11 +427,7 @@ pub async fn connection_view(
     Ok(Some(ConnectionView {
         slack_side,
         live: c.is_live(),
-        team_name: if c.team_name.is_empty() {
-            c.team_id.clone()
-        } else {
-            c.team_name.clone()
-        },
+        team_name: c.team_label().to_owned(),
         team_id: c.team_id,
         installer: installer
             .as_ref()
