@@ -19,7 +19,7 @@ use hubbub_hub::Record;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Transaction};
 
-use crate::sql::{insert_all, Arg, Sql};
+use crate::sql::{Arg, Sql, Statements};
 use crate::{Backend, StoreResult};
 
 /// Words indexed per property value: enough for any name or subject, and a
@@ -95,24 +95,21 @@ impl IndexRows {
         self.documents.push((record.id, terms.join(" ")));
     }
 
-    pub async fn write(self, backend: Backend, tx: &mut Transaction<'_, Any>) -> StoreResult<()> {
+    /// Adds the inserts that write these rows to `batch`.
+    pub fn insert_into(self, batch: &mut Statements) {
         let documents: Vec<Vec<Arg>> = self
             .documents
             .into_iter()
             .map(|(id, terms)| vec![id.into(), terms.into()])
             .collect();
-        let head = match backend {
+        let head = match batch.backend() {
             Backend::Sqlite => "INSERT INTO crm_search (rowid, terms)",
             Backend::Postgres => "INSERT INTO crm_search (object_id, terms)",
         };
-        insert_all(tx, head, &documents).await?;
-        insert_all(
-            tx,
+        batch.insert(head, &documents).insert(
             "INSERT INTO crm_numbers (account_id, object_type, property, num_value, object_id)",
             &self.numbers,
-        )
-        .await?;
-        Ok(())
+        );
     }
 }
 

@@ -21,6 +21,7 @@ mod sessions;
 mod slack;
 mod slack_users;
 mod sql;
+mod sqlite_writer;
 #[cfg(test)]
 mod test_db;
 mod tokens;
@@ -67,11 +68,21 @@ pub enum StoreError {
     Hub(#[from] HubError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The transaction of a group of writes failed (see `sqlite_writer`).
+    #[error("database error: {0}")]
+    Commit(String),
     #[error("migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+impl StoreError {
+    /// Whether a unique constraint refused the write.
+    pub(crate) fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation())
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -88,6 +99,8 @@ pub struct Store {
     /// connection: writers queue here instead of failing with SQLITE_BUSY.
     writer: AnyPool,
     backend: Backend,
+    /// SQLite's batch writes, committed in groups (see `sqlite_writer`).
+    groups: Option<sqlite_writer::GroupCommit>,
     /// Record ids reserved by this process (see `objects::allocate_ids`).
     ids: std::sync::Arc<tokio::sync::Mutex<objects::IdBlock>>,
 }
@@ -117,15 +130,22 @@ impl Store {
                     writer: pool.clone(),
                     pool,
                     backend,
+                    groups: None,
                     ids: Default::default(),
                 })
             }
             Backend::Sqlite => {
                 let url = sqlite_url_creating_file(url)?;
                 let options = AnyConnectOptions::from_str(&url)?;
-                let pool = sqlite_pool(4).connect_with(options.clone()).await?;
-                let writer = sqlite_pool(1).connect_with(options).await?;
+                let pool = sqlite_pool(4, "").connect_with(options.clone()).await?;
+                let writer = sqlite_pool(1, sqlite_writer::WRITER_PRAGMAS)
+                    .connect_with(options)
+                    .await?;
                 Ok(Store {
+                    groups: Some(sqlite_writer::GroupCommit::start(
+                        writer.clone(),
+                        pool.clone(),
+                    )),
                     pool,
                     writer,
                     backend,
@@ -160,10 +180,10 @@ impl Store {
     }
 }
 
-fn sqlite_pool(connections: u32) -> AnyPoolOptions {
+fn sqlite_pool(connections: u32, more_pragmas: &'static str) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(connections)
-        .after_connect(|conn, _| {
+        .after_connect(move |conn, _| {
             Box::pin(async move {
                 conn.execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
@@ -171,6 +191,9 @@ fn sqlite_pool(connections: u32) -> AnyPoolOptions {
                      PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
                 )
                 .await?;
+                if !more_pragmas.is_empty() {
+                    conn.execute(more_pragmas).await?;
+                }
                 Ok(())
             })
         })

@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use crate::indexing::{self, IndexRows};
-use crate::sql::{insert_all, insert_all_returning, Arg, Sql};
+use crate::sql::{Arg, Sql, Statements};
 use crate::{flag, Store, StoreError, StoreResult};
 
 /// Normalized properties of a record to create.
@@ -149,20 +149,22 @@ impl Store {
                 ]
             })
             .collect();
+        let claims = UniqueClaims::of(account_id, object_type, &records)?;
         let mut index = IndexRows::default();
         for r in &records {
             index.add(account_id, props, r);
         }
-        let mut tx = self.writer.begin().await?;
-        insert_all(
-            &mut tx,
+        let mut batch = Statements::new(self.backend);
+        batch.insert(
             "INSERT INTO crm_objects (id, account_id, object_type, properties, created_at, updated_at)",
             &rows,
-        )
-        .await?;
-        claim_unique_values(&mut tx, account_id, object_type, &records).await?;
-        index.write(self.backend, &mut tx).await?;
-        tx.commit().await.map_err(conflict_on_unique)?;
+        );
+        claims.insert_into(&mut batch);
+        index.insert_into(&mut batch);
+
+        if let Err(e) = self.write_batch(batch).await {
+            return Err(claims.explain(self, e).await);
+        }
         Ok(records)
     }
 
@@ -268,13 +270,13 @@ impl Store {
                         .bind(record.id)
                         .execute(&mut *tx)
                         .await?;
-                    claim_unique_values(
-                        &mut tx,
-                        account_id,
-                        object_type,
-                        std::slice::from_ref(&record),
-                    )
-                    .await?;
+                    let claims =
+                        UniqueClaims::of(account_id, object_type, std::slice::from_ref(&record))?;
+                    let mut batch = Statements::new(self.backend);
+                    claims.insert_into(&mut batch);
+                    if let Err(e) = batch.run(&mut tx).await {
+                        return Err(claims.explain(self, e.into()).await);
+                    }
                 }
             }
             sqlx::query("UPDATE crm_objects SET properties = $1, updated_at = $2 WHERE id = $3")
@@ -288,7 +290,9 @@ impl Store {
         }
         // Each updated record is indexed anew, as a whole.
         indexing::remove(self.backend, &mut tx, &ids).await?;
-        index.write(self.backend, &mut tx).await?;
+        let mut batch = Statements::new(self.backend);
+        index.insert_into(&mut batch);
+        batch.run(&mut tx).await?;
         tx.commit().await.map_err(conflict_on_unique)?;
         Ok(updated)
     }
@@ -386,73 +390,98 @@ async fn records_in_tx(
         .collect()
 }
 
-/// Claims the unique values (contact emails) of `records`, refusing with
-/// HubSpot's conflict when one is taken or repeated within the batch.
-async fn claim_unique_values(
-    tx: &mut Transaction<'_, Any>,
+/// The unique values (contact emails) a write claims for its records.
+struct UniqueClaims {
     account_id: i64,
     object_type: ObjectType,
-    records: &[Record],
-) -> StoreResult<()> {
-    let Some(prop) = unique_property(object_type) else {
-        return Ok(());
-    };
-    let mut seen = HashSet::new();
-    let mut rows = Vec::new();
-    for r in records {
-        let Some(value) = r.properties.get(prop) else {
-            continue;
-        };
-        let value = value.to_lowercase();
-        if !seen.insert(value.clone()) {
-            return Err(HubError::Conflict(format!(
-                "Contact already exists: {value} appears more than once in this batch"
-            ))
-            .into());
+    property: &'static str,
+    /// Lowercased value, record id.
+    values: Vec<(String, i64)>,
+}
+
+impl UniqueClaims {
+    /// The claims of `records`, refusing with HubSpot's conflict a value
+    /// repeated within them.
+    fn of(account_id: i64, object_type: ObjectType, records: &[Record]) -> StoreResult<Self> {
+        // A type without a unique property claims nothing (no property is "").
+        let property = unique_property(object_type).unwrap_or_default();
+        let mut seen = HashSet::new();
+        let mut values = Vec::new();
+        for r in records {
+            let Some(value) = r.properties.get(property) else {
+                continue;
+            };
+            let value = value.to_lowercase();
+            if !seen.insert(value.clone()) {
+                return Err(HubError::Conflict(format!(
+                    "Contact already exists: {value} appears more than once in this batch"
+                ))
+                .into());
+            }
+            values.push((value, r.id));
         }
-        rows.push(vec![
-            account_id.into(),
-            object_type.as_str().into(),
-            prop.into(),
-            value.into(),
-            r.id.into(),
-        ]);
+        Ok(UniqueClaims {
+            account_id,
+            object_type,
+            property,
+            values,
+        })
     }
-    if rows.is_empty() {
-        return Ok(());
-    }
-    // Insert what is free; a value someone already holds is skipped and
-    // then reported. On PostgreSQL a concurrent writer of the same value
-    // is waited for, so two requests never both win.
-    let claimed = insert_all_returning(
-        tx,
-        "INSERT INTO crm_unique_values (account_id, object_type, property, value, object_id)",
-        &rows,
-        "ON CONFLICT DO NOTHING RETURNING value",
-    )
-    .await?;
-    if claimed.len() < rows.len() {
-        let claimed: HashSet<String> = claimed
+
+    /// Adds the insert that claims the values. A value someone holds
+    /// already fails it with a unique violation, which [`Self::explain`]
+    /// turns into HubSpot's conflict; on PostgreSQL a concurrent writer of the same value is
+    /// waited for, so two requests never both win.
+    fn insert_into(&self, batch: &mut Statements) {
+        let rows: Vec<Vec<Arg>> = self
+            .values
             .iter()
-            .map(|r| r.try_get::<String, _>(0))
-            .collect::<Result<_, _>>()?;
-        let taken = seen
-            .iter()
-            .find(|v| !claimed.contains(*v))
-            .expect("one was not claimed");
-        let existing: i64 = sqlx::query_scalar(
-            "SELECT object_id FROM crm_unique_values WHERE account_id = $1 AND object_type = $2 \
-             AND property = $3 AND value = $4",
-        )
-        .bind(account_id)
-        .bind(object_type.as_str())
-        .bind(prop)
-        .bind(taken)
-        .fetch_one(&mut **tx)
-        .await?;
-        return Err(
-            HubError::Conflict(format!("Contact already exists. Existing ID: {existing}")).into(),
+            .map(|(value, id)| {
+                vec![
+                    self.account_id.into(),
+                    self.object_type.as_str().into(),
+                    self.property.into(),
+                    value.as_str().into(),
+                    (*id).into(),
+                ]
+            })
+            .collect();
+        batch.insert(
+            "INSERT INTO crm_unique_values (account_id, object_type, property, value, object_id)",
+            &rows,
         );
     }
-    Ok(())
+
+    /// The error of a write that made these claims: a unique violation
+    /// becomes HubSpot's conflict, naming the record that holds one of the
+    /// values (read once the failed write is undone).
+    async fn explain(&self, store: &Store, error: StoreError) -> StoreError {
+        if !error.is_unique_violation() {
+            return error;
+        }
+        match self.holder(store).await {
+            Ok(Some(existing)) => {
+                HubError::Conflict(format!("Contact already exists. Existing ID: {existing}"))
+                    .into()
+            }
+            // The holder was undone or archived meanwhile.
+            Ok(None) => HubError::Conflict("Contact already exists".into()).into(),
+            Err(e) => e,
+        }
+    }
+
+    /// A record holding one of the values.
+    async fn holder(&self, store: &Store) -> StoreResult<Option<i64>> {
+        let mut sql = Sql::new("SELECT object_id FROM crm_unique_values WHERE account_id = ");
+        sql.bind(self.account_id)
+            .push(" AND object_type = ")
+            .bind(self.object_type.as_str())
+            .push(" AND property = ")
+            .bind(self.property)
+            .push(" AND value IN ")
+            .bind_list(self.values.iter().map(|(v, _)| v.as_str()))
+            .push(" LIMIT 1");
+        let row = sql.query().fetch_optional(&store.pool).await?;
+        Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
+    }
 }

@@ -1,10 +1,13 @@
 //! A small SQL builder for queries whose shape depends on the request
 //! (batches, search filters). It numbers `$n` placeholders, which both
-//! SQLite and PostgreSQL read, and keeps the arguments beside them.
+//! SQLite and PostgreSQL read, and keeps the arguments beside them; and
+//! [`Statements`], the writes of one transaction sent together.
 
 use sqlx::any::AnyArguments;
 use sqlx::AnyConnection;
 use sqlx::Arguments;
+
+use crate::Backend;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
@@ -38,6 +41,8 @@ impl From<String> for Arg {
 pub struct Sql {
     pub text: String,
     args: Vec<Arg>,
+    /// `?` placeholders, bound in order (SQLite only), instead of `$n`.
+    anonymous: bool,
 }
 
 impl Sql {
@@ -45,6 +50,7 @@ impl Sql {
         Sql {
             text: text.to_owned(),
             args: Vec::new(),
+            anonymous: false,
         }
     }
 
@@ -56,8 +62,12 @@ impl Sql {
     /// Appends a placeholder bound to `arg`.
     pub fn bind(&mut self, arg: impl Into<Arg>) -> &mut Self {
         self.args.push(arg.into());
-        self.text.push('$');
-        self.text.push_str(&self.args.len().to_string());
+        if self.anonymous {
+            self.text.push('?');
+        } else {
+            self.text.push('$');
+            self.text.push_str(&self.args.len().to_string());
+        }
         self
     }
 
@@ -91,57 +101,87 @@ impl Sql {
     }
 }
 
-/// Placeholders per multi-row INSERT. SQLite finds a `$n` placeholder by
-/// walking the statement's list of parameter names, both when it parses and
-/// each time sqlx binds, so one statement costs time quadratic in its
-/// placeholders: with 2,000-row INSERTs (12,000 placeholders), binding and
-/// parsing took three quarters of a batch create. Statements of one size
-/// also stay in sqlx's statement cache; only a batch's last is parsed anew.
+/// Placeholders per multi-row INSERT on PostgreSQL. Statements of one size
+/// stay in the driver's statement cache; only a batch's last is parsed anew.
 const PARAMS_PER_INSERT: usize = 250;
 
-/// A multi-row `INSERT INTO table (cols) VALUES (…), (…)` for `rows`.
-fn insert_rows(head: &str, rows: &[Vec<Arg>]) -> Sql {
-    let mut sql = Sql::new(head);
-    sql.push(" VALUES ");
-    for (i, row) in rows.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
+/// Placeholders per multi-row INSERT on SQLite, whose `?` placeholders cost
+/// the same however many there are (SQLite allows 32,766).
+const SQLITE_PARAMS_PER_INSERT: usize = 10_000;
+
+/// The writes of one transaction, sent to the database together.
+///
+/// SQLite has one writer, so a write transaction's length limits every
+/// writer's throughput, and each statement sent on its own is a round trip
+/// between the request's task and the connection's thread. Here SQLite gets
+/// all statements in one string (its driver runs them in order, binding `?`
+/// placeholders across them): one round trip. `$n` placeholders are not used
+/// there because SQLite finds each one by walking the statement's list of
+/// names, when it parses and each time the driver binds, which made a
+/// 2,000-row INSERT cost three quarters of a batch create. PostgreSQL cannot
+/// take several statements with parameters in one message; it gets them one
+/// by one, with `$n` placeholders.
+pub struct Statements {
+    backend: Backend,
+    list: Vec<Sql>,
+}
+
+impl Statements {
+    pub fn new(backend: Backend) -> Self {
+        Statements {
+            backend,
+            list: Vec::new(),
         }
-        sql.bind_list(row.iter().cloned());
     }
-    sql
-}
 
-/// Inserts `rows`, all as wide as the columns in `head`, a few hundred
-/// placeholders per statement.
-pub async fn insert_all(
-    conn: &mut AnyConnection,
-    head: &str,
-    rows: &[Vec<Arg>],
-) -> Result<(), sqlx::Error> {
-    let width = rows.first().map_or(1, Vec::len).max(1);
-    for chunk in rows.chunks((PARAMS_PER_INSERT / width).max(1)) {
-        insert_rows(head, chunk).query().execute(&mut *conn).await?;
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
-    Ok(())
-}
 
-/// Like [`insert_all`], with `suffix` after each statement (`ON CONFLICT
-/// DO NOTHING RETURNING …`); returns the rows the statements return.
-pub async fn insert_all_returning(
-    conn: &mut AnyConnection,
-    head: &str,
-    rows: &[Vec<Arg>],
-    suffix: &str,
-) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
-    let width = rows.first().map_or(1, Vec::len).max(1);
-    let mut out = Vec::new();
-    for chunk in rows.chunks((PARAMS_PER_INSERT / width).max(1)) {
-        let mut sql = insert_rows(head, chunk);
-        sql.push(" ").push(suffix);
-        out.extend(sql.query().fetch_all(&mut *conn).await?);
+    /// Adds `INSERT head VALUES (…), (…)` for `rows`, all as wide as the
+    /// columns in `head`, as several statements when they are many.
+    pub fn insert(&mut self, head: &str, rows: &[Vec<Arg>]) -> &mut Self {
+        let anonymous = self.backend == Backend::Sqlite;
+        let params = if anonymous {
+            SQLITE_PARAMS_PER_INSERT
+        } else {
+            PARAMS_PER_INSERT
+        };
+        let width = rows.first().map_or(1, Vec::len).max(1);
+        for chunk in rows.chunks((params / width).max(1)) {
+            let mut sql = Sql::new(head);
+            sql.anonymous = anonymous;
+            sql.push(" VALUES ");
+            for (i, row) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind_list(row.iter().cloned());
+            }
+            self.add(sql);
+        }
+        self
     }
-    Ok(out)
+
+    /// On SQLite, appends `sql` to the one string of statements.
+    fn add(&mut self, sql: Sql) {
+        match self.list.last_mut() {
+            Some(all) if all.anonymous => {
+                all.text.push_str(";\n");
+                all.text.push_str(&sql.text);
+                all.args.extend(sql.args);
+            }
+            _ => self.list.push(sql),
+        }
+    }
+
+    /// Runs the statements in order.
+    pub async fn run(&self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        for sql in &self.list {
+            sql.query().execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -154,5 +194,38 @@ mod tests {
         sql.bind(1i64).push(" AND b IN ").bind_list(["x", "y"]);
         assert_eq!(sql.text, "SELECT * FROM t WHERE a = $1 AND b IN ($2, $3)");
         assert_eq!(sql.args.len(), 3);
+    }
+
+    fn rows(n: i64) -> Vec<Vec<Arg>> {
+        (0..n)
+            .map(|i| vec![i.into(), format!("v{i}").into()])
+            .collect()
+    }
+
+    #[test]
+    fn sqlite_gets_one_string_with_ordered_placeholders() {
+        let mut batch = Statements::new(Backend::Sqlite);
+        batch
+            .insert("INSERT INTO a (x, y)", &rows(2))
+            .insert("INSERT INTO b (x, y)", &rows(1));
+        assert_eq!(batch.list.len(), 1);
+        let all = &batch.list[0];
+        assert_eq!(
+            all.text,
+            "INSERT INTO a (x, y) VALUES (?, ?), (?, ?);\nINSERT INTO b (x, y) VALUES (?, ?)"
+        );
+        assert_eq!(all.args.len(), 6);
+        assert_eq!(all.args[4], Arg::Int(0));
+    }
+
+    #[test]
+    fn postgres_gets_numbered_statements_of_bounded_size() {
+        let mut batch = Statements::new(Backend::Postgres);
+        batch.insert("INSERT INTO a (x, y)", &rows(200));
+        assert_eq!(batch.list.len(), 2);
+        assert!(batch.list[0].text.ends_with("($249, $250)"));
+        assert!(batch.list[1]
+            .text
+            .starts_with("INSERT INTO a (x, y) VALUES ($1, $2)"));
     }
 }

@@ -1115,6 +1115,75 @@ async fn a_batch_with_one_bad_input_changes_nothing() {
     assert_eq!(app.count(&a.token, "contacts").await, 2, "nothing archived");
 }
 
+/// Batch creates that arrive together are written together (on SQLite in
+/// one transaction); a batch refused for a taken email must neither take the
+/// others down with it nor leave any of its own contacts behind.
+#[tokio::test]
+async fn concurrent_batches_stand_or_fall_alone() {
+    let app = TestApp::spawn().await;
+    let a = app.account("Acme").await;
+    let ada = app
+        .create_contact(&a.token, "ada@example.com", "Ada", "Lovelace")
+        .await;
+    let refused = [2, 5];
+    let batch = |n: usize| {
+        let mut inputs: Vec<Value> = (0..20)
+            .map(|i| json!({"properties": {"email": format!("c{n}-{i}@example.com")}}))
+            .collect();
+        if refused.contains(&n) {
+            inputs.insert(10, json!({"properties": {"email": "ADA@example.com"}}));
+        }
+        json!({ "inputs": inputs })
+    };
+    let send = |n: usize| app.post(&a.token, "/crm/v3/objects/contacts/batch/create", batch(n));
+    let (r0, r1, r2, r3, r4, r5, r6, r7) = tokio::join!(
+        send(0),
+        send(1),
+        send(2),
+        send(3),
+        send(4),
+        send(5),
+        send(6),
+        send(7)
+    );
+    for (n, (status, body)) in [r0, r1, r2, r3, r4, r5, r6, r7].into_iter().enumerate() {
+        if refused.contains(&n) {
+            assert_eq!(status, StatusCode::CONFLICT, "batch {n}: {body}");
+            let message = body["message"].as_str().unwrap_or_default();
+            assert!(message.contains(&ada), "batch {n} names Ada: {body}");
+        } else {
+            assert_eq!(status, StatusCode::CREATED, "batch {n}: {body}");
+            assert_eq!(body["results"].as_array().map(Vec::len), Some(20));
+        }
+    }
+    assert_eq!(app.count(&a.token, "contacts").await, 1 + 6 * 20);
+    for n in refused {
+        let path = format!("/crm/v3/objects/contacts/c{n}-0@example.com?idProperty=email");
+        let (status, _) = app.get(&a.token, &path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "batch {n} left nothing");
+    }
+    let (status, body) = app
+        .post(
+            &a.token,
+            "/crm/v3/objects/contacts/batch/create",
+            json!({"inputs": [{"properties": {"email": "c2-0@example.com"}}]}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "the refused batch's emails are free: {body}"
+    );
+    let found = app
+        .filter_ids(
+            &a.token,
+            "contacts",
+            json!({"propertyName": "email", "operator": "EQ", "value": "c7-19@example.com"}),
+        )
+        .await;
+    assert_eq!(found.len(), 1, "created contacts are searchable");
+}
+
 #[tokio::test]
 async fn a_batch_update_naming_a_record_twice_is_refused_cleanly() {
     let app = TestApp::spawn().await;
