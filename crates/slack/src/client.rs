@@ -8,7 +8,7 @@ mod channels;
 mod chat;
 mod people;
 
-pub use channels::SlackChannel;
+pub use channels::{channel_id_in, ChannelListing, SlackChannel};
 pub use chat::{PostedMessage, Response};
 
 use std::sync::Arc;

@@ -14,7 +14,7 @@ use crate::slack_support::{
     admin, connect, connect_from, from_inbox, sandbox_bot_tokens, sandbox_control, slack_user,
     world, World,
 };
-use crate::web_client::{tag_with, Page, WebClient};
+use crate::web_client::{csrf_field, tag_with, Page, WebClient};
 
 const REGULAR_PASSWORD: &str = "regular password";
 
@@ -308,6 +308,9 @@ async fn the_channel_must_have_the_app_in_it() {
         !labels.iter().any(|l| l.contains("support-private")),
         "{labels:?}"
     );
+    // Slack listed them all, so nothing asks for a pasted link.
+    assert!(!page.contains(r#"data-testid="slack-channels-more""#));
+    assert!(!page.contains(r#"data-testid="slack-channel-pasted""#));
 
     let general = channel_id(&world, "general");
     let page = choose(&mut client, inbox, &general).await;
@@ -374,6 +377,82 @@ async fn the_channel_must_have_the_app_in_it() {
     assert_eq!(selected(&page, "slack-channel"), None);
     assert!(!page.contains(r#"data-testid="disconnect-inbox-slack""#));
     assert_eq!(status(&page), "Connected to Acme");
+}
+
+/// A workspace with more channels than the picker reads (`conversations.list`
+/// is rate limited, so the hub reads five pages of 200): the page says so,
+/// and a channel beyond them is chosen by pasting its link.
+#[tokio::test]
+async fn a_channel_the_picker_does_not_list_is_chosen_by_its_link() {
+    let world = world(Seed::demo()).await;
+    for n in 0..1000 {
+        let busy = json!({"name": format!("busy-{n:04}"), "members": ["olivia"]});
+        on_slack(&world, "/control/channels", busy).await;
+    }
+    on_slack(
+        &world,
+        "/control/channels",
+        json!({"name": "late-news", "members": ["olivia"]}),
+    )
+    .await;
+    let late_news = channel_id(&world, "late-news");
+    let account = world.app.account("Many channels").await;
+    let mut client = admin(&world, &account).await;
+    connect(&world, &mut client, "olivia").await.assert_ok();
+    invite_app(&world, "late-news").await;
+    // Read from the store: each view of the page lists channels, and
+    // conversations.list allows about 20 calls a minute.
+    let inbox = world.app.store.inboxes(account.id).await.unwrap()[0].id;
+
+    // Something that is not a channel's link is refused, kept in the form.
+    let page = client
+        .submit(
+            &inbox_path(inbox),
+            &save_path(inbox),
+            &[
+                ("enabled", "1"),
+                ("channel", ""),
+                ("channel_pasted", "#late-news"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.html);
+    assert!(page.contains("That is not a channel"), "{}", page.html);
+    assert!(
+        page.contains(r#"data-testid="slack-channels-more""#),
+        "{}",
+        page.html
+    );
+    let listed: Vec<_> = options(&page, "slack-channel")
+        .into_iter()
+        .filter(|(id, _, _)| !id.is_empty())
+        .collect();
+    assert_eq!(listed.len(), 1000, "five pages of 200");
+    assert!(!listed.iter().any(|(id, _, _)| *id == late_news));
+    let pasted = tag_with(&page.html, r#"data-testid="slack-channel-pasted""#).unwrap();
+    assert!(pasted.contains(r##"value="#late-news""##), "{pasted}");
+
+    // Its link, as Slack's "Copy link" gives it, chooses it.
+    let csrf = csrf_field(&page.html).unwrap();
+    let link = format!("https://acme.slack.com/archives/{late_news}");
+    let page = client
+        .post_raw(
+            &save_path(inbox),
+            &[
+                ("_csrf", &csrf),
+                ("enabled", "1"),
+                ("channel", ""),
+                ("channel_pasted", &link),
+            ],
+        )
+        .await;
+    page.assert_ok();
+    assert!(
+        page.contains("new conversations go to #late-news"),
+        "{}",
+        page.html
+    );
+    assert_eq!(selected(&page, "slack-channel"), Some(late_news));
 }
 
 #[tokio::test]

@@ -26,6 +26,32 @@ pub struct SlackChannel {
     pub is_archived: bool,
 }
 
+/// What `conversations.list` showed within [`MAX_PAGES`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelListing {
+    pub channels: Vec<SlackChannel>,
+    /// Slack has more channels than were read.
+    pub more: bool,
+}
+
+/// The channel id in what someone pasted: the id itself (`C0123ABCD`, or
+/// `G…` for an older private channel) or a link to the channel, as Slack's
+/// "Copy link" gives it (`https://acme.slack.com/archives/C0123ABCD`).
+pub fn channel_id_in(pasted: &str) -> Option<String> {
+    let is_id = |s: &str| {
+        s.len() >= 9
+            && s.starts_with(['C', 'G'])
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    };
+    let pasted = pasted.trim();
+    let candidate = match pasted.split_once("/archives/") {
+        Some((_, rest)) => rest.split(['/', '?', '#']).next().unwrap_or_default(),
+        None => pasted,
+    };
+    is_id(candidate).then(|| candidate.to_owned())
+}
+
 impl From<SlackChannelInfo> for SlackChannel {
     fn from(info: SlackChannelInfo) -> Self {
         SlackChannel {
@@ -43,7 +69,7 @@ impl SlackApi {
     /// left out, following Slack's cursor from page to page (up to
     /// [`MAX_PAGES`]). Slack lists every public channel but only the
     /// private channels the app is in (`groups:read` shows no others).
-    pub async fn list_channels(&self, bot_token: &str) -> Result<Vec<SlackChannel>, SlackApiError> {
+    pub async fn list_channels(&self, bot_token: &str) -> Result<ChannelListing, SlackApiError> {
         let token = token(bot_token);
         let session = self.client.open_session(&token);
         let mut request = SlackApiConversationsListRequest::new()
@@ -59,10 +85,18 @@ impl SlackApi {
             channels.extend(page.channels.into_iter().map(SlackChannel::from));
             match page.response_metadata.and_then(|m| m.next_cursor) {
                 Some(cursor) if !cursor.value().is_empty() => request = request.with_cursor(cursor),
-                _ => break,
+                _ => {
+                    return Ok(ChannelListing {
+                        channels,
+                        more: false,
+                    })
+                }
             }
         }
-        Ok(channels)
+        Ok(ChannelListing {
+            channels,
+            more: true,
+        })
     }
 
     /// `conversations.info` for one channel, with whether the app is in
@@ -81,5 +115,44 @@ impl SlackApi {
             )))
             .await?;
         Ok(r.channel.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::channel_id_in;
+
+    #[test]
+    fn a_pasted_id_or_link_names_the_channel() {
+        for pasted in [
+            "C0123ABCD",
+            " C0123ABCD\n",
+            "https://acme.slack.com/archives/C0123ABCD",
+            "https://acme.slack.com/archives/C0123ABCD/p1700000000000100",
+            "https://acme.slack.com/archives/C0123ABCD?thread_ts=1",
+        ] {
+            assert_eq!(
+                channel_id_in(pasted).as_deref(),
+                Some("C0123ABCD"),
+                "{pasted:?}"
+            );
+        }
+        assert_eq!(channel_id_in("G0123ABCD").as_deref(), Some("G0123ABCD"));
+    }
+
+    #[test]
+    fn anything_else_names_none() {
+        for pasted in [
+            "",
+            "#support",
+            "support",
+            "U0123ABCD",
+            "c0123abcd",
+            "C01",
+            "https://acme.slack.com/team/U0123ABCD",
+            "C0123ABCD; DROP",
+        ] {
+            assert_eq!(channel_id_in(pasted), None, "{pasted:?}");
+        }
     }
 }

@@ -14,7 +14,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use hubbub_hub::HubError;
-use hubbub_slack::client::SlackChannel;
+use hubbub_slack::client::{channel_id_in, ChannelListing, SlackChannel};
 use hubbub_slack::{SlackApiError, SlackErrorCode};
 use hubbub_store::{
     Inbox, InboxChannel, InboxSlackChoice, InboxSlackStatus, StoreError, MAX_INBOX_NAME_CHARS,
@@ -69,6 +69,11 @@ pub struct SlackSection {
     pub options: Vec<ChannelOption>,
     /// Why Slack could not list the channels.
     pub channels_error: Option<String>,
+    /// Slack has more channels than the picker offers.
+    pub more_channels: bool,
+    /// What was sent for a channel the picker does not offer (pasted as a
+    /// link or id), shown again when saving it was refused.
+    pub pasted_channel: String,
 }
 
 impl SlackSection {
@@ -154,7 +159,7 @@ async fn inbox_page(
 enum Listing {
     /// The account has no live connection, so nothing was asked.
     NotLive,
-    Listed(Vec<SlackChannel>),
+    Listed(ChannelListing),
     /// Slack could not say; why, said plainly.
     Failed(String),
 }
@@ -186,23 +191,28 @@ async fn slack_section(
         let channel_id = saved.channel.as_ref().map(|c| c.id.clone());
         (saved.enabled, channel_id.unwrap_or_default())
     });
-    let (options, channels_error) = match listing {
-        Listing::NotLive => (Vec::new(), None),
-        Listing::Listed(channels) => (
-            channel_options(&channels, &chosen, saved.channel.as_ref()),
+    let (options, channels_error, more_channels) = match listing {
+        Listing::NotLive => (Vec::new(), None, false),
+        Listing::Listed(listing) => (
+            channel_options(&listing.channels, &chosen, saved.channel.as_ref()),
             None,
+            listing.more,
         ),
         Listing::Failed(why) => (
             channel_options(&[], &chosen, saved.channel.as_ref()),
             Some(why),
+            false,
         ),
     };
+    let offered = chosen.is_empty() || options.iter().any(|o| o.id == chosen);
     Ok(SlackSection {
         connection,
         saved,
         switch_on,
         options,
         channels_error,
+        more_channels,
+        pasted_channel: if offered { String::new() } else { chosen },
     })
 }
 
@@ -213,7 +223,7 @@ async fn list_channels(state: &AppState, account_id: i64) -> Result<Listing, Pag
     let result = state.slack_api.list_channels(&token).await;
     Ok(
         match connection::check_bot_call(state, account_id, result).await {
-            Ok(channels) => Listing::Listed(channels),
+            Ok(listing) => Listing::Listed(listing),
             Err(e) => Listing::Failed(slack_trouble(&e)),
         },
     )
@@ -376,6 +386,10 @@ pub struct SlackFields {
     /// A channel id, empty for none.
     #[serde(default)]
     channel: String,
+    /// A channel the picker does not offer, as a link or an id; when given
+    /// it wins over `channel`.
+    #[serde(default)]
+    channel_pasted: String,
 }
 
 /// Why a Slack setting was not saved.
@@ -402,8 +416,17 @@ pub async fn save_slack(
     require_app_connector(&state, &viewer).await?;
     let account_id = viewer.account_id();
     let enabled = form.enabled.is_some();
-    let channel_id = form.channel.trim().to_owned();
-    let refusal = match save_checked(&state, &viewer, inbox_id, enabled, &channel_id).await? {
+    let pasted = form.channel_pasted.trim();
+    let (channel_id, checked) = match channel_id_in(pasted) {
+        Some(id) => (id, Ok(())),
+        None if pasted.is_empty() => (form.channel.trim().to_owned(), Ok(())),
+        None => (pasted.to_owned(), Err(not_a_channel())),
+    };
+    let saved = match checked {
+        Ok(()) => save_checked(&state, &viewer, inbox_id, enabled, &channel_id).await?,
+        Err(refusal) => Err(refusal),
+    };
+    let refusal = match saved {
         Ok(()) => {
             return Ok(see_other(&format!(
                 "{}&done=slack_saved",
@@ -478,6 +501,14 @@ async fn save_checked(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+fn not_a_channel() -> Refusal {
+    Refusal::new(
+        StatusCode::BAD_REQUEST,
+        "That is not a channel's link or ID. In Slack, open the channel's details: \
+         \"Copy link\" gives its link, and its ID (it starts with C) is at the bottom.",
+    )
 }
 
 /// Asks Slack, at the moment of saving, about the chosen channel: it must
