@@ -541,6 +541,8 @@ async fn slack_errors_are_said_plainly_and_a_dead_token_disconnects() {
         "{}",
         page.html
     );
+    // A channel can still be given by its link meanwhile.
+    assert!(page.contains(r#"data-testid="slack-channel-pasted""#));
     assert_eq!(status(&page), "Connected to Acme");
 
     let until = std::time::SystemTime::now()
