@@ -106,9 +106,9 @@ impl IndexRows {
             Backend::Sqlite => "INSERT INTO crm_search (rowid, terms)",
             Backend::Postgres => "INSERT INTO crm_search (object_id, terms)",
         };
-        batch.insert(head, &documents).insert(
+        batch.insert(head, documents).insert(
             "INSERT INTO crm_numbers (account_id, object_type, property, num_value, object_id)",
-            &self.numbers,
+            self.numbers,
         );
     }
 }

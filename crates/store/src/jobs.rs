@@ -208,16 +208,11 @@ impl Store {
     /// Puts a parked job back in the queue, due at once, its attempts
     /// counted afresh.
     pub async fn retry_job(&self, account_id: i64, id: i64) -> StoreResult<()> {
-        let done = sqlx::query(
-            "UPDATE jobs SET status = 'queued', attempts = 0, run_at = $1, finished_at = NULL \
-             WHERE id = $2 AND account_id = $3 AND status = 'parked'",
-        )
-        .bind(now_millis())
-        .bind(id)
-        .bind(account_id)
-        .execute(&self.writer)
-        .await?;
-        if done.rows_affected() == 0 {
+        let also = ", finished_at = NULL";
+        if !self
+            .requeue_parked("jobs", "run_at", also, account_id, id)
+            .await?
+        {
             return Err(HubError::NotFound(format!("Parked job {id} does not exist")).into());
         }
         Ok(())

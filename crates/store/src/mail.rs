@@ -247,16 +247,10 @@ impl Store {
     /// Puts a parked mail back in the queue, due at once, with its attempts
     /// counted afresh.
     pub async fn retry_mail(&self, account_id: i64, id: i64) -> StoreResult<()> {
-        let done = sqlx::query(
-            "UPDATE mail_outbox SET status = 'queued', attempts = 0, next_attempt_at = $1 \
-             WHERE id = $2 AND account_id = $3 AND status = 'parked'",
-        )
-        .bind(now_millis())
-        .bind(id)
-        .bind(account_id)
-        .execute(&self.writer)
-        .await?;
-        if done.rows_affected() == 0 {
+        if !self
+            .requeue_parked("mail_outbox", "next_attempt_at", "", account_id, id)
+            .await?
+        {
             return Err(HubError::NotFound(format!("Parked mail {id} does not exist")).into());
         }
         Ok(())

@@ -67,16 +67,6 @@ fn not_found(ids: &[i64]) -> StoreError {
     .into()
 }
 
-/// Maps a unique-constraint race (two writers, one email) to a conflict.
-fn conflict_on_unique(e: sqlx::Error) -> StoreError {
-    match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            HubError::Conflict("A record with the same unique value already exists".into()).into()
-        }
-        _ => e.into(),
-    }
-}
-
 impl Store {
     /// Reserves `n` consecutive record ids, returning the first. Ids come
     /// from a block this process reserved in `id_sequences`, so writers
@@ -157,7 +147,7 @@ impl Store {
         let mut batch = Statements::new(self.backend);
         batch.insert(
             "INSERT INTO crm_objects (id, account_id, object_type, properties, created_at, updated_at)",
-            &rows,
+            rows,
         );
         claims.insert_into(&mut batch);
         index.insert_into(&mut batch);
@@ -293,7 +283,7 @@ impl Store {
         let mut batch = Statements::new(self.backend);
         index.insert_into(&mut batch);
         batch.run(&mut tx).await?;
-        tx.commit().await.map_err(conflict_on_unique)?;
+        tx.commit().await?;
         Ok(updated)
     }
 
@@ -448,7 +438,7 @@ impl UniqueClaims {
             .collect();
         batch.insert(
             "INSERT INTO crm_unique_values (account_id, object_type, property, value, object_id)",
-            &rows,
+            rows,
         );
     }
 

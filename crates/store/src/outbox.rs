@@ -1,6 +1,8 @@
 //! What the transactional outboxes (mail, jobs) share: claiming due rows
-//! for one worker, and the wait before a failed row is tried again.
+//! for one worker, the wait before a failed row is tried again, and
+//! putting a parked row back in the queue.
 
+use hubbub_hub::timestamp::now_millis;
 use sqlx::any::AnyRow;
 
 use crate::{Backend, Store};
@@ -48,5 +50,29 @@ impl Store {
             .bind(limit)
             .fetch_all(&self.writer)
             .await
+    }
+
+    /// Puts the account's parked row `id` of `table` back in the queue, due
+    /// at once, its attempts counted afresh; `also` sets more columns
+    /// (`, col = …`). Says whether there was such a row.
+    pub(crate) async fn requeue_parked(
+        &self,
+        table: &str,
+        due: &str,
+        also: &str,
+        account_id: i64,
+        id: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let sql = format!(
+            "UPDATE {table} SET status = 'queued', attempts = 0, {due} = $1{also} \
+             WHERE id = $2 AND account_id = $3 AND status = 'parked'"
+        );
+        let done = sqlx::query(&sql)
+            .bind(now_millis())
+            .bind(id)
+            .bind(account_id)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() > 0)
     }
 }

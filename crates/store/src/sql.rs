@@ -140,7 +140,7 @@ impl Statements {
 
     /// Adds `INSERT head VALUES (…), (…)` for `rows`, all as wide as the
     /// columns in `head`, as several statements when they are many.
-    pub fn insert(&mut self, head: &str, rows: &[Vec<Arg>]) -> &mut Self {
+    pub fn insert(&mut self, head: &str, rows: Vec<Vec<Arg>>) -> &mut Self {
         let anonymous = self.backend == Backend::Sqlite;
         let params = if anonymous {
             SQLITE_PARAMS_PER_INSERT
@@ -148,15 +148,17 @@ impl Statements {
             PARAMS_PER_INSERT
         };
         let width = rows.first().map_or(1, Vec::len).max(1);
-        for chunk in rows.chunks((params / width).max(1)) {
+        let per_statement = (params / width).max(1);
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
             let mut sql = Sql::new(head);
             sql.anonymous = anonymous;
             sql.push(" VALUES ");
-            for (i, row) in chunk.iter().enumerate() {
+            for (i, row) in rows.by_ref().take(per_statement).enumerate() {
                 if i > 0 {
                     sql.push(", ");
                 }
-                sql.bind_list(row.iter().cloned());
+                sql.bind_list(row);
             }
             self.add(sql);
         }
@@ -206,8 +208,8 @@ mod tests {
     fn sqlite_gets_one_string_with_ordered_placeholders() {
         let mut batch = Statements::new(Backend::Sqlite);
         batch
-            .insert("INSERT INTO a (x, y)", &rows(2))
-            .insert("INSERT INTO b (x, y)", &rows(1));
+            .insert("INSERT INTO a (x, y)", rows(2))
+            .insert("INSERT INTO b (x, y)", rows(1));
         assert_eq!(batch.list.len(), 1);
         let all = &batch.list[0];
         assert_eq!(
@@ -221,7 +223,7 @@ mod tests {
     #[test]
     fn postgres_gets_numbered_statements_of_bounded_size() {
         let mut batch = Statements::new(Backend::Postgres);
-        batch.insert("INSERT INTO a (x, y)", &rows(200));
+        batch.insert("INSERT INTO a (x, y)", rows(200));
         assert_eq!(batch.list.len(), 2);
         assert!(batch.list[0].text.ends_with("($249, $250)"));
         assert!(batch.list[1]

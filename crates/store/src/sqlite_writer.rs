@@ -85,6 +85,7 @@ async fn commit_groups(
     readers: AnyPool,
     mut queue: mpsc::UnboundedReceiver<Write>,
 ) {
+    // Checkpoints live as long as this task: both end with the store.
     let checkpoints = tokio::spawn(checkpoint_wal(readers));
     let mut group = Vec::with_capacity(MAX_GROUP);
     while queue.recv_many(&mut group, MAX_GROUP).await > 0 {

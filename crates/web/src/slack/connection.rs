@@ -8,7 +8,7 @@
 //! Slack's duplicates and the two events an uninstall sends notify once.
 //!
 //! Every Web API call made with a stored bot token must hand its result to
-//! [`check_bot_call`] (jobs included: load the token with [`bot_token`],
+//! [`check_bot_call`] (jobs included: load the token with [`live_connection`],
 //! call Slack, pass the result through `check_bot_call`, and stop on
 //! `Err`), so that nothing keeps retrying against a dead token.
 
@@ -96,11 +96,6 @@ pub async fn live_connection(
         .filter(|_| c.is_live())
         .and_then(|sealed| state.secret_key.decrypt(sealed).ok());
     Ok(token.map(|t| (c, t)))
-}
-
-/// The live connection's bot token, decrypted, if the account has one.
-pub async fn bot_token(state: &AppState, account_id: i64) -> Result<Option<String>, StoreError> {
-    Ok(live_connection(state, account_id).await?.map(|(_, t)| t))
 }
 
 /// Passes a Web API call's result through; a dead-token answer first

@@ -217,7 +217,7 @@ async fn slack_section(
 }
 
 async fn list_channels(state: &AppState, account_id: i64) -> Result<Listing, PageError> {
-    let Some(token) = connection::bot_token(state, account_id).await? else {
+    let Some((_, token)) = connection::live_connection(state, account_id).await? else {
         return Ok(Listing::NotLive);
     };
     let result = state.slack_api.list_channels(&token).await;
@@ -416,15 +416,16 @@ pub async fn save_slack(
     require_app_connector(&state, &viewer).await?;
     let account_id = viewer.account_id();
     let enabled = form.enabled.is_some();
-    let pasted = form.channel_pasted.trim();
-    let (channel_id, checked) = match channel_id_in(pasted) {
-        Some(id) => (id, Ok(())),
-        None if pasted.is_empty() => (form.channel.trim().to_owned(), Ok(())),
-        None => (pasted.to_owned(), Err(not_a_channel())),
+    // A pasted link or id wins over the picker; what cannot be read as
+    // one is refused and shown again as sent.
+    let (channel_id, readable) = match form.channel_pasted.trim() {
+        "" => (form.channel.trim().to_owned(), true),
+        pasted => channel_id_in(pasted).map_or((pasted.to_owned(), false), |id| (id, true)),
     };
-    let saved = match checked {
-        Ok(()) => save_checked(&state, &viewer, inbox_id, enabled, &channel_id).await?,
-        Err(refusal) => Err(refusal),
+    let saved = if readable {
+        save_checked(&state, &viewer, inbox_id, enabled, &channel_id).await?
+    } else {
+        Err(not_a_channel())
     };
     let refusal = match saved {
         Ok(()) => {
@@ -452,16 +453,6 @@ fn not_connected() -> Refusal {
     )
 }
 
-/// The account's live workspace (its team id) and its bot token, if it
-/// is connected.
-async fn live_workspace(
-    state: &AppState,
-    account_id: i64,
-) -> Result<Option<(String, String)>, PageError> {
-    let live = connection::live_connection(state, account_id).await?;
-    Ok(live.map(|(c, token)| (c.team_id, token)))
-}
-
 /// Checks the chosen channel with Slack, then saves; a refusal says why
 /// and saves nothing.
 async fn save_checked(
@@ -474,7 +465,7 @@ async fn save_checked(
     let account_id = viewer.account_id();
     // Another account's inbox is not found, whatever Slack would say.
     state.store.inbox(account_id, inbox_id).await?;
-    let Some((team_id, token)) = live_workspace(state, account_id).await? else {
+    let Some((workspace, token)) = connection::live_connection(state, account_id).await? else {
         return Ok(Err(not_connected()));
     };
     let channel = if channel_id.is_empty() {
@@ -489,7 +480,7 @@ async fn save_checked(
     let user_id = viewer.session.user.id;
     match state
         .store
-        .save_inbox_slack(account_id, inbox_id, &team_id, &choice, user_id)
+        .save_inbox_slack(account_id, inbox_id, &workspace.team_id, &choice, user_id)
         .await
     {
         Ok(_) => Ok(Ok(())),
