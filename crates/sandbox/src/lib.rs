@@ -18,6 +18,7 @@ pub mod outbound;
 pub mod pages;
 pub mod rate_limit;
 pub mod state;
+pub mod state_installs;
 pub mod state_queries;
 
 use std::net::SocketAddr;

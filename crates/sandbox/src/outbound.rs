@@ -26,7 +26,8 @@ pub enum Effect {
     /// links to an app's unfurl domains.
     Event { team_id: String, event: Value },
     /// An event for one app only, whether or not it is still installed
-    /// (`app_uninstalled`, `tokens_revoked`).
+    /// (`app_uninstalled`, `tokens_revoked`), or whether or not its bot is
+    /// in the channel (`channel_left`, which needs its scope).
     AppEvent {
         team_id: String,
         app_id: String,
@@ -62,6 +63,8 @@ fn event_scopes(event_type: &str, channel_type: &str) -> &'static [&'static str]
         ("link_shared", _) => &["links:read"],
         ("member_joined_channel" | "member_left_channel", "group") => &["groups:read"],
         ("member_joined_channel" | "member_left_channel", _) => &["channels:read"],
+        ("channel_left", _) => &["channels:read"],
+        ("group_left", _) => &["groups:read"],
         ("channel_created" | "channel_rename" | "channel_archive", _) => &["channels:read"],
         ("team_join" | "user_change", _) => &["users:read"],
         _ => &[],
@@ -103,7 +106,17 @@ fn envelopes(state: &State, effect: Effect) -> Vec<Outgoing> {
             app_id,
             event,
         } => {
-            if let Some(o) = envelope(state, &team_id, &app_id, event) {
+            // Scoped events still need the scope; `app_uninstalled` and
+            // `tokens_revoked` need none and reach a removed app.
+            let scopes = event_scopes(event["type"].as_str().unwrap_or_default(), "");
+            let allowed = scopes.is_empty()
+                || state
+                    .installation(&team_id, &app_id)
+                    .is_some_and(|inst| holds(inst, scopes));
+            if let Some(o) = allowed
+                .then(|| envelope(state, &team_id, &app_id, event))
+                .flatten()
+            {
                 out.push(o);
             }
         }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::ids::{format_ts, id, now_secs, secret};
+pub use crate::state_installs::Granted;
 
 /// A Slack workspace.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -526,112 +527,5 @@ impl State {
         self.messages
             .iter_mut()
             .find(|m| m.channel == channel && m.ts == ts && !m.deleted)
-    }
-}
-
-/// Tokens handed out by an installation.
-#[derive(Debug, Clone)]
-pub struct Granted {
-    pub bot_token: String,
-    pub bot_user_id: String,
-    pub user_token: Option<String>,
-}
-
-impl State {
-    /// Installs (or reinstalls) an app in a workspace as approved by
-    /// `installer`: creates the bot user on first install, revokes the
-    /// previous installation's tokens, and issues new ones. OAuth's
-    /// `oauth.v2.access` and test set-up both come through here.
-    pub fn install(
-        &mut self,
-        team_id: &str,
-        app_id: &str,
-        installer: &str,
-        bot_scopes: &[String],
-        user_scopes: &[String],
-    ) -> Granted {
-        let app_name = self.app(app_id).map(|a| a.name.clone()).unwrap_or_default();
-        let bot_user_id = match self
-            .users
-            .iter()
-            .find(|u| u.team_id == team_id && u.app_id.as_deref() == Some(app_id))
-        {
-            Some(bot) => bot.id.clone(),
-            None => {
-                let bot = User {
-                    id: id('U'),
-                    team_id: team_id.to_owned(),
-                    name: app_name.to_lowercase().replace(' ', "_"),
-                    real_name: app_name.clone(),
-                    display_name: app_name,
-                    email: String::new(),
-                    is_admin: false,
-                    is_owner: false,
-                    is_bot: true,
-                    deleted: false,
-                    app_id: Some(app_id.to_owned()),
-                };
-                let bot_id = bot.id.clone();
-                self.users.push(bot);
-                bot_id
-            }
-        };
-        if let Some(bot) = self.users.iter_mut().find(|u| u.id == bot_user_id) {
-            bot.deleted = false;
-        }
-        for t in self
-            .tokens
-            .iter_mut()
-            .filter(|t| t.team_id == team_id && t.app_id == app_id)
-        {
-            t.revoked = true;
-        }
-        let bot_id = self
-            .installations
-            .iter()
-            .find(|i| i.team_id == team_id && i.app_id == app_id)
-            .map(|i| i.bot_id.clone())
-            .unwrap_or_else(|| id('B'));
-        self.installations
-            .retain(|i| !(i.team_id == team_id && i.app_id == app_id));
-        self.installations.push(Installation {
-            team_id: team_id.to_owned(),
-            app_id: app_id.to_owned(),
-            bot_user_id: bot_user_id.clone(),
-            bot_id,
-            installer_user_id: installer.to_owned(),
-            bot_scopes: bot_scopes.to_vec(),
-            user_scopes: user_scopes.to_vec(),
-            installed_at: now_secs() as u64,
-            active: true,
-        });
-        let bot_token = format!("xoxb-{}-{}", team_id, secret(12));
-        self.tokens.push(Token {
-            token: bot_token.clone(),
-            kind: TokenKind::Bot,
-            team_id: team_id.to_owned(),
-            user_id: bot_user_id.clone(),
-            app_id: app_id.to_owned(),
-            scopes: bot_scopes.to_vec(),
-            revoked: false,
-        });
-        let user_token = (!user_scopes.is_empty()).then(|| {
-            let token = format!("xoxp-{}-{}", team_id, secret(12));
-            self.tokens.push(Token {
-                token: token.clone(),
-                kind: TokenKind::User,
-                team_id: team_id.to_owned(),
-                user_id: installer.to_owned(),
-                app_id: app_id.to_owned(),
-                scopes: user_scopes.to_vec(),
-                revoked: false,
-            });
-            token
-        });
-        Granted {
-            bot_token,
-            bot_user_id,
-            user_token,
-        }
     }
 }

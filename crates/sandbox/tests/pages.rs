@@ -166,7 +166,9 @@ async fn a_person_posts_replies_and_reacts_and_everything_is_escaped() {
             &[("ts", &ts), ("name", ":tada:"), ("back", &channel)],
         )
         .await;
-    assert!(html.contains(":tada: 1"), "{html}");
+    // Shown as Slack shows it: the emoji, the shortcode on hover.
+    assert!(html.contains("🎉 1"), "{html}");
+    assert!(html.contains("reacted with :tada:"), "{html}");
 
     // A thread reply, shown on the thread's page and counted in the channel.
     let thread = format!("{channel}/threads/{ts}");
@@ -258,6 +260,57 @@ async fn block_kit_messages_render_readably() {
     assert!(html.contains("<hr>"));
     assert!(html.contains("APP"));
     assert!(html.contains(">Open</button>"), "{html}");
+}
+
+#[tokio::test]
+async fn emoji_shortcodes_show_as_the_emoji() {
+    let p = start().await;
+    p.act_as(&p.maria).await;
+    let channel = format!("/channels/{}", p.general);
+    let text = ":white_check_mark: Deal won :tada: :wave: :eyes: :+1: `:x:` :not_an_emoji:";
+    let (_, html) = p
+        .post(
+            &format!("{channel}/messages"),
+            &[("text", text), ("back", &channel)],
+        )
+        .await;
+    assert!(
+        html.contains("✅ Deal won 🎉 👋 👀 👍 <code>:x:</code> :not_an_emoji:"),
+        "{html}"
+    );
+    // The message itself keeps Slack's text.
+    assert_eq!(p.sandbox.state().messages.last().unwrap().text, text);
+
+    // In an app's blocks, mrkdwn and plain text alike.
+    let answer = p
+        .bot_post(json!({
+            "channel": p.general,
+            "text": "Reminder",
+            "blocks": [
+                {"type": "header", "text": {"type": "plain_text", "text": ":bell: Reminder"}},
+                {"type": "section", "text": {"type": "mrkdwn", "text": ":calendar: Call Ada :clock1: :speech_balloon:"}},
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": ":bust_in_silhouette: Maria :link: :memo:"}]}
+            ]
+        }))
+        .await;
+    assert_eq!(answer["ok"], true, "{answer}");
+    let ts = answer["ts"].as_str().unwrap().to_owned();
+    let html = p.get(&channel).await;
+    assert!(html.contains("🔔 Reminder"), "{html}");
+    assert!(html.contains("📆 Call Ada 🕐 💬"), "{html}");
+    assert!(html.contains("👤 Maria 🔗 📝"), "{html}");
+
+    // Reactions, known or not.
+    for name in ["rocket", "partyparrot"] {
+        p.post(
+            &format!("{channel}/reactions"),
+            &[("ts", &ts), ("name", name), ("back", &channel)],
+        )
+        .await;
+    }
+    let html = p.get(&channel).await;
+    assert!(html.contains("🚀 1"), "{html}");
+    assert!(html.contains(":partyparrot: 1"), "{html}");
 }
 
 /// A tiny app: records interactions, and opens a modal when its button is

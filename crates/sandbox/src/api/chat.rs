@@ -6,7 +6,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::conversations::{event_channel_type, obj, visible_channel};
+use super::answers::obj;
+use super::conversations::{event_channel_type, visible_channel};
 use super::methods::Ctx;
 use super::{ApiError, ApiResult, Args};
 use crate::outbound::Effect;

@@ -4,20 +4,14 @@
 
 use serde_json::{json, Map, Value};
 
+use super::answers::{obj, page};
 use super::methods::Ctx;
 use super::{ApiError, ApiResult, Args, Caller};
+use crate::actions::joined_event;
 use crate::ids::{id, now_secs};
 use crate::outbound::Effect;
 use crate::state::{Channel, Message, State};
 use crate::state_queries::channel_type;
-
-/// A JSON object as a successful answer's fields.
-pub(super) fn obj(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
 
 /// Which family of per-type scopes an operation needs.
 #[derive(Clone, Copy)]
@@ -153,68 +147,14 @@ pub(crate) fn channel_json(
     out
 }
 
-/// Cursor paging as Slack does it: an opaque `cursor` from the previous
-/// page's `response_metadata.next_cursor`, empty on the last page.
-pub(super) fn page<T: Clone>(
-    items: &[T],
-    args: &Args,
-    default_limit: usize,
-    max_limit: usize,
-) -> Result<(Vec<T>, String), ApiError> {
-    let limit = match args.int("limit") {
-        None | Some(0) => default_limit,
-        Some(n) if n < 0 => return Err(ApiError::slack("invalid_limit")),
-        Some(n) => (n as usize).min(max_limit),
-    };
-    let start = match args.str("cursor") {
-        None => 0,
-        Some(cursor) => decode_cursor(cursor).ok_or(ApiError::slack("invalid_cursor"))?,
-    };
-    if start > items.len() {
-        return Err(ApiError::slack("invalid_cursor"));
-    }
-    let end = (start + limit).min(items.len());
-    let next = if end < items.len() {
-        encode_cursor(end)
-    } else {
-        String::new()
-    };
-    Ok((items[start..end].to_vec(), next))
-}
-
-fn encode_cursor(offset: usize) -> String {
-    hex::encode(format!("next:{offset}"))
-}
-
-fn decode_cursor(cursor: &str) -> Option<usize> {
-    let raw = hex::decode(cursor).ok()?;
-    String::from_utf8(raw)
-        .ok()?
-        .strip_prefix("next:")?
-        .parse()
-        .ok()
-}
-
-/// `member_joined_channel` for the apps in the channel.
-fn joined_event(channel: &Channel, user: &str, inviter: Option<&str>) -> Effect {
-    let mut event = json!({
-        "type": "member_joined_channel",
-        "user": user,
-        "channel": channel.id,
-        "channel_type": if channel.is_private { "G" } else { "C" },
-        "team": channel.team_id,
-        "event_ts": format!("{:.6}", now_secs()),
-    });
-    if let Some(inviter) = inviter {
-        event["inviter"] = json!(inviter);
-    }
-    Effect::Event {
-        team_id: channel.team_id.clone(),
-        event,
-    }
-}
-
 pub(super) fn list(ctx: &mut Ctx<'_>) -> ApiResult {
+    list_channels(ctx, None)
+}
+
+/// The channels of the `types` asked for that the caller can see, paged;
+/// with `member`, only those that user is in (`users.conversations`, whose
+/// objects carry neither `num_members` nor `is_member`).
+pub(super) fn list_channels(ctx: &mut Ctx<'_>, member: Option<&str>) -> ApiResult {
     let types = ctx.args.str("types").unwrap_or("public_channel");
     let mut wanted = Vec::new();
     for t in types.split(',').map(str::trim).filter(|t| !t.is_empty()) {
@@ -246,11 +186,18 @@ pub(super) fn list(ctx: &mut Ctx<'_>) -> ApiResult {
         })
         .filter(|c| !(exclude_archived && c.is_archived))
         .filter(|c| ctx.state.can_see_channel(c, &viewer))
+        .filter(|c| member.is_none_or(|m| c.members.iter().any(|x| x == m)))
         .collect();
     let (page, next) = page(&visible, ctx.args, 100, 1000)?;
     let channels: Vec<Value> = page
         .iter()
-        .map(|c| channel_json(ctx.state, c, &viewer, true))
+        .map(|c| {
+            let mut json = channel_json(ctx.state, c, &viewer, member.is_none());
+            if member.is_some() {
+                json.as_object_mut().map(|o| o.remove("is_member"));
+            }
+            json
+        })
         .collect();
     Ok(obj(
         json!({"channels": channels, "response_metadata": {"next_cursor": next}}),

@@ -122,6 +122,13 @@ static METHODS: &[MethodSpec] = &[
         super::team_users::lookup_by_email
     ),
     spec!(
+        "users.conversations",
+        Any,
+        ["channels:read", "groups:read", "im:read", "mpim:read"],
+        Three,
+        super::team_users::users_conversations
+    ),
+    spec!(
         "conversations.list",
         Any,
         ["channels:read", "groups:read", "im:read", "mpim:read"],

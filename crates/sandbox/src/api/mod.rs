@@ -3,6 +3,7 @@
 //! argument, Slack's `{"ok": …}` envelope and error codes, scopes checked
 //! per method, rate limits by tier and injected faults.
 
+mod answers;
 mod chat;
 mod conversations;
 mod methods;

@@ -73,14 +73,14 @@ pub fn oauth_v2_access(ctx: &mut Ctx<'_>) -> ApiResult {
         .unwrap_or_default();
     let mut authed_user = json!({"id": record.user_id});
     if let Some(user_token) = &granted.user_token {
-        authed_user["scope"] = json!(record.user_scopes.join(","));
+        authed_user["scope"] = json!(granted.user_scopes.join(","));
         authed_user["access_token"] = json!(user_token);
         authed_user["token_type"] = json!("user");
     }
     Ok(object(json!({
         "access_token": granted.bot_token,
         "token_type": "bot",
-        "scope": record.scopes.join(","),
+        "scope": granted.bot_scopes.join(","),
         "bot_user_id": granted.bot_user_id,
         "app_id": app.app_id,
         "team": {"id": record.team_id, "name": team_name},

@@ -3,7 +3,8 @@
 
 use serde_json::{json, Value};
 
-use super::conversations::{obj, page};
+use super::answers::{obj, page};
+use super::conversations::list_channels;
 use super::methods::Ctx;
 use super::{ApiError, ApiResult};
 use crate::state::{State, User};
@@ -146,6 +147,23 @@ pub(super) fn users_list(ctx: &mut Ctx<'_>) -> ApiResult {
         "cache_ts": crate::ids::now_secs() as u64,
         "response_metadata": {"next_cursor": next},
     })))
+}
+
+/// `users.conversations`: the channels `user` (the caller when not given)
+/// is in, of the `types` asked for; private ones only where the caller is a
+/// member too.
+pub(super) fn users_conversations(ctx: &mut Ctx<'_>) -> ApiResult {
+    let caller = ctx.caller().clone();
+    let user = match ctx.args.str("user") {
+        Some(id) => ctx
+            .state
+            .user(id)
+            .filter(|u| u.team_id == caller.team_id())
+            .map(|u| u.id.clone())
+            .ok_or(ApiError::slack("user_not_found"))?,
+        None => caller.token.user_id.clone(),
+    };
+    list_channels(ctx, Some(&user))
 }
 
 pub(super) fn lookup_by_email(ctx: &mut Ctx<'_>) -> ApiResult {

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::conversations::obj;
+use super::answers::obj;
 use super::methods::Ctx;
 use super::{ApiError, ApiResult};
 use crate::ids::{id, now_secs, secret};

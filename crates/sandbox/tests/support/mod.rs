@@ -5,8 +5,6 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Mutex;
 
 use hubbub_sandbox::state::{Token, TokenKind};
 use hubbub_sandbox::{Sandbox, Seed};
@@ -213,48 +211,8 @@ fn rand_suffix() -> String {
     )
 }
 
-/// A Python with `packages` pip-installed into `target/test-python`, made
-/// once and reused (a marker file per package set). Returns its python.
-pub fn python_with(packages: &[&str]) -> PathBuf {
-    static LOCK: Mutex<()> = Mutex::new(());
-    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    let venv = target.join("test-python");
-    let python = venv.join("bin/python");
-    let marker = venv.join(format!(
-        "installed-{}",
-        packages.join("+").replace(['/', '=', '<', '>', '*'], "_")
-    ));
-    if marker.exists() {
-        return python;
-    }
-    if !python.exists() {
-        run(std::process::Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv));
-    }
-    run(std::process::Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ])
-        .args(packages));
-    std::fs::write(&marker, "").unwrap();
-    python
-}
-
-pub fn run(cmd: &mut std::process::Command) -> std::process::Output {
-    let out = cmd.output().expect("run a command");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+#[allow(
+    unused_imports,
+    reason = "not every test binary that includes this module uses them"
+)]
+pub use hubbub_test_support::{python_with, run};

@@ -1,5 +1,6 @@
 //! The control API under `/control` (JSON in, JSON out) for tests and the
-//! demo: play the people on the Slack side (see [`crate::actions`]), read
+//! demo: play the people on the Slack side (see [`crate::actions`]; channel
+//! membership at `/control/channels/{id}/invite` and `…/remove`), read
 //! back what happened (messages, ephemerals, views, reactions, the apps'
 //! calls, deliveries, installations), configure apps' request URLs at
 //! runtime, and reset. Also serves `POST /response/{id}`, the
@@ -7,19 +8,21 @@
 //!
 //! Errors answer a 4xx status with `{"ok": false, "error": …, "detail": …}`.
 
+mod readback;
+
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State as AxumState};
+use axum::extract::{Path, State as AxumState};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::actions::{self, resolve_team, ActionError, ActionResult};
+use crate::actions::{self, resolve_team, ActionError, ActionResult, MembershipChange};
 use crate::faults;
 use crate::state::{Fault, SlashCommand};
 use crate::Sandbox;
@@ -33,13 +36,19 @@ pub fn routes() -> Router<Sandbox> {
         .route("/control/installations", get(installations))
         .route("/control/apps/{app_id}/urls", post(set_urls).put(set_urls))
         .route("/control/apps/{app_id}/verify_url", post(verify_url))
-        .route("/control/messages", get(messages).post(post_message))
-        .route("/control/ephemerals", get(ephemerals))
-        .route("/control/reactions", get(reactions).post(add_reaction))
+        .route(
+            "/control/messages",
+            get(readback::messages).post(post_message),
+        )
+        .route("/control/ephemerals", get(readback::ephemerals))
+        .route(
+            "/control/reactions",
+            get(readback::reactions).post(add_reaction),
+        )
         .route("/control/reactions/remove", post(remove_reaction))
-        .route("/control/views", get(views))
-        .route("/control/calls", get(calls))
-        .route("/control/deliveries", get(deliveries))
+        .route("/control/views", get(readback::views))
+        .route("/control/calls", get(readback::calls))
+        .route("/control/deliveries", get(readback::deliveries))
         .route("/control/commands", post(command))
         .route("/control/click", post(click))
         .route("/control/submit", post(submit))
@@ -51,6 +60,8 @@ pub fn routes() -> Router<Sandbox> {
         .route("/control/users", post(create_user))
         .route("/control/channels", post(create_channel))
         .route("/control/invite", post(invite))
+        .route("/control/channels/{id}/invite", post(invite_to_channel))
+        .route("/control/channels/{id}/remove", post(remove_from_channel))
         .route(
             "/control/faults",
             get(list_faults).post(add_fault).delete(clear_faults),
@@ -125,6 +136,37 @@ sync_action!(
     actions::create_channel
 );
 sync_action!(invite, actions::Invite, actions::invite);
+
+/// `{"user": id | handle | app, "by"?: id | handle}` joins the channel in
+/// the path (id or name), as `/invite @user` typed by `by`.
+async fn invite_to_channel(
+    AxumState(sandbox): AxumState<Sandbox>,
+    Path(channel): Path<String>,
+    body: Bytes,
+) -> Response {
+    change_membership(&sandbox, &channel, &body, MembershipChange::Invite)
+}
+
+/// `{"user": …, "by"?: …}` leaves the channel in the path, as
+/// `/remove @user` typed by `by`.
+async fn remove_from_channel(
+    AxumState(sandbox): AxumState<Sandbox>,
+    Path(channel): Path<String>,
+    body: Bytes,
+) -> Response {
+    change_membership(&sandbox, &channel, &body, MembershipChange::Remove)
+}
+
+fn change_membership(
+    sandbox: &Sandbox,
+    channel: &str,
+    body: &[u8],
+    change: MembershipChange,
+) -> Response {
+    reply(
+        parse(body).and_then(|member| actions::change_membership(sandbox, channel, member, change)),
+    )
+}
 async_action!(command, actions::SlashCommandInput, actions::slash_command);
 async_action!(click, actions::Click, actions::click);
 async_action!(submit, actions::SubmitView, actions::submit_view);
@@ -387,165 +429,6 @@ async fn verify_url(
         Ok(()) => Json(json!({"ok": true})).into_response(),
         Err(e) => failure(ActionError::new(400, "url_verification_failed").detail(e)),
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct Filter {
-    #[serde(default)]
-    team: Option<String>,
-    #[serde(default)]
-    channel: Option<String>,
-    #[serde(default)]
-    user: Option<String>,
-    #[serde(default)]
-    ts: Option<String>,
-    #[serde(default)]
-    method: Option<String>,
-    #[serde(default)]
-    kind: Option<String>,
-    #[serde(default)]
-    url: Option<String>,
-}
-
-fn channel_id(sandbox: &Sandbox, f: &Filter) -> Result<Option<String>, ActionError> {
-    let state = sandbox.state();
-    let Some(c) = f.channel.as_deref() else {
-        return Ok(None);
-    };
-    let team_id = resolve_team(&state, f.team.as_deref())?;
-    state
-        .channel_by_id_or_name(&team_id, c)
-        .map(|c| Some(c.id.clone()))
-        .ok_or(ActionError::new(404, "channel_not_found"))
-}
-
-fn user_id(sandbox: &Sandbox, f: &Filter) -> Result<Option<String>, ActionError> {
-    let state = sandbox.state();
-    let Some(u) = f.user.as_deref() else {
-        return Ok(None);
-    };
-    let team_id = resolve_team(&state, f.team.as_deref())?;
-    state
-        .user_in_team(&team_id, u)
-        .map(|u| Some(u.id.clone()))
-        .ok_or(ActionError::new(404, "user_not_found"))
-}
-
-/// Messages of a channel (all channels when not given), oldest first, each
-/// top-level one with its thread `replies`.
-async fn messages(AxumState(sandbox): AxumState<Sandbox>, Query(f): Query<Filter>) -> Response {
-    let channel = match channel_id(&sandbox, &f) {
-        Ok(c) => c,
-        Err(e) => return failure(e),
-    };
-    let state = sandbox.state();
-    let mut live: Vec<_> = state
-        .messages
-        .iter()
-        .filter(|m| !m.deleted && channel.as_ref().is_none_or(|c| m.channel == *c))
-        .collect();
-    live.sort_by(|a, b| a.ts.cmp(&b.ts));
-    let out: Vec<Value> = live
-        .iter()
-        .filter(|m| m.thread_ts.as_ref().is_none_or(|t| *t == m.ts) || m.reply_broadcast)
-        .map(|m| {
-            let mut v = actions::message_json(m);
-            v["channel"] = json!(m.channel);
-            let replies: Vec<Value> = live
-                .iter()
-                .filter(|r| {
-                    r.channel == m.channel && r.thread_ts.as_deref() == Some(&m.ts) && r.ts != m.ts
-                })
-                .map(|r| actions::message_json(r))
-                .collect();
-            if !replies.is_empty() {
-                v["reply_count"] = json!(replies.len());
-                v["replies"] = json!(replies);
-            }
-            v
-        })
-        .collect();
-    Json(json!({"ok": true, "messages": out})).into_response()
-}
-
-async fn ephemerals(AxumState(sandbox): AxumState<Sandbox>, Query(f): Query<Filter>) -> Response {
-    let (channel, user) = match (channel_id(&sandbox, &f), user_id(&sandbox, &f)) {
-        (Ok(c), Ok(u)) => (c, u),
-        (Err(e), _) | (_, Err(e)) => return failure(e),
-    };
-    let state = sandbox.state();
-    let out: Vec<_> = state
-        .ephemerals
-        .iter()
-        .filter(|e| channel.as_ref().is_none_or(|c| e.channel == *c))
-        .filter(|e| user.as_ref().is_none_or(|u| e.user == *u))
-        .collect();
-    Json(json!({"ok": true, "ephemerals": out})).into_response()
-}
-
-async fn reactions(AxumState(sandbox): AxumState<Sandbox>, Query(f): Query<Filter>) -> Response {
-    let channel = match channel_id(&sandbox, &f) {
-        Ok(c) => c,
-        Err(e) => return failure(e),
-    };
-    let state = sandbox.state();
-    let out: Vec<Value> = state
-        .messages
-        .iter()
-        .filter(|m| !m.deleted && !m.reactions.is_empty())
-        .filter(|m| channel.as_ref().is_none_or(|c| m.channel == *c))
-        .filter(|m| f.ts.as_ref().is_none_or(|t| m.ts == *t))
-        .map(|m| json!({"channel": m.channel, "ts": m.ts, "reactions": m.reactions}))
-        .collect();
-    Json(json!({"ok": true, "items": out})).into_response()
-}
-
-/// Open views (modals and App Home), per user when `user` is given, with
-/// the errors the app last answered a submission with.
-async fn views(AxumState(sandbox): AxumState<Sandbox>, Query(f): Query<Filter>) -> Response {
-    let user = match user_id(&sandbox, &f) {
-        Ok(u) => u,
-        Err(e) => return failure(e),
-    };
-    let state = sandbox.state();
-    let out: Vec<Value> = state
-        .views
-        .iter()
-        .filter(|v| !v.closed && user.as_ref().is_none_or(|u| v.user_id == *u))
-        .map(|v| {
-            let mut j = serde_json::to_value(v).unwrap_or_default();
-            j["errors"] = state.view_errors.get(&v.id).cloned().unwrap_or(Value::Null);
-            j
-        })
-        .collect();
-    Json(json!({"ok": true, "views": out})).into_response()
-}
-
-async fn calls(AxumState(sandbox): AxumState<Sandbox>, Query(f): Query<Filter>) -> Response {
-    let state = sandbox.state();
-    let out: Vec<_> = state
-        .calls
-        .iter()
-        .filter(|c| f.method.as_ref().is_none_or(|m| c.method == *m))
-        .collect();
-    Json(json!({"ok": true, "calls": out})).into_response()
-}
-
-/// Requests sent to apps; `kind` matches exactly or by prefix
-/// (`event` matches every `event:…`).
-async fn deliveries(AxumState(sandbox): AxumState<Sandbox>, Query(f): Query<Filter>) -> Response {
-    let state = sandbox.state();
-    let out: Vec<_> = state
-        .deliveries
-        .iter()
-        .filter(|d| {
-            f.kind
-                .as_ref()
-                .is_none_or(|k| d.kind == *k || d.kind.starts_with(&format!("{k}:")))
-        })
-        .filter(|d| f.url.as_ref().is_none_or(|u| d.url == *u))
-        .collect();
-    Json(json!({"ok": true, "deliveries": out})).into_response()
 }
 
 /// The faults in force.

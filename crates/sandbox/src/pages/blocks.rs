@@ -1,0 +1,532 @@
+//! Block Kit as HTML: sections with fields and accessories, headers,
+//! context, dividers, images, actions (buttons post a click; selects offer
+//! their options), rich text, and a modal's input blocks as form fields.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::emoji;
+use super::layout::{channel_label, esc, safe_url, url_enc};
+use super::mrkdwn::plain_text;
+use super::render::{plain, Render};
+use super::views::submit_form_id;
+use crate::state::View;
+
+impl Render<'_> {
+    pub(super) fn blocks(&self, blocks: &[Value], ts: Option<&str>, view: Option<&View>) -> String {
+        blocks.iter().map(|b| self.block(b, ts, view)).collect()
+    }
+
+    pub(super) fn block(&self, b: &Value, ts: Option<&str>, view: Option<&View>) -> String {
+        let block_id = b["block_id"].as_str().unwrap_or_default();
+        match b["type"].as_str().unwrap_or_default() {
+            "section" => {
+                let mut html = String::from("<div class=\"block section\">");
+                if let Some(acc) = b.get("accessory") {
+                    if acc["type"] == "image" {
+                        html.push_str(&self.image(acc, "accessory"));
+                    }
+                }
+                if let Some(t) = b.get("text") {
+                    let _ = write!(html, "<div>{}</div>", self.text(t));
+                }
+                if let Some(fields) = b["fields"].as_array() {
+                    html.push_str("<div class=\"fields\">");
+                    for f in fields {
+                        let _ = write!(html, "<div>{}</div>", self.text(f));
+                    }
+                    html.push_str("</div>");
+                }
+                if let Some(acc) = b.get("accessory").filter(|a| a["type"] != "image") {
+                    let _ = write!(
+                        html,
+                        "<div class=\"row\">{}</div>",
+                        self.element(acc, block_id, ts, view)
+                    );
+                }
+                html.push_str("</div>");
+                html
+            }
+            "header" => format!(
+                "<div class=\"block header-block\">{}</div>",
+                esc(&plain_text(&b["text"]))
+            ),
+            "divider" => "<hr>".to_owned(),
+            "context" => {
+                let parts: Vec<String> = b["elements"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|e| {
+                        if e["type"] == "image" {
+                            self.image(e, "")
+                        } else {
+                            self.text(e)
+                        }
+                    })
+                    .collect();
+                format!("<div class=\"block context\">{}</div>", parts.join(" · "))
+            }
+            "actions" => {
+                let elements: String = b["elements"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|e| self.element(e, block_id, ts, view))
+                    .collect();
+                format!("<div class=\"block row\">{elements}</div>")
+            }
+            "image" => {
+                let mut html = String::from("<div class=\"block\">");
+                if let Some(title) = b.get("title") {
+                    let _ = write!(html, "<div class=\"meta\">{}</div>", esc(&plain(title)));
+                }
+                html.push_str(&self.image(b, ""));
+                html.push_str("</div>");
+                html
+            }
+            "input" => self.input(b, view),
+            "rich_text" => format!("<div class=\"block\">{}</div>", rich_text(&b["elements"])),
+            other => format!("<div class=\"block meta\">[{} block]</div>", esc(other)),
+        }
+    }
+
+    fn image(&self, img: &Value, class: &str) -> String {
+        let url = img["image_url"].as_str().unwrap_or_default();
+        let alt = img["alt_text"].as_str().unwrap_or_default();
+        if safe_url(url) {
+            format!(
+                "<img class=\"{class}\" src=\"{}\" alt=\"{}\" style=\"max-width:100%\">",
+                esc(url),
+                esc(alt)
+            )
+        } else {
+            format!("<span class=\"meta\">[image: {}]</span>", esc(alt))
+        }
+    }
+
+    /// An interactive element outside an input block: buttons post a
+    /// `block_actions` click; selects offer their options with a button.
+    fn element(&self, e: &Value, block_id: &str, ts: Option<&str>, view: Option<&View>) -> String {
+        let action_id = e["action_id"].as_str().unwrap_or_default();
+        let kind = e["type"].as_str().unwrap_or_default();
+        let target = self.action_target(ts, view);
+        let can_act = self.me.is_some() && target.is_some();
+        match kind {
+            "button" => {
+                let class = match e["style"].as_str() {
+                    Some("primary") => "primary",
+                    Some("danger") => "danger",
+                    _ => "",
+                };
+                let label = esc(&plain_text(&e["text"]));
+                if let (Some(url), false) = (e["url"].as_str().filter(|u| safe_url(u)), can_act) {
+                    return format!("<a class=\"button\" href=\"{}\">{label}</a>", esc(url));
+                }
+                if !can_act {
+                    return format!("<button class=\"{class}\" disabled>{label}</button>");
+                }
+                let mut html = format!(
+                    "<form method=\"post\" action=\"{}\" class=\"inline\">{}<input type=\"hidden\" name=\"block_id\" value=\"{}\"><input type=\"hidden\" name=\"action_id\" value=\"{}\">",
+                    target.unwrap_or_default(),
+                    self.hidden_back(),
+                    esc(block_id),
+                    esc(action_id)
+                );
+                if let Some(value) = e["value"].as_str() {
+                    let _ = write!(
+                        html,
+                        "<input type=\"hidden\" name=\"value\" value=\"{}\">",
+                        esc(value)
+                    );
+                }
+                let confirm = e
+                    .get("confirm")
+                    .map(|c| format!(" title=\"{}\"", esc(&plain(&c["text"]))))
+                    .unwrap_or_default();
+                let _ = write!(
+                    html,
+                    "<button class=\"{class}\"{confirm}>{label}</button></form>"
+                );
+                html
+            }
+            "overflow"
+            | "static_select"
+            | "external_select"
+            | "users_select"
+            | "conversations_select"
+            | "channels_select"
+            | "radio_buttons" => {
+                let field = self.select_field("value", e, false);
+                if !can_act {
+                    return field.replace("<select", "<select disabled");
+                }
+                format!(
+                    "<form method=\"post\" action=\"{}\" class=\"inline row\">{}<input type=\"hidden\" name=\"block_id\" value=\"{}\"><input type=\"hidden\" name=\"action_id\" value=\"{}\"><input type=\"hidden\" name=\"type\" value=\"{}\">{field}<button>Choose</button></form>",
+                    target.unwrap_or_default(),
+                    self.hidden_back(),
+                    esc(block_id),
+                    esc(action_id),
+                    esc(kind)
+                )
+            }
+            "image" => self.image(e, ""),
+            other => format!("<span class=\"meta\">[{}]</span>", esc(other)),
+        }
+    }
+
+    /// Where a click on an element goes: a message's or a view's actions.
+    fn action_target(&self, ts: Option<&str>, view: Option<&View>) -> Option<String> {
+        match (view, ts) {
+            (Some(v), _) => Some(format!("/views/{}/actions", url_enc(&v.id))),
+            (None, Some(ts)) if !self.channel.is_empty() => Some(format!(
+                "/channels/{}/messages/{}/actions",
+                url_enc(self.channel),
+                url_enc(ts)
+            )),
+            _ => None,
+        }
+    }
+
+    /// A `<select>` (or radio/checkbox group) for a select-like element.
+    fn select_field(&self, name: &str, e: &Value, multi: bool) -> String {
+        let kind = e["type"].as_str().unwrap_or_default();
+        let name = esc(name);
+        let initial: Vec<String> = initial_values(e);
+        let selected = |v: &str| {
+            if initial.iter().any(|i| i == v) {
+                " selected"
+            } else {
+                ""
+            }
+        };
+        let checked = |v: &str| {
+            if initial.iter().any(|i| i == v) {
+                " checked"
+            } else {
+                ""
+            }
+        };
+        let multiple = if multi { " multiple" } else { "" };
+        let mut html = String::new();
+        match kind {
+            "radio_buttons" | "checkboxes" => {
+                let input = if kind == "checkboxes" {
+                    "checkbox"
+                } else {
+                    "radio"
+                };
+                for o in e["options"].as_array().into_iter().flatten() {
+                    let v = o["value"].as_str().unwrap_or_default();
+                    let _ = write!(
+                        html,
+                        "<div><label style=\"font-weight:normal\"><input type=\"{input}\" name=\"{name}\" value=\"{}\"{}> {}</label></div>",
+                        esc(v),
+                        checked(v),
+                        self.text(&o["text"])
+                    );
+                }
+            }
+            "users_select" | "multi_users_select" => {
+                let _ = write!(html, "<select name=\"{name}\"{multiple}>");
+                if !multi {
+                    html.push_str("<option value=\"\">Choose someone</option>");
+                }
+                let team = self.me.map(|m| m.team_id.clone()).unwrap_or_default();
+                for u in self
+                    .state
+                    .users
+                    .iter()
+                    .filter(|u| u.team_id == team && !u.deleted)
+                {
+                    let _ = write!(
+                        html,
+                        "<option value=\"{}\"{}>{}</option>",
+                        esc(&u.id),
+                        selected(&u.id),
+                        esc(&u.real_name)
+                    );
+                }
+                html.push_str("</select>");
+            }
+            "conversations_select"
+            | "channels_select"
+            | "multi_conversations_select"
+            | "multi_channels_select" => {
+                let _ = write!(html, "<select name=\"{name}\"{multiple}>");
+                if !multi {
+                    html.push_str("<option value=\"\">Choose a channel</option>");
+                }
+                let team = self.me.map(|m| m.team_id.clone()).unwrap_or_default();
+                let only_public = kind.contains("channels_select");
+                for c in self
+                    .state
+                    .channels
+                    .iter()
+                    .filter(|c| c.team_id == team && !c.is_archived)
+                    .filter(|c| !only_public || (!c.is_private && !c.is_im))
+                    .filter(|c| {
+                        self.me
+                            .is_some_and(|m| self.state.can_see_channel(c, &m.id))
+                    })
+                {
+                    let _ = write!(
+                        html,
+                        "<option value=\"{}\"{}>{}</option>",
+                        esc(&c.id),
+                        selected(&c.id),
+                        esc(&channel_label(self.state, c, self.me))
+                    );
+                }
+                html.push_str("</select>");
+            }
+            "external_select" | "multi_external_select" => {
+                let _ = write!(
+                    html,
+                    "<input type=\"text\" name=\"{name}\" value=\"{}\" placeholder=\"option value\"> <span class=\"hint\">(options come from the app)</span>",
+                    esc(initial.first().map(String::as_str).unwrap_or_default())
+                );
+            }
+            _ => {
+                // static_select, multi_static_select, overflow.
+                let _ = write!(html, "<select name=\"{name}\"{multiple}>");
+                if !multi {
+                    let placeholder = e
+                        .get("placeholder")
+                        .map(plain)
+                        .unwrap_or_else(|| "Choose".into());
+                    let _ = write!(html, "<option value=\"\">{}</option>", esc(&placeholder));
+                }
+                let option = |html: &mut String, o: &Value| {
+                    let v = o["value"].as_str().unwrap_or_default();
+                    let _ = write!(
+                        html,
+                        "<option value=\"{}\"{}>{}</option>",
+                        esc(v),
+                        selected(v),
+                        esc(&plain(&o["text"]))
+                    );
+                };
+                for o in e["options"].as_array().into_iter().flatten() {
+                    option(&mut html, o);
+                }
+                for g in e["option_groups"].as_array().into_iter().flatten() {
+                    let _ = write!(html, "<optgroup label=\"{}\">", esc(&plain(&g["label"])));
+                    for o in g["options"].as_array().into_iter().flatten() {
+                        option(&mut html, o);
+                    }
+                    html.push_str("</optgroup>");
+                }
+                html.push_str("</select>");
+            }
+        }
+        html
+    }
+
+    /// An input block of a modal: a label and a form field named
+    /// `{block_id}/{action_id}`.
+    fn input(&self, b: &Value, view: Option<&View>) -> String {
+        let e = &b["element"];
+        let block_id = b["block_id"].as_str().unwrap_or_default();
+        let action_id = e["action_id"].as_str().unwrap_or_default();
+        let name = format!("{block_id}/{action_id}");
+        let optional = if b["optional"] == true {
+            " <span class=\"hint\">(optional)</span>"
+        } else {
+            ""
+        };
+        let mut html = format!("<label>{}{optional}</label>", esc(&plain(&b["label"])));
+        let kind = e["type"].as_str().unwrap_or_default();
+        let initial = initial_values(e);
+        let first = initial.first().map(String::as_str).unwrap_or_default();
+        let placeholder = e
+            .get("placeholder")
+            .map(|p| format!(" placeholder=\"{}\"", esc(&plain(p))))
+            .unwrap_or_default();
+        let required = if b["optional"] == true {
+            ""
+        } else {
+            " required"
+        };
+        let error = view
+            .and_then(|v| self.state.view_errors.get(&v.id))
+            .and_then(|errors| errors[block_id].as_str())
+            .map(|e| format!("<div class=\"error\">{}</div>", esc(e)))
+            .unwrap_or_default();
+        match kind {
+            "plain_text_input" if e["multiline"] == true => {
+                let _ = write!(html, "<textarea name=\"{}\" rows=\"4\" cols=\"50\"{placeholder}{required}>{}</textarea>", esc(&name), esc(first));
+            }
+            "plain_text_input" | "email_text_input" | "url_text_input" | "number_input"
+            | "datepicker" | "timepicker" => {
+                let input_type = match kind {
+                    "email_text_input" => "email",
+                    "url_text_input" => "url",
+                    "number_input" => "number",
+                    "datepicker" => "date",
+                    "timepicker" => "time",
+                    _ => "text",
+                };
+                let step = if kind == "number_input" && e["is_decimal_allowed"] == true {
+                    " step=\"any\""
+                } else {
+                    ""
+                };
+                let _ = write!(
+                    html,
+                    "<input type=\"{input_type}\" name=\"{}\" value=\"{}\" size=\"40\"{step}{placeholder}{required}>",
+                    esc(&name),
+                    esc(first)
+                );
+            }
+            k if k.starts_with("multi_") || k == "checkboxes" => {
+                html.push_str(&self.select_field(&name, e, k != "checkboxes"))
+            }
+            _ => html.push_str(&self.select_field(&name, e, false)),
+        }
+        if let Some(hint) = b.get("hint") {
+            let _ = write!(html, "<div class=\"hint\">{}</div>", esc(&plain(hint)));
+        }
+        html.push_str(&error);
+        match view {
+            Some(v) => {
+                let attr = format!(" form=\"{}\" ", submit_form_id(v));
+                html.replace("<input ", &format!("<input{attr}"))
+                    .replace("<textarea ", &format!("<textarea{attr}"))
+                    .replace("<select ", &format!("<select{attr}"))
+            }
+            None => html,
+        }
+    }
+}
+
+/// The initial value(s) of an element, as plain strings.
+fn initial_values(e: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for key in [
+        "initial_value",
+        "initial_date",
+        "initial_time",
+        "initial_user",
+        "initial_conversation",
+        "initial_channel",
+    ] {
+        if let Some(v) = e[key].as_str() {
+            out.push(v.to_owned());
+        }
+    }
+    for key in ["initial_users", "initial_conversations", "initial_channels"] {
+        for v in e[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            out.push(v.to_owned());
+        }
+    }
+    if let Some(v) = e["initial_option"]["value"].as_str() {
+        out.push(v.to_owned());
+    }
+    for o in e["initial_options"].as_array().into_iter().flatten() {
+        if let Some(v) = o["value"].as_str() {
+            out.push(v.to_owned());
+        }
+    }
+    out
+}
+
+/// A `rich_text` block's text, plainly.
+fn rich_text(elements: &Value) -> String {
+    let mut html = String::new();
+    for e in elements.as_array().into_iter().flatten() {
+        match e["type"].as_str().unwrap_or_default() {
+            "text" => {
+                let mut t = esc(e["text"].as_str().unwrap_or_default()).replace('\n', "<br>");
+                if e["style"]["bold"] == true {
+                    t = format!("<b>{t}</b>");
+                }
+                if e["style"]["italic"] == true {
+                    t = format!("<i>{t}</i>");
+                }
+                if e["style"]["code"] == true {
+                    t = format!("<code>{t}</code>");
+                }
+                html.push_str(&t);
+            }
+            "link" => {
+                let url = e["url"].as_str().unwrap_or_default();
+                let label = e["text"].as_str().unwrap_or(url);
+                if safe_url(url) {
+                    let _ = write!(html, "<a href=\"{}\">{}</a>", esc(url), esc(label));
+                } else {
+                    html.push_str(&esc(label));
+                }
+            }
+            "user" => {
+                let _ = write!(
+                    html,
+                    "<b>@{}</b>",
+                    esc(e["user_id"].as_str().unwrap_or_default())
+                );
+            }
+            "emoji" => {
+                let name = e["name"].as_str().unwrap_or_default();
+                html.push_str(&esc(&emoji::reaction(name)));
+            }
+            "rich_text_section" | "rich_text_quote" | "rich_text_preformatted" => {
+                let _ = write!(html, "<div>{}</div>", rich_text(&e["elements"]));
+            }
+            "rich_text_list" => {
+                html.push_str("<ul>");
+                for item in e["elements"].as_array().into_iter().flatten() {
+                    let _ = write!(html, "<li>{}</li>", rich_text(&item["elements"]));
+                }
+                html.push_str("</ul>");
+            }
+            _ => {}
+        }
+    }
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{Seed, State};
+
+    #[test]
+    fn blocks_render_readably() {
+        let state = State::from_seed(Seed::demo(), "http://x");
+        let ctx = Render {
+            state: &state,
+            channel: "C1",
+            me: None,
+            back: "/",
+        };
+        let blocks = serde_json::json!([
+            {"type": "header", "text": {"type": "plain_text", "text": "New <deal>"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "*Acme* — 5000"},
+             "fields": [{"type": "mrkdwn", "text": "*Stage*\nwon"}]},
+            {"type": "divider"},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "by _olivia_"}]},
+            {"type": "actions", "block_id": "b1", "elements": [
+                {"type": "button", "action_id": "open", "text": {"type": "plain_text", "text": "Open"}, "style": "primary", "value": "v"}
+            ]},
+            {"type": "mystery"}
+        ]);
+        let html = ctx.blocks(blocks.as_array().unwrap(), Some("1.000001"), None);
+        assert!(html.contains("New &lt;deal&gt;"), "{html}");
+        assert!(html.contains("<b>Acme</b> — 5000"), "{html}");
+        assert!(html.contains("<b>Stage</b><br>won"), "{html}");
+        assert!(html.contains("<hr>"));
+        assert!(html.contains("by <i>olivia</i>"));
+        // Nobody to act as: the button is shown, disabled.
+        assert!(
+            html.contains("<button class=\"primary\" disabled>Open</button>"),
+            "{html}"
+        );
+        assert!(html.contains("[mystery block]"));
+    }
+}

@@ -1,0 +1,167 @@
+//! What every form a person submits does first and last. First: who acts
+//! (from the cookie), or back asking to choose someone. Then the page's
+//! handler hands the form to the same `actions` function the control API
+//! calls. Last: back to the page with what happened, or to the modals when
+//! the app opened one.
+
+use std::future::Future;
+
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::session::acting_user;
+use super::{url_enc, PageQuery};
+use crate::actions::{self, ActionError, ActionResult};
+use crate::Sandbox;
+
+/// The person submitting a form, and their workspace.
+pub(super) struct Actor {
+    pub(super) user: String,
+    pub(super) team: String,
+}
+
+/// Who submits the form; without anyone chosen, the answer that goes back
+/// to `back` asking to choose someone first.
+pub(super) fn actor(sandbox: &Sandbox, headers: &HeaderMap, back: &str) -> Result<Actor, Redirect> {
+    acting_user(&sandbox.state(), headers, &PageQuery::default())
+        .map(|u| Actor {
+            user: u.id,
+            team: u.team_id,
+        })
+        .ok_or_else(|| redirect_with(back, "error", "Choose whom to act as first (top right)."))
+}
+
+/// Only local paths are redirected to.
+pub(super) fn safe_back(back: &str) -> &str {
+    if back.starts_with('/') && !back.starts_with("//") {
+        back
+    } else {
+        "/"
+    }
+}
+
+/// Back to `back` with `?error=` or `?notice=` shown at the top.
+pub(super) fn back_with(back: &str, key: &str, text: &str) -> Response {
+    redirect_with(back, key, text).into_response()
+}
+
+fn redirect_with(back: &str, key: &str, text: &str) -> Redirect {
+    let back = safe_back(back);
+    let sep = if back.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{back}{sep}{key}={}", url_enc(text)))
+}
+
+fn describe(e: &ActionError) -> String {
+    match &e.detail {
+        Some(d) => format!("{}: {d}", e.error),
+        None => e.error.clone(),
+    }
+}
+
+/// Back with what went wrong.
+pub(super) fn back_with_error(back: &str, e: &ActionError) -> Response {
+    back_with(back, "error", &describe(e))
+}
+
+/// Straight back to the page, or back with what went wrong.
+pub(super) fn back_or_error(back: &str, result: &ActionResult) -> Response {
+    match result {
+        Ok(_) => Redirect::to(safe_back(back)).into_response(),
+        Err(e) => back_with_error(back, e),
+    }
+}
+
+/// How many modals the person has open, to notice a new one.
+pub(super) fn open_views(sandbox: &Sandbox, user: &str) -> usize {
+    sandbox
+        .state()
+        .views
+        .iter()
+        .filter(|v| v.user_id == user && !v.closed)
+        .count()
+}
+
+/// Runs an action that calls the app, then goes back as [`finish`] says.
+pub(super) async fn interact(
+    sandbox: &Sandbox,
+    actor: &Actor,
+    back: &str,
+    done: &str,
+    action: impl Future<Output = ActionResult>,
+) -> Response {
+    // Counted before the action runs: futures do nothing until awaited.
+    let before = open_views(sandbox, &actor.user);
+    let result = action.await;
+    finish(sandbox, &actor.user, before, back, done, &result)
+}
+
+/// Back to the page with a note on what the app answered; to the modals
+/// when one opened meanwhile (`before` is how many were open).
+pub(super) fn finish(
+    sandbox: &Sandbox,
+    user: &str,
+    before: usize,
+    back: &str,
+    done: &str,
+    result: &ActionResult,
+) -> Response {
+    let v = match result {
+        Err(e) => return back_with_error(back, e),
+        Ok(v) => v,
+    };
+    if open_views(sandbox, user) > before {
+        return back_with("/views", "notice", "The app opened a modal.");
+    }
+    let answer = &v["answer"];
+    if let Some(failure) = answer["failure"].as_str() {
+        return back_with(
+            back,
+            "error",
+            &format!("{done}, but the app did not answer properly ({failure})."),
+        );
+    }
+    match answer["status"].as_u64() {
+        Some(status) if status != 200 => back_with(
+            back,
+            "error",
+            &format!("{done}, but the app answered HTTP {status}."),
+        ),
+        _ => back_with(back, "notice", done),
+    }
+}
+
+/// A button or select's form, in a message or a modal.
+#[derive(Deserialize)]
+pub(super) struct Act {
+    #[serde(default)]
+    pub(super) back: String,
+    action_id: String,
+    #[serde(default)]
+    block_id: Option<String>,
+    #[serde(default)]
+    value: Option<String>,
+}
+
+impl Act {
+    /// The click as the control API takes it; the caller says where.
+    pub(super) fn click(&self, actor: &Actor) -> actions::Click {
+        actions::Click {
+            team: Some(actor.team.clone()),
+            user: actor.user.clone(),
+            channel: None,
+            ts: None,
+            view_id: None,
+            in_view: false,
+            action_id: self.action_id.clone(),
+            block_id: self.block_id.clone().filter(|b| !b.is_empty()),
+            value: self
+                .value
+                .clone()
+                .filter(|v| !v.is_empty())
+                .map(Value::String),
+            values: Value::Null,
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! A plain web page onto the sandbox, so that a person trying the demo can
+//! play the Slack side: it lists workspaces, people and channels, shows
+//! messages and threads with Block Kit rendered readably, and lets the
+//! person, acting as one of the sandbox's users, post, reply, react, type
+//! slash commands (Slack's `/invite @name` and `/remove @name` too), click
+//! buttons and fill in modals. Every action goes through the same functions
+//! as the control API (`crate::actions`).
+//!
+//! Rendering happens on the server; everything shown is HTML-escaped. The
+//! user acted as is chosen with a picker and kept in a cookie
+//! (`sandbox_user`); `?as=U…` on any page overrides it.
+//!
+//! - `layout`: the page chrome (header, user picker, notices), HTML
+//!   escaping, names and labels;
+//! - `session`: whom the person acts as;
+//! - `forms`: what every form does first (who acts) and last (back to
+//!   the page with what happened);
+//! - `render`, `blocks`, `mrkdwn`, `emoji`: messages, Block Kit,
+//!   mrkdwn and emoji shortcodes as HTML;
+//! - `workspaces`, `channels`, `views`: the pages and their forms.
+
+mod blocks;
+mod channels;
+mod emoji;
+mod forms;
+mod layout;
+mod mrkdwn;
+mod render;
+mod session;
+mod views;
+mod workspaces;
+
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+
+pub use layout::{esc, url_enc};
+
+use crate::Sandbox;
+
+pub fn routes() -> Router<Sandbox> {
+    Router::new()
+        .route("/", get(workspaces::index))
+        .route("/as", post(session::choose_user))
+        .route("/channels/{id}", get(channels::channel_page))
+        .route("/channels/{id}/threads/{ts}", get(channels::thread_page))
+        .route("/channels/{id}/messages", post(channels::send))
+        .route("/channels/{id}/reactions", post(channels::react))
+        .route(
+            "/channels/{id}/messages/{ts}/actions",
+            post(channels::message_action),
+        )
+        .route("/views", get(views::views_page))
+        .route("/views/{id}/actions", post(views::view_action))
+        .route("/views/{id}/submit", post(views::submit))
+        .route("/views/{id}/close", post(views::close))
+}
+
+/// `?as=`, `?error=` and `?notice=` on any page.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    #[serde(rename = "as")]
+    pub as_user: Option<String>,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
