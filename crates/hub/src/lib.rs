@@ -13,7 +13,9 @@ pub mod record;
 pub mod search;
 pub mod timestamp;
 pub mod token;
+pub mod topic;
 
 pub use error::{FieldError, HubError};
 pub use object_type::ObjectType;
 pub use record::Record;
+pub use topic::Topic;

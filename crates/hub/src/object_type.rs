@@ -60,6 +60,36 @@ impl ObjectType {
         }
     }
 
+    /// The type as people read it: `Contact`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ObjectType::Contact => "Contact",
+            ObjectType::Company => "Company",
+            ObjectType::Deal => "Deal",
+            ObjectType::Ticket => "Ticket",
+            ObjectType::Task => "Task",
+            ObjectType::Note => "Note",
+        }
+    }
+
+    /// The plural as people read it: `Contacts`.
+    pub fn label_plural(self) -> &'static str {
+        match self {
+            ObjectType::Contact => "Contacts",
+            ObjectType::Company => "Companies",
+            ObjectType::Deal => "Deals",
+            ObjectType::Ticket => "Tickets",
+            ObjectType::Task => "Tasks",
+            ObjectType::Note => "Notes",
+        }
+    }
+
+    /// Where a record of this type lives in the web app (`/contacts/12`),
+    /// a path under the hub's public URL.
+    pub fn record_path(self, id: i64) -> String {
+        format!("/{}/{id}", self.as_str())
+    }
+
     /// The OAuth-style scope prefix HubSpot uses for this type.
     pub fn scope_stem(self) -> &'static str {
         match self {

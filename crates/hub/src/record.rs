@@ -31,6 +31,47 @@ impl Record {
         }
     }
 
+    /// What the record is called wherever people see it: a contact's
+    /// name (or email), a company's name (or domain), a deal's or ticket's
+    /// name, a task's title, the start of a note; `Contact #12` when it has
+    /// none.
+    pub fn title(&self) -> String {
+        let named = match self.object_type {
+            ObjectType::Contact => {
+                let name = [self.text("firstname"), self.text("lastname")]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                Some(name)
+                    .filter(|n| !n.is_empty())
+                    .or_else(|| self.text("email").map(str::to_owned))
+            }
+            ObjectType::Company => self
+                .text("name")
+                .or_else(|| self.text("domain"))
+                .map(str::to_owned),
+            ObjectType::Deal => self.text("dealname").map(str::to_owned),
+            ObjectType::Ticket => self.text("subject").map(str::to_owned),
+            ObjectType::Task => self.text("hs_task_subject").map(str::to_owned),
+            ObjectType::Note => self.text("hs_note_body").map(|b| shorten(b, 60)),
+        };
+        named.unwrap_or_else(|| format!("{} #{}", self.object_type.label(), self.id))
+    }
+
+    /// Where the record lives in the web app (`/contacts/12`).
+    pub fn path(&self) -> String {
+        self.object_type.record_path(self.id)
+    }
+
+    /// A stored value with its blanks trimmed, if it has any text.
+    fn text(&self, name: &str) -> Option<&str> {
+        self.properties
+            .get(name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
     /// Applies normalized changes; `None` removes a value.
     pub fn apply(&mut self, changes: &PropertyChanges) {
         for (name, value) in changes {
@@ -40,6 +81,16 @@ impl Record {
             };
         }
     }
+}
+
+/// The first line of `text`, cut to `max` characters with an ellipsis.
+fn shorten(text: &str, max: usize) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    if line.chars().count() <= max && line.len() == text.len() {
+        return line.to_owned();
+    }
+    let cut: String = line.chars().take(max).collect();
+    format!("{}…", cut.trim_end())
 }
 
 /// The property whose value must be unique among an account's live records

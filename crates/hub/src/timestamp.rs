@@ -29,6 +29,30 @@ pub fn to_date(ms: Millis) -> String {
     t.date().format(&fmt).unwrap_or_default()
 }
 
+/// `1 May 2024, 14:30 UTC`: an instant as people read it in pages, mail
+/// and Slack messages.
+pub fn format_instant(ms: Millis) -> String {
+    let Some(t) = instant(ms) else {
+        return String::new();
+    };
+    let fmt =
+        format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
+    t.format(&fmt).unwrap_or_default()
+}
+
+/// `1 May 2024`: a day as people read it.
+pub fn format_day(ms: Millis) -> String {
+    let Some(t) = instant(ms) else {
+        return String::new();
+    };
+    let fmt = format_description!("[day padding:none] [month repr:short] [year]");
+    t.format(&fmt).unwrap_or_default()
+}
+
+fn instant(ms: Millis) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
+}
+
 /// Reads what HubSpot accepts for a date or datetime: epoch milliseconds,
 /// an RFC 3339 datetime, or a plain `YYYY-MM-DD` (midnight UTC).
 pub fn parse_instant(text: &str) -> Option<Millis> {
@@ -57,5 +81,11 @@ mod tests {
         assert_eq!(parse_instant("2024-05-01"), Some(1_714_521_600_000));
         assert_eq!(parse_instant("1714564800123"), Some(ms));
         assert_eq!(parse_instant("yesterday"), None);
+    }
+
+    #[test]
+    fn instants_read_as_dates() {
+        assert_eq!(format_day(1_714_521_600_000), "1 May 2024");
+        assert_eq!(format_instant(1_714_564_800_000), "1 May 2024, 12:00 UTC");
     }
 }

@@ -12,15 +12,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Args;
+use hubbub::{Background, Config, Server, SlackConfig};
 use hubbub_sandbox::state::{AppConfig, SlashCommand};
 use hubbub_sandbox::{Sandbox, Seed};
-use hubbub_store::Store;
 use rand::RngCore;
 use serde_json::Value;
 use tempfile::TempDir;
 use tokio::net::TcpListener;
 
-use crate::config::{Config, SlackConfig};
 use seed::{Seeded, PASSWORD};
 
 #[derive(Args)]
@@ -97,9 +96,8 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         .await
         .with_context(|| format!("starting the Slack sandbox on {}", args.sandbox_listen))?;
     let config = hub_config(hub_addr, &hub_url, data_dir.path(), &sandbox)?;
-    let store = Store::connect(&config.database_url).await?;
-    store.migrate().await?;
-    let seeded = seed::seed(&store)
+    let server = Server::build(&config, listener).await?;
+    let seeded = seed::seed(server.app())
         .await
         .context("seeding the demo account")?;
     print!(
@@ -107,7 +105,9 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         banner(&hub_url, &sandbox.base_url, &seeded, &data_dir)
     );
     // The sandbox has no shutdown of its own; it stops with the process.
-    crate::run_hub(listener, &config, store).await
+    server
+        .serve(Background::Worker, crate::shutdown_signal())
+        .await
 }
 
 /// The sandbox's demo workspace (Acme: Olivia the owner, Adam, Maria,
@@ -122,7 +122,10 @@ fn sandbox_seed(hub_url: &str) -> Seed {
     seed
 }
 
-fn point_at_hub(app: &mut AppConfig, hub_url: &str) {
+/// Sets an app's request URLs as a person pasting the hub's manifest
+/// (`hubbub slack-manifest`) would: redirect URL, events, interactivity,
+/// options, `/hs` and link previews all reach the hub at `hub_url`.
+pub fn point_at_hub(app: &mut AppConfig, hub_url: &str) {
     let manifest = hubbub_slack::manifest::manifest(hub_url, &app.name);
     let text = |v: &Value| v.as_str().map(str::to_owned);
     let texts = |v: &Value| -> Vec<String> {

@@ -2,7 +2,6 @@
 //! accounts from the shell, run the Slack sandbox, or both at once as a
 //! demo.
 
-mod config;
 mod demo;
 mod sandbox;
 
@@ -10,12 +9,12 @@ use std::io::IsTerminal;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use hubbub::{Background, Config, Server};
+use hubbub_app::{Actor, App};
 use hubbub_store::{NewUser, Store};
 use serde_json::json;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
-
-use config::Config;
 
 // The server allocates many small, short-lived values per request (JSON,
 // index terms, bound arguments); glibc's allocator was a fifth of the
@@ -122,71 +121,26 @@ async fn main() -> Result<()> {
         command => command,
     };
     let config = Config::from_env()?;
-    let store = Store::connect(&config.database_url).await?;
-    store.migrate().await?;
     match command {
-        Command::Serve => serve(config, store).await,
+        Command::Serve => {
+            let listener = TcpListener::bind(config.listen).await?;
+            let server = Server::build(&config, listener).await?;
+            server.serve(Background::Worker, shutdown_signal()).await
+        }
         Command::Migrate => {
+            let store = Store::connect(&config.database_url).await?;
+            store.migrate().await?;
             println!("{}", json!({"migrated": true}));
             Ok(())
         }
-        Command::Admin(admin) => run_admin(&store, admin).await,
-        Command::Sandbox(_) | Command::Demo(_) | Command::SlackManifest { .. } => {
-            unreachable!("handled before the database")
+        Command::Admin(admin) => {
+            let store = Store::connect(&config.database_url).await?;
+            store.migrate().await?;
+            run_admin(&hubbub::server::app(&config, store)?, admin).await
         }
-    }
-}
-
-async fn serve(config: Config, store: Store) -> Result<()> {
-    let listener = TcpListener::bind(config.listen).await?;
-    run_hub(listener, &config, store).await
-}
-
-/// Serves the hub on `listener` until Ctrl-C or SIGTERM, then lets
-/// in-flight requests finish. The one place where the web server and the
-/// background workers start, so that `serve` and `demo` run the same hub.
-async fn run_hub(listener: TcpListener, config: &Config, store: Store) -> Result<()> {
-    tracing::info!(
-        listen = %listener.local_addr()?,
-        public_url = %config.public_url,
-        data_dir = %config.data_dir.display(),
-        database = store.backend().name(),
-        slack_app = config.slack.describe(),
-        smtp = if config.smtp_url.is_some() { "configured" } else { "local mailbox" },
-        "hubbub is serving"
-    );
-    let secret_key = hubbub_store::SecretKey::from_hex(&config.secret_key)?;
-    let state = hubbub_web::AppState::new(store.clone(), web_config(config), secret_key)?;
-    let mail = hubbub_web::mail::MailConfig::new(
-        config.smtp_url.clone(),
-        config.mail_from.clone(),
-        &config.public_url,
-    );
-    let mail_worker = tokio::spawn(hubbub_web::mail::Mailer::new(store.clone(), &mail)?.run());
-    let job_worker = tokio::spawn(hubbub_web::jobs::JobWorker::new(state.clone()).run());
-    hubbub_web::serve(listener, state, shutdown_signal()).await?;
-    job_worker.abort();
-    mail_worker.abort();
-    store.close().await;
-    Ok(())
-}
-
-/// How the web app presents itself and reaches Slack; "Connect app" needs
-/// both the client id and secret.
-fn web_config(config: &Config) -> hubbub_web::WebConfig {
-    let slack_app = match (&config.slack.client_id, &config.slack.client_secret) {
-        (Some(client_id), Some(client_secret)) => Some(hubbub_web::SlackAppConfig {
-            client_id: client_id.clone(),
-            client_secret: client_secret.clone(),
-            authorize_url: config.slack.authorize_url.clone(),
-        }),
-        _ => None,
-    };
-    hubbub_web::WebConfig {
-        signing_secret: config.slack.signing_secret.clone(),
-        slack_app,
-        slack_api_url: config.slack.api_url.clone(),
-        ..hubbub_web::WebConfig::new(&config.public_url)
+        Command::Sandbox(_) | Command::Demo(_) | Command::SlackManifest { .. } => {
+            unreachable!("handled before the configuration")
+        }
     }
 }
 
@@ -210,7 +164,10 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn run_admin(store: &Store, admin: Admin) -> Result<()> {
+/// The `admin` commands act as the operator, through the same use cases
+/// as the web app: a user added here is looked up in Slack like one
+/// invited on the users page.
+async fn run_admin(app: &App, admin: Admin) -> Result<()> {
     let out = match admin {
         Admin::CreateAccount {
             name,
@@ -222,7 +179,7 @@ async fn run_admin(store: &Store, admin: Admin) -> Result<()> {
                 password: admin_password,
                 ..NewUser::default()
             };
-            let (account, user) = store.create_account(&name, admin).await?;
+            let (account, user) = app.create_account(&name, admin).await?;
             json!({"account_id": account.id, "name": account.name, "admin_user_id": user.id, "admin_email": user.email})
         }
         Admin::CreateUser {
@@ -232,18 +189,17 @@ async fn run_admin(store: &Store, admin: Admin) -> Result<()> {
             super_admin,
             marketplace,
         } => {
-            let user = store
-                .create_user(
-                    account,
-                    NewUser {
-                        email,
-                        password,
-                        super_admin,
-                        marketplace,
-                        ..NewUser::default()
-                    },
-                )
-                .await?;
+            let operator = Actor::Operator {
+                account_id: account,
+            };
+            let new_user = NewUser {
+                email,
+                password,
+                super_admin,
+                marketplace,
+                ..NewUser::default()
+            };
+            let user = app.invite_user(&operator, new_user).await?;
             json!({"account_id": account, "user_id": user.id, "email": user.email, "super_admin": user.roles.super_admin, "marketplace": user.roles.marketplace})
         }
         Admin::CreateToken { account, scopes } => {
@@ -252,7 +208,10 @@ async fn run_admin(store: &Store, admin: Admin) -> Result<()> {
                 .flat_map(|s| s.split_whitespace())
                 .map(str::to_owned)
                 .collect();
-            let (token, grant) = store.create_token(account, &scopes).await?;
+            let operator = Actor::Operator {
+                account_id: account,
+            };
+            let (token, grant) = app.create_token(&operator, &scopes).await?;
             json!({"account_id": account, "token": token, "scopes": grant.scopes})
         }
     };

@@ -31,7 +31,7 @@ pub async fn run(args: SandboxArgs) -> Result<()> {
             serde_json::from_str::<Seed>(&text)
                 .with_context(|| format!("parsing the seed {}", path.display()))?
         }
-        None => Seed::demo(),
+        None => demo_seed(),
     };
     if args.no_rate_limits {
         seed.rate_limits = false;
@@ -43,6 +43,20 @@ pub async fn run(args: SandboxArgs) -> Result<()> {
     super::shutdown_signal().await;
     Ok(())
 }
+
+/// The demo workspace, its app pointed at a hub at the default address
+/// (`hubbub serve` without `HUBBUB_LISTEN`), so that the printed `SLACK_*`
+/// variables and the consent page work as they are.
+fn demo_seed() -> Seed {
+    let mut seed = Seed::demo();
+    for app in &mut seed.apps {
+        crate::demo::point_at_hub(app, DEFAULT_HUB_URL);
+    }
+    seed
+}
+
+/// Where `hubbub serve` listens by default.
+const DEFAULT_HUB_URL: &str = "http://127.0.0.1:8080";
 
 /// What a person needs to use the sandbox: where it is, the apps'
 /// credentials, and who is in each workspace.
@@ -66,11 +80,12 @@ fn describe(sandbox: &Sandbox) -> String {
         let _ = writeln!(out, "  client_id:         {}", app.client_id);
         let _ = writeln!(out, "  client_secret:     {}", app.client_secret);
         let _ = writeln!(out, "  signing_secret:    {}", app.signing_secret);
-        let _ = writeln!(
-            out,
-            "  install:           {base}/oauth/v2/authorize?client_id={}&scope=…",
-            app.client_id
-        );
+        for url in &app.redirect_urls {
+            let _ = writeln!(out, "  redirect URL:      {url}");
+        }
+        if let Some(url) = &app.events_url {
+            let _ = writeln!(out, "  events to:         {url}");
+        }
     }
     if let Some(app) = state.apps.first() {
         let _ = writeln!(out, "To point `hubbub serve` at it:");
@@ -78,6 +93,10 @@ fn describe(sandbox: &Sandbox) -> String {
             out,
             "  SLACK_API_URL={base}/api SLACK_OAUTH_AUTHORIZE_URL={base}/oauth/v2/authorize \\\n  SLACK_CLIENT_ID={} SLACK_CLIENT_SECRET={} SLACK_SIGNING_SECRET={}",
             app.client_id, app.client_secret, app.signing_secret
+        );
+        let _ = writeln!(
+            out,
+            "then install the app from the hub: Settings > App Marketplace > Connect app"
         );
     }
     for team in &state.teams {

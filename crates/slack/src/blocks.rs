@@ -1,12 +1,8 @@
-//! The Block Kit messages the app posts, built in one place. Every
-//! message has a plain `text` too: Slack shows it in notifications and
-//! where blocks cannot be shown.
+//! Generic Block Kit helpers for the messages the app builds: escaping
+//! text for mrkdwn, and the few block shapes every message uses. What the
+//! messages say is the application layer's.
 
 use slack_morphism::prelude::*;
-
-/// The button that confirms a hub-to-Slack user mapping; its value is the
-/// request's id.
-pub const MAPPING_CONFIRM: &str = "user_mapping.confirm";
 
 /// Escapes text for Slack's mrkdwn: `&`, `<` and `>` are the only
 /// characters Slack asks apps to escape.
@@ -16,85 +12,42 @@ pub fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn section(mrkdwn: String) -> SlackBlock {
+/// A section of mrkdwn text (already escaped where it holds hub text).
+pub fn section(mrkdwn: String) -> SlackBlock {
     SlackSectionBlock::new()
         .with_text(SlackBlockMarkDownText::new(mrkdwn).into())
         .into()
 }
 
-fn message(text: String, blocks: Vec<SlackBlock>) -> SlackMessageContent {
+/// A message with its plain `text` (what notifications and clients
+/// without blocks show) and its blocks.
+pub fn message(text: String, blocks: Vec<SlackBlock>) -> SlackMessageContent {
     SlackMessageContent::new()
         .with_text(text)
         .with_blocks(blocks)
 }
 
-/// Who asks to be mapped to the Slack user reading the message.
-pub struct MappingRequest<'a> {
-    pub request_id: i64,
-    pub hub_user_name: &'a str,
-    pub hub_user_email: &'a str,
-    /// "28 Nov 2026, 23:40 UTC"
-    pub expires: &'a str,
+/// A button with an action id and a value.
+pub fn button(text: &str, action_id: &str, value: String) -> SlackBlockButtonElement {
+    SlackBlockButtonElement::new(SlackBlockPlainText::new(text.to_owned()).into())
+        .with_action_id(SlackActionId::new(action_id.to_owned()))
+        .with_value(value)
 }
 
-/// The direct message asking a Slack user to confirm that a hub user is
-/// them, with a Confirm button only they can use.
-pub fn mapping_request(r: &MappingRequest<'_>) -> SlackMessageContent {
-    let ask = format!(
-        "*{}* ({}) asked to connect their Hubbub account to your Slack account, so that their hub notifications and actions reach you here.",
-        escape(r.hub_user_name),
-        escape(r.hub_user_email)
-    );
-    let confirm =
-        SlackBlockButtonElement::new(SlackBlockPlainText::new("Confirm".to_owned()).into())
-            .with_action_id(SlackActionId::new(MAPPING_CONFIRM.to_owned()))
-            .with_value(r.request_id.to_string())
-            .with_style(SlackBlockButtonStyle::Primary);
-    message(
-        format!(
-            "{} ({}) asked to connect their Hubbub account to you. Confirm in Slack by {}.",
-            r.hub_user_name, r.hub_user_email, r.expires
-        ),
-        vec![
-            section(ask),
-            section(format!(
-                "If that is you, press *Confirm* by {}. If it is not, ignore this message: nothing changes.",
-                escape(r.expires)
-            )),
-            SlackActionsBlock::new(vec![SlackActionBlockElement::Button(confirm)]).into(),
-        ],
+/// The button a message is about, shown as the primary one.
+pub fn primary_button(text: &str, action_id: &str, value: String) -> SlackBlockButtonElement {
+    button(text, action_id, value).with_style(SlackBlockButtonStyle::Primary)
+}
+
+/// A row of buttons.
+pub fn actions(buttons: Vec<SlackBlockButtonElement>) -> SlackBlock {
+    SlackActionsBlock::new(
+        buttons
+            .into_iter()
+            .map(SlackActionBlockElement::Button)
+            .collect(),
     )
-}
-
-/// Replaces the request once confirmed.
-pub fn mapping_confirmed(hub_user_name: &str) -> SlackMessageContent {
-    let text = format!(
-        "Done: your Slack account is now connected to {}'s Hubbub account.",
-        hub_user_name
-    );
-    message(
-        text.clone(),
-        vec![section(format!(
-            ":white_check_mark: Done: your Slack account is now connected to *{}*'s Hubbub account.",
-            escape(hub_user_name)
-        ))],
-    )
-}
-
-/// Replaces a request that can no longer be confirmed (expired or
-/// replaced by a newer one).
-pub fn mapping_no_longer_valid(hub_user_name: &str, why: &str) -> SlackMessageContent {
-    let text = format!(
-        "This request from {hub_user_name} {why}. {hub_user_name} can send a new one from the hub's notification settings."
-    );
-    message(text.clone(), vec![section(escape(&text))])
-}
-
-/// Shown only to someone who pressed Confirm on a request meant for
-/// another Slack user.
-pub fn mapping_not_yours() -> SlackMessageContent {
-    let text = "This request is addressed to someone else: only the Slack user it was sent to can confirm it. Nothing was changed.".to_owned();
-    message(text.clone(), vec![section(text)])
+    .into()
 }
 
 #[cfg(test)]
@@ -104,25 +57,5 @@ mod tests {
     #[test]
     fn escapes_what_slack_asks() {
         assert_eq!(escape("a <b> & c"), "a &lt;b&gt; &amp; c");
-    }
-
-    #[test]
-    fn request_carries_its_id_on_the_confirm_button() {
-        let m = mapping_request(&MappingRequest {
-            request_id: 42,
-            hub_user_name: "Ada <script>",
-            hub_user_email: "ada@hub.test",
-            expires: "tomorrow",
-        });
-        let json = serde_json::to_value(&m).unwrap();
-        let button = &json["blocks"][2]["elements"][0];
-        assert_eq!(button["action_id"], MAPPING_CONFIRM);
-        assert_eq!(button["value"], "42");
-        assert_eq!(button["style"], "primary");
-        assert!(json["blocks"][0]["text"]["text"]
-            .as_str()
-            .unwrap()
-            .contains("Ada &lt;script&gt;"));
-        assert!(json["text"].as_str().unwrap().contains("tomorrow"));
     }
 }

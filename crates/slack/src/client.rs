@@ -96,11 +96,19 @@ impl SlackErrorCode {
         }
     }
 
-    /// The token no longer works (revoked, expired, or the app removed).
+    /// The token no longer works: revoked, expired, the app removed from
+    /// the workspace (`account_inactive`), or not accepted as a token at
+    /// all (`invalid_auth`, `not_authed`). The one list every caller uses:
+    /// a call answered with one of these disconnects the account instead
+    /// of being retried.
     pub fn is_dead_token(&self) -> bool {
         matches!(
             self,
-            Self::InvalidAuth | Self::TokenRevoked | Self::TokenExpired | Self::AccountInactive
+            Self::InvalidAuth
+                | Self::NotAuthed
+                | Self::TokenRevoked
+                | Self::TokenExpired
+                | Self::AccountInactive
         )
     }
 }
@@ -128,6 +136,12 @@ pub enum SlackApiError {
 static RATELIMITED: SlackErrorCode = SlackErrorCode::Ratelimited;
 
 impl SlackApiError {
+    /// Slack answered that the token no longer works (see
+    /// [`SlackErrorCode::is_dead_token`]).
+    pub fn is_dead_token(&self) -> bool {
+        self.code().is_some_and(SlackErrorCode::is_dead_token)
+    }
+
     pub fn code(&self) -> Option<&SlackErrorCode> {
         match self {
             Self::Slack(code) => Some(code),

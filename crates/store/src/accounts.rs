@@ -41,7 +41,7 @@ impl Store {
             super_admin: true,
             ..admin
         };
-        let user = crate::users::insert_user(&mut tx, id, &admin, now).await?;
+        let user = crate::users::create_user_on(&mut tx, id, &admin, now).await?;
         crate::inboxes::insert_inbox(&mut tx, id, crate::inboxes::FIRST_INBOX_NAME, now).await?;
         tx.commit().await?;
         let account = Account {

@@ -257,7 +257,7 @@ impl Store {
         inbox_id: i64,
         team_id: &str,
         choice: &InboxSlackChoice,
-        user_id: i64,
+        user_id: Option<i64>,
     ) -> StoreResult<InboxSlack> {
         if choice.enabled && choice.channel.is_none() {
             return Err(HubError::field(
@@ -307,14 +307,14 @@ impl Store {
             if choice.enabled { "on" } else { "off" },
             channel.map_or("none".to_owned(), |c| format!("#{} ({})", c.name, c.id)),
         );
-        audit_on(&mut tx, account_id, Some(user_id), "inbox.slack", &detail).await?;
+        audit_on(&mut tx, account_id, user_id, "inbox.slack", &detail).await?;
         tx.commit().await?;
         Ok(InboxSlack {
             inbox_id: inbox.id,
             team_id: team_id.to_owned(),
             choice: choice.clone(),
             updated_at: now,
-            updated_by: Some(user_id),
+            updated_by: user_id,
         })
     }
 
@@ -326,7 +326,7 @@ impl Store {
         &self,
         account_id: i64,
         inbox_id: i64,
-        user_id: i64,
+        user_id: Option<i64>,
     ) -> StoreResult<bool> {
         let mut tx = self.writer.begin().await?;
         let inbox = inbox_on(&mut tx, account_id, inbox_id).await?;
@@ -344,7 +344,7 @@ impl Store {
             return Ok(false);
         }
         let detail = format!("disconnected the inbox {} from Slack", inbox.name);
-        audit_on(&mut tx, account_id, Some(user_id), "inbox.slack", &detail).await?;
+        audit_on(&mut tx, account_id, user_id, "inbox.slack", &detail).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -506,7 +506,7 @@ mod tests {
             .is_err());
         assert!(db
             .store
-            .turn_off_inbox_slack(theirs, support.id, admin.id)
+            .turn_off_inbox_slack(theirs, support.id, Some(admin.id))
             .await
             .is_err());
         assert_eq!(db.store.inboxes(theirs).await.unwrap().len(), 2);
@@ -534,7 +534,7 @@ mod tests {
         let choice = to_channel("C1", "general");
         let saved = db
             .store
-            .save_inbox_slack(account_id, inbox.id, "T1", &choice, admin.id)
+            .save_inbox_slack(account_id, inbox.id, "T1", &choice, Some(admin.id))
             .await
             .unwrap();
         assert_eq!(saved.updated_by, Some(admin.id));
@@ -556,7 +556,7 @@ mod tests {
         // Nothing can be saved for a workspace that is not connected.
         let err = db
             .store
-            .save_inbox_slack(account_id, inbox.id, "T1", &choice, admin.id)
+            .save_inbox_slack(account_id, inbox.id, "T1", &choice, Some(admin.id))
             .await
             .unwrap_err();
         assert!(
@@ -585,12 +585,12 @@ mod tests {
         connect(&db, account_id, &admin, "T1").await;
         let choice = to_channel("C1", "general");
         db.store
-            .save_inbox_slack(account_id, inbox.id, "T1", &choice, admin.id)
+            .save_inbox_slack(account_id, inbox.id, "T1", &choice, Some(admin.id))
             .await
             .unwrap();
         assert!(db
             .store
-            .save_inbox_slack(account_id, inbox.id, "T2", &choice, admin.id)
+            .save_inbox_slack(account_id, inbox.id, "T2", &choice, Some(admin.id))
             .await
             .is_err());
 
@@ -632,14 +632,14 @@ mod tests {
         };
         let err = db
             .store
-            .save_inbox_slack(account_id, inbox.id, "T1", &no_channel, admin.id)
+            .save_inbox_slack(account_id, inbox.id, "T1", &no_channel, Some(admin.id))
             .await
             .unwrap_err();
         assert!(err.to_string().contains("Choose the channel"), "{err}");
 
         assert!(!db
             .store
-            .turn_off_inbox_slack(account_id, inbox.id, admin.id)
+            .turn_off_inbox_slack(account_id, inbox.id, Some(admin.id))
             .await
             .unwrap());
         db.store
@@ -648,13 +648,13 @@ mod tests {
                 inbox.id,
                 "T1",
                 &to_channel("C1", "general"),
-                admin.id,
+                Some(admin.id),
             )
             .await
             .unwrap();
         assert!(db
             .store
-            .turn_off_inbox_slack(account_id, inbox.id, admin.id)
+            .turn_off_inbox_slack(account_id, inbox.id, Some(admin.id))
             .await
             .unwrap());
         let status = db

@@ -32,8 +32,11 @@ use std::str::FromStr;
 
 use hubbub_hub::HubError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{Any, AnyPool, Executor, Transaction};
 use thiserror::Error;
+
+/// The connection the `*_on` functions take: a [`WriteTx`] derefs to it.
+pub use sqlx::AnyConnection;
 
 pub use accounts::Account;
 pub use associations::Association;
@@ -41,17 +44,19 @@ pub use comments::{Comment, MAX_COMMENT_CHARS};
 pub use inboxes::{
     Inbox, InboxChannel, InboxSlack, InboxSlackChoice, InboxSlackStatus, MAX_INBOX_NAME_CHARS,
 };
-pub use jobs::{enqueue_job, Job, JobRecord, JOB_CLAIM_LEASE_MS, JOB_MAX_ATTEMPTS};
-pub use mail::{enqueue_mail, Mail, MailStatus, NewMail, MAIL_CLAIM_LEASE_MS, MAIL_MAX_ATTEMPTS};
-pub use notifications::{notify_on, NewNotification, Notification};
+pub use jobs::{enqueue_job, JobRecord, JobStatus, QueuedJob};
+pub use mail::{enqueue_mail, Mail, MailStatus, NewMail};
+pub use notifications::{notified_since_on, notify_on, NewNotification, Notification};
 pub use objects::{ListPage, NewRecord, RecordUpdate};
-pub use outbox::retry_backoff_ms;
+pub use outbox::{
+    retry_backoff_ms, Claim, Finished, Outbox, Settled, Settlement, CLAIM_LEASE_MS, MAX_ATTEMPTS,
+};
 pub use secret::{SecretError, SecretKey};
 pub use sessions::Session;
 pub use slack::{
-    disconnect_slack_on, AuditEntry, NewOAuthState, NewSlackConnection, OAuthStateTaken,
-    SlackConnection, SlackInstall, SlackInstallRefused, SLACK_DISCONNECT_REMOVED_IN_SLACK,
-    SLACK_DISCONNECT_TOKEN_DEAD, SLACK_OAUTH_STATE_TTL_MS,
+    connect_slack_on, disconnect_slack_on, take_slack_event_on, AuditEntry, NewOAuthState,
+    OAuthStateTaken, SlackConnection, SlackInstall, SlackInstallRefused,
+    SLACK_DISCONNECT_REMOVED_IN_SLACK, SLACK_DISCONNECT_TOKEN_DEAD, SLACK_OAUTH_STATE_TTL_MS,
 };
 pub use slack_users::{
     create_mapping_request_on, map_slack_user_on, mapping_request_on,
@@ -59,7 +64,7 @@ pub use slack_users::{
     MappingRequestStatus, SlackLink, SlackPerson, SLACK_MAPPING_TTL_MS,
 };
 pub use tokens::TokenGrant;
-pub use users::{active_super_admins_on, NewUser, Team, User};
+pub use users::{active_super_admins_on, create_user_on, NewUser, Team, User};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -105,7 +110,43 @@ pub struct Store {
     ids: std::sync::Arc<tokio::sync::Mutex<objects::IdBlock>>,
 }
 
+/// A write transaction: a change and everything it causes (outbox jobs,
+/// mail, notifications, the Slack event it answers) commit together or not
+/// at all. It derefs to the connection the `*_on` functions take; dropping
+/// it without [`WriteTx::commit`] rolls everything back.
+pub struct WriteTx(Transaction<'static, Any>);
+
+impl WriteTx {
+    pub async fn commit(self) -> StoreResult<()> {
+        Ok(self.0.commit().await?)
+    }
+
+    /// Undoes everything (as dropping it does), saying so in the code.
+    pub async fn rollback(self) -> StoreResult<()> {
+        Ok(self.0.rollback().await?)
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.0
+    }
+}
+
 impl Store {
+    /// Starts a write transaction (see [`WriteTx`]).
+    pub async fn begin_write(&self) -> StoreResult<WriteTx> {
+        Ok(WriteTx(self.writer.begin().await?))
+    }
+
     /// Connects to `url` (`sqlite://path` or `postgres://…`); a SQLite file
     /// and its folder are created when missing.
     pub async fn connect(url: &str) -> StoreResult<Store> {

@@ -2,26 +2,19 @@
 //!
 //! A change that must send mail enqueues it with [`enqueue_mail`] on the
 //! connection of its own transaction, so the mail exists exactly when the
-//! change does. The mail worker claims due mail ([`Store::claim_due_mail`]),
-//! sends it and records the outcome: sent, or failed and retried with
-//! backoff until it is parked. With no SMTP server configured the worker
-//! keeps mail locally instead; the outbox is then the local mailbox.
+//! change does. The worker claims due mail ([`Store::claim_due_mail`]),
+//! sends it and settles the attempt ([`Store::settle`]): sent, or failed
+//! and retried with backoff until it is parked. With no SMTP server
+//! configured the worker keeps mail locally instead; the outbox is then the
+//! local mailbox.
 
-use hubbub_hub::timestamp::now_millis;
+use hubbub_hub::timestamp::{now_millis, Millis};
 use hubbub_hub::HubError;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use sqlx::{AnyConnection, Row};
 
-use crate::outbox::retry_backoff_ms;
+use crate::outbox::{Claim, Outbox};
 use crate::{Store, StoreResult};
-
-/// After this many failed attempts a mail is parked: no more retries, and
-/// the mailbox shows super admins why.
-pub const MAIL_MAX_ATTEMPTS: i64 = 8;
-
-/// How long a claim lasts: a worker that dies while sending leaves the mail
-/// claimed, and another worker takes it again after this.
-pub const MAIL_CLAIM_LEASE_MS: i64 = 5 * 60_000;
 
 /// Where a mail stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,12 +38,15 @@ impl MailStatus {
         }
     }
 
-    fn parse(s: &str) -> MailStatus {
+    fn parse(s: &str) -> Result<MailStatus, sqlx::Error> {
         match s {
-            "sent" => MailStatus::Sent,
-            "kept" => MailStatus::Kept,
-            "parked" => MailStatus::Parked,
-            _ => MailStatus::Queued,
+            "queued" => Ok(MailStatus::Queued),
+            "sent" => Ok(MailStatus::Sent),
+            "kept" => Ok(MailStatus::Kept),
+            "parked" => Ok(MailStatus::Parked),
+            other => Err(sqlx::Error::Decode(
+                format!("unknown mail status {other:?}").into(),
+            )),
         }
     }
 }
@@ -70,6 +66,16 @@ pub struct Mail {
     pub attempts: i64,
     pub last_error: Option<String>,
     pub next_attempt_at: i64,
+}
+
+impl Mail {
+    pub fn claim(&self) -> Claim {
+        Claim {
+            outbox: Outbox::Mail,
+            id: self.id,
+            attempts: self.attempts,
+        }
+    }
 }
 
 /// What enqueuing a mail takes.
@@ -93,7 +99,7 @@ fn from_row(r: &AnyRow) -> Result<Mail, sqlx::Error> {
         subject: r.try_get(3)?,
         text_body: r.try_get(4)?,
         html_body: r.try_get(5)?,
-        status: MailStatus::parse(&status),
+        status: MailStatus::parse(&status)?,
         created_at: r.try_get(7)?,
         sent_at: r.try_get(8)?,
         attempts: r.try_get(9)?,
@@ -150,107 +156,19 @@ pub async fn enqueue_mail(
 }
 
 impl Store {
-    /// Starts a transaction on the writer, for a change that enqueues mail
-    /// (or other outbox work) together with its own writes.
-    pub async fn begin_write(&self) -> StoreResult<Transaction<'static, Any>> {
-        Ok(self.writer.begin().await?)
-    }
-
-    /// Enqueues a mail on its own (see [`enqueue_mail`] to do it inside a
-    /// transaction).
-    pub async fn enqueue_mail(&self, account_id: i64, mail: &NewMail) -> StoreResult<i64> {
-        let mut conn = self.writer.acquire().await?;
-        enqueue_mail(&mut conn, account_id, mail).await
-    }
-
-    /// Claims up to `limit` queued mails due at `now`, oldest due first: each
-    /// counts an attempt and is hidden from other workers for
-    /// [`MAIL_CLAIM_LEASE_MS`]. The caller then marks each sent, failed or
-    /// kept (see `Store::claim_due`).
-    pub async fn claim_due_mail(&self, now: i64, limit: i64) -> StoreResult<Vec<Mail>> {
-        let rows = self
-            .claim_due(
-                "mail_outbox",
-                "next_attempt_at",
-                COLUMNS,
-                now,
-                MAIL_CLAIM_LEASE_MS,
-                limit,
-            )
-            .await?;
+    /// Claims up to `limit` queued mails due at `now`, oldest due first
+    /// (see `Store::claim_due`); the worker settles each ([`Store::settle`]).
+    pub async fn claim_due_mail(&self, now: Millis, limit: i64) -> StoreResult<Vec<Mail>> {
+        let rows = self.claim_due(Outbox::Mail, COLUMNS, now, limit).await?;
         let mut mails = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
         mails.sort_by_key(|m| m.id);
         Ok(mails)
     }
 
-    /// Records that a claimed mail was handed to the SMTP server.
-    pub async fn mark_mail_sent(&self, id: i64, now: i64) -> StoreResult<()> {
-        self.finish_mail(id, MailStatus::Sent, now).await
-    }
-
-    /// Records that a claimed mail stays in the local mailbox (no SMTP server).
-    pub async fn mark_mail_kept(&self, id: i64, now: i64) -> StoreResult<()> {
-        self.finish_mail(id, MailStatus::Kept, now).await
-    }
-
-    async fn finish_mail(&self, id: i64, status: MailStatus, now: i64) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE mail_outbox SET status = $1, sent_at = $2, last_error = NULL \
-             WHERE id = $3 AND status = 'queued'",
-        )
-        .bind(status.as_str())
-        .bind(now)
-        .bind(id)
-        .execute(&self.writer)
-        .await?;
-        Ok(())
-    }
-
-    /// Records a failed attempt at a claimed mail: it is retried after the
-    /// backoff, or parked when `permanent` or out of attempts. Returns the
-    /// mail's status afterwards.
-    pub async fn mark_mail_failed(
-        &self,
-        id: i64,
-        error: &str,
-        permanent: bool,
-        now: i64,
-    ) -> StoreResult<MailStatus> {
-        let attempts: Option<i64> = sqlx::query_scalar(
-            "SELECT attempts FROM mail_outbox WHERE id = $1 AND status = 'queued'",
-        )
-        .bind(id)
-        .fetch_optional(&self.writer)
-        .await?;
-        let Some(attempts) = attempts else {
-            return Err(HubError::NotFound(format!("Queued mail {id} does not exist")).into());
-        };
-        let status = if permanent || attempts >= MAIL_MAX_ATTEMPTS {
-            MailStatus::Parked
-        } else {
-            MailStatus::Queued
-        };
-        let error: String = error.chars().take(2000).collect();
-        sqlx::query(
-            "UPDATE mail_outbox SET status = $1, last_error = $2, next_attempt_at = $3 \
-             WHERE id = $4 AND status = 'queued'",
-        )
-        .bind(status.as_str())
-        .bind(error)
-        .bind(now + retry_backoff_ms(attempts))
-        .bind(id)
-        .execute(&self.writer)
-        .await?;
-        Ok(status)
-    }
-
     /// Puts a parked mail back in the queue, due at once, with its attempts
     /// counted afresh.
     pub async fn retry_mail(&self, account_id: i64, id: i64) -> StoreResult<()> {
-        if !self
-            .requeue_parked("mail_outbox", "next_attempt_at", "", account_id, id)
-            .await?
-        {
+        if !self.requeue_parked(Outbox::Mail, account_id, id).await? {
             return Err(HubError::NotFound(format!("Parked mail {id} does not exist")).into());
         }
         Ok(())

@@ -2,7 +2,7 @@
 //! user reads and dismisses them in the web app.
 
 use hubbub_hub::timestamp::now_millis;
-use hubbub_hub::HubError;
+use hubbub_hub::{HubError, Topic};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -24,7 +24,7 @@ pub struct Notification {
 #[derive(Debug, Clone)]
 pub struct NewNotification {
     pub user_id: i64,
-    pub topic: String,
+    pub topic: Topic,
     pub title: String,
     pub body: String,
     pub link: String,
@@ -65,7 +65,7 @@ pub async fn notify_on(
     )
     .bind(account_id)
     .bind(n.user_id)
-    .bind(n.topic)
+    .bind(n.topic.as_str())
     .bind(n.title)
     .bind(n.body)
     .bind(n.link)
@@ -74,12 +74,27 @@ pub async fn notify_on(
     .await?)
 }
 
-impl Store {
-    pub async fn notify(&self, account_id: i64, n: NewNotification) -> StoreResult<i64> {
-        let mut conn = self.writer.acquire().await?;
-        notify_on(&mut conn, account_id, n).await
-    }
+/// Whether the user was notified on `topic` at or after `since`, read on
+/// `conn` (inside the caller's transaction): for notices that go out once.
+pub async fn notified_since_on(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    topic: Topic,
+    since: i64,
+) -> StoreResult<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM notifications WHERE user_id = $1 AND topic = $2 AND created_at >= $3 \
+         LIMIT 1",
+    )
+    .bind(user_id)
+    .bind(topic.as_str())
+    .bind(since)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
 
+impl Store {
     /// The user's newest notifications, unread and read.
     pub async fn notifications(&self, user_id: i64, limit: i64) -> StoreResult<Vec<Notification>> {
         let rows = sqlx::query(

@@ -9,47 +9,33 @@ use sqlx::Row;
 
 use crate::{Store, StoreResult};
 
-/// A workspace connected to an account (the minimal row; the Slack
-/// connection flow fills it in).
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewSlackConnection {
-    pub account_id: i64,
-    pub team_id: String,
-    pub bot_user_id: String,
-    pub installer_slack_user_id: String,
-    pub scopes: Vec<String>,
-    /// The bot token, already encrypted with the hub's secret key.
-    pub bot_token_ciphertext: String,
+/// Records on `conn`, inside the transaction that applies an Events API
+/// delivery, that its `event_id` was taken. True the first time; false for
+/// a retry or replay, whose transaction must then change nothing. On
+/// PostgreSQL a concurrent delivery of the same id waits here for the
+/// first one's transaction: it sees the id once that commits, and takes
+/// the event itself if that rolls back.
+pub async fn take_slack_event_on(
+    conn: &mut sqlx::AnyConnection,
+    event_id: &str,
+    team_id: &str,
+    now: Millis,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO slack_events_seen (event_id, team_id, received_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (event_id) DO NOTHING",
+    )
+    .bind(event_id)
+    .bind(team_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 impl Store {
-    /// Records an Events API delivery as taken. True the first time this
-    /// `event_id` is seen; false for a retry or replay of it, which must
-    /// then cause nothing.
-    pub async fn mark_event_seen(&self, event_id: &str, team_id: &str) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "INSERT INTO slack_events_seen (event_id, team_id, received_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (event_id) DO NOTHING",
-        )
-        .bind(event_id)
-        .bind(team_id)
-        .bind(now_millis())
-        .execute(&self.writer)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Forgets an event id whose handling failed, so that Slack's retry of
-    /// it is taken afresh.
-    pub async fn forget_slack_event(&self, event_id: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM slack_events_seen WHERE event_id = $1")
-            .bind(event_id)
-            .execute(&self.writer)
-            .await?;
-        Ok(())
-    }
-
-    /// Whether an event id has been taken (for tests and diagnostics).
+    /// Whether an event id has been taken, and from which workspace (for
+    /// diagnostics).
     pub async fn slack_event_seen(&self, event_id: &str) -> StoreResult<Option<String>> {
         let row = sqlx::query("SELECT team_id FROM slack_events_seen WHERE event_id = $1")
             .bind(event_id)
@@ -58,7 +44,8 @@ impl Store {
         Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
     }
 
-    /// How many event ids have been taken from a workspace.
+    /// How many event ids have been taken from a workspace (for
+    /// diagnostics).
     pub async fn slack_events_seen_count(&self, team_id: &str) -> StoreResult<i64> {
         let row = sqlx::query("SELECT COUNT(*) FROM slack_events_seen WHERE team_id = $1")
             .bind(team_id)
@@ -67,8 +54,8 @@ impl Store {
         Ok(row.try_get(0)?)
     }
 
-    /// Forgets event ids taken before `before` (Slack stops retrying after
-    /// a few minutes, so an hour's worth is plenty). Returns how many.
+    /// Forgets event ids taken before `before` (Slack stops retrying a
+    /// delivery within minutes). Returns how many.
     pub async fn forget_slack_events_seen_before(&self, before: Millis) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM slack_events_seen WHERE received_at < $1")
             .bind(before)
@@ -88,33 +75,6 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
-    }
-
-    /// Connects a workspace to an account, replacing the account's previous
-    /// connection. A workspace already connected to another account is a
-    /// database error: the unique `team_id` refuses it.
-    pub async fn save_slack_connection(&self, c: &NewSlackConnection) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        sqlx::query("DELETE FROM slack_connections WHERE account_id = $1")
-            .bind(c.account_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO slack_connections (account_id, team_id, bot_user_id, \
-             installer_slack_user_id, scopes, bot_token_ciphertext, connected_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(c.account_id)
-        .bind(&c.team_id)
-        .bind(&c.bot_user_id)
-        .bind(&c.installer_slack_user_id)
-        .bind(c.scopes.join(" "))
-        .bind(&c.bot_token_ciphertext)
-        .bind(now_millis())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
     }
 }
 
@@ -314,13 +274,16 @@ pub async fn disconnect_slack_on(
 }
 
 impl Store {
-    /// Records a new OAuth `state` and returns it (only its hash is kept).
-    /// Forgets states that expired.
-    pub async fn create_slack_oauth_state(&self, s: &NewOAuthState) -> StoreResult<String> {
+    /// Records a new OAuth `state`, valid from `now`, and returns it (only
+    /// its hash is kept). Forgets states that expired.
+    pub async fn create_slack_oauth_state(
+        &self,
+        s: &NewOAuthState,
+        now: Millis,
+    ) -> StoreResult<String> {
         let mut bytes = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
         let state = hex::encode(bytes);
-        let now = now_millis();
         let mut tx = self.writer.begin().await?;
         sqlx::query("DELETE FROM slack_oauth_states WHERE expires_at < $1")
             .bind(now)
@@ -351,6 +314,7 @@ impl Store {
         state: &str,
         user_id: i64,
         session_hash: &str,
+        now: Millis,
     ) -> StoreResult<OAuthStateTaken> {
         let row = sqlx::query(
             "DELETE FROM slack_oauth_states \
@@ -367,27 +331,13 @@ impl Store {
         };
         let return_to: String = row.try_get(1)?;
         let expires_at: i64 = row.try_get(2)?;
-        if expires_at <= now_millis() {
+        if expires_at <= now {
             return Ok(OAuthStateTaken::Expired { return_to });
         }
         Ok(OAuthStateTaken::Valid {
             account_id: row.try_get(0)?,
             return_to,
         })
-    }
-
-    /// Moves a state's expiry (tests: an expired state).
-    pub async fn set_slack_oauth_state_expiry(
-        &self,
-        state: &str,
-        expires_at: Millis,
-    ) -> StoreResult<()> {
-        sqlx::query("UPDATE slack_oauth_states SET expires_at = $1 WHERE state_hash = $2")
-            .bind(expires_at)
-            .bind(hash_token(state))
-            .execute(&self.writer)
-            .await?;
-        Ok(())
     }
 
     /// The account's Slack connection, live or disconnected, if it ever had
@@ -402,113 +352,18 @@ impl Store {
         Ok(row.map(|r| connection_from_row(&r)).transpose()?)
     }
 
-    /// Records an installation, with its audit entry, in one transaction.
-    /// One workspace per account and one account per workspace: another
-    /// live workspace on the account, or this workspace live on another
-    /// account, refuses it. The same workspace again replaces the token.
+    /// Connects a workspace ([`connect_slack_on`]) in a transaction of its
+    /// own.
     pub async fn connect_slack(
         &self,
         c: &SlackInstall,
     ) -> StoreResult<Result<SlackConnection, SlackInstallRefused>> {
-        self.connect_slack_then(c, &[]).await
-    }
-
-    /// [`Store::connect_slack`], enqueuing `follow_up` jobs (kind, payload)
-    /// in the same transaction when the installation is recorded.
-    pub async fn connect_slack_then(
-        &self,
-        c: &SlackInstall,
-        follow_up: &[(&str, serde_json::Value)],
-    ) -> StoreResult<Result<SlackConnection, SlackInstallRefused>> {
         let mut tx = self.writer.begin().await?;
-        let current = sqlx::query(&format!(
-            "SELECT {CONNECTION_COLUMNS} FROM slack_connections WHERE account_id = $1"
-        ))
-        .bind(c.account_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| connection_from_row(&r))
-        .transpose()?;
-        if let Some(current) = &current {
-            if current.is_live() && current.team_id != c.team_id {
-                return Ok(Err(SlackInstallRefused::AccountHasOtherTeam {
-                    team_name: current.team_name.clone(),
-                }));
-            }
+        let done = connect_slack_on(&mut tx, c).await?;
+        if done.is_ok() {
+            tx.commit().await?;
         }
-        let elsewhere = sqlx::query(
-            "SELECT account_id FROM slack_connections \
-             WHERE team_id = $1 AND disconnected_at IS NULL AND account_id <> $2",
-        )
-        .bind(&c.team_id)
-        .bind(c.account_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if elsewhere.is_some() {
-            return Ok(Err(SlackInstallRefused::TeamOnOtherAccount));
-        }
-        let now = now_millis();
-        let reconnect = current.as_ref().is_some_and(|cur| cur.team_id == c.team_id);
-        if current.is_some() {
-            sqlx::query(
-                "UPDATE slack_connections SET team_id = $2, team_name = $3, bot_user_id = $4, \
-                 installer_user_id = $5, installer_slack_user_id = $6, installer_slack_email = $7, \
-                 scopes = $8, bot_token_ciphertext = $9, connected_at = $10, disconnected_at = NULL, \
-                 disconnect_reason = NULL \
-                 WHERE account_id = $1",
-            )
-        } else {
-            sqlx::query(
-                "INSERT INTO slack_connections (account_id, team_id, team_name, bot_user_id, \
-                 installer_user_id, installer_slack_user_id, installer_slack_email, scopes, \
-                 bot_token_ciphertext, connected_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-        }
-        .bind(c.account_id)
-        .bind(&c.team_id)
-        .bind(&c.team_name)
-        .bind(&c.bot_user_id)
-        .bind(c.installer_user_id)
-        .bind(&c.installer_slack_user_id)
-        .bind(c.installer_slack_email.as_deref())
-        .bind(c.scopes.join(" "))
-        .bind(&c.bot_token_ciphertext)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let detail = format!(
-            "{} Slack workspace {} ({}), installed by Slack user {}; scopes: {}",
-            if reconnect {
-                "reconnected"
-            } else {
-                "connected"
-            },
-            c.team_name,
-            c.team_id,
-            c.installer_slack_user_id,
-            c.scopes.join(" ")
-        );
-        audit_on(
-            &mut tx,
-            c.account_id,
-            Some(c.installer_user_id),
-            "slack.connected",
-            &detail,
-        )
-        .await?;
-        let saved = sqlx::query(&format!(
-            "SELECT {CONNECTION_COLUMNS} FROM slack_connections WHERE account_id = $1"
-        ))
-        .bind(c.account_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let saved = connection_from_row(&saved)?;
-        for (kind, payload) in follow_up {
-            crate::jobs::enqueue_job(&mut tx, c.account_id, kind, payload).await?;
-        }
-        tx.commit().await?;
-        Ok(Ok(saved))
+        Ok(done)
     }
 
     /// Disconnects the account's workspace: the token is forgotten, the row
@@ -563,4 +418,99 @@ impl Store {
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }
+}
+
+/// Records an installation on `conn` (inside the caller's transaction,
+/// with whatever else the connection causes), with its audit entry. One
+/// workspace per account and one account per workspace: another live
+/// workspace on the account, or this workspace live on another account,
+/// refuses it (and nothing is written). The same workspace again replaces
+/// the token, scopes and installer.
+pub async fn connect_slack_on(
+    conn: &mut sqlx::AnyConnection,
+    c: &SlackInstall,
+) -> StoreResult<Result<SlackConnection, SlackInstallRefused>> {
+    let current = sqlx::query(&format!(
+        "SELECT {CONNECTION_COLUMNS} FROM slack_connections WHERE account_id = $1"
+    ))
+    .bind(c.account_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| connection_from_row(&r))
+    .transpose()?;
+    if let Some(current) = &current {
+        if current.is_live() && current.team_id != c.team_id {
+            return Ok(Err(SlackInstallRefused::AccountHasOtherTeam {
+                team_name: current.team_name.clone(),
+            }));
+        }
+    }
+    let elsewhere = sqlx::query(
+        "SELECT account_id FROM slack_connections \
+         WHERE team_id = $1 AND disconnected_at IS NULL AND account_id <> $2",
+    )
+    .bind(&c.team_id)
+    .bind(c.account_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if elsewhere.is_some() {
+        return Ok(Err(SlackInstallRefused::TeamOnOtherAccount));
+    }
+    let now = now_millis();
+    let reconnect = current.as_ref().is_some_and(|cur| cur.team_id == c.team_id);
+    if current.is_some() {
+        sqlx::query(
+            "UPDATE slack_connections SET team_id = $2, team_name = $3, bot_user_id = $4, \
+             installer_user_id = $5, installer_slack_user_id = $6, installer_slack_email = $7, \
+             scopes = $8, bot_token_ciphertext = $9, connected_at = $10, disconnected_at = NULL, \
+             disconnect_reason = NULL \
+             WHERE account_id = $1",
+        )
+    } else {
+        sqlx::query(
+            "INSERT INTO slack_connections (account_id, team_id, team_name, bot_user_id, \
+             installer_user_id, installer_slack_user_id, installer_slack_email, scopes, \
+             bot_token_ciphertext, connected_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+    }
+    .bind(c.account_id)
+    .bind(&c.team_id)
+    .bind(&c.team_name)
+    .bind(&c.bot_user_id)
+    .bind(c.installer_user_id)
+    .bind(&c.installer_slack_user_id)
+    .bind(c.installer_slack_email.as_deref())
+    .bind(c.scopes.join(" "))
+    .bind(&c.bot_token_ciphertext)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let detail = format!(
+        "{} Slack workspace {} ({}), installed by Slack user {}; scopes: {}",
+        if reconnect {
+            "reconnected"
+        } else {
+            "connected"
+        },
+        c.team_name,
+        c.team_id,
+        c.installer_slack_user_id,
+        c.scopes.join(" ")
+    );
+    audit_on(
+        conn,
+        c.account_id,
+        Some(c.installer_user_id),
+        "slack.connected",
+        &detail,
+    )
+    .await?;
+    let saved = sqlx::query(&format!(
+        "SELECT {CONNECTION_COLUMNS} FROM slack_connections WHERE account_id = $1"
+    ))
+    .bind(c.account_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Ok(connection_from_row(&saved)?))
 }

@@ -203,8 +203,8 @@ pub async fn create_mapping_request_on(
     team_id: &str,
     user_id: i64,
     person: &SlackPerson,
+    now: Millis,
 ) -> StoreResult<i64> {
-    let now = now_millis();
     sqlx::query(
         "UPDATE slack_mapping_requests SET status = 'superseded', decided_at = $1 \
          WHERE account_id = $2 AND user_id = $3 AND status = 'pending'",
@@ -231,11 +231,13 @@ pub async fn create_mapping_request_on(
     .await?)
 }
 
-/// A request, read on `conn` (inside the caller's transaction).
+/// A request, read on `conn` (inside the caller's transaction), as it
+/// stands at `now`.
 pub async fn mapping_request_on(
     conn: &mut AnyConnection,
     account_id: i64,
     id: i64,
+    now: Millis,
 ) -> StoreResult<Option<MappingRequest>> {
     let row = sqlx::query(&format!(
         "SELECT {REQUEST_COLUMNS} FROM slack_mapping_requests WHERE account_id = $1 AND id = $2"
@@ -244,7 +246,6 @@ pub async fn mapping_request_on(
     .bind(id)
     .fetch_optional(conn)
     .await?;
-    let now = now_millis();
     Ok(row.map(|r| request_from_row(&r, now)).transpose()?)
 }
 
@@ -329,22 +330,24 @@ impl Store {
         Ok(done)
     }
 
-    /// A request by id, within the account.
+    /// A request by id, within the account, as it stands at `now`.
     pub async fn mapping_request(
         &self,
         account_id: i64,
         id: i64,
+        now: Millis,
     ) -> StoreResult<Option<MappingRequest>> {
         let mut conn = self.pool.acquire().await?;
-        mapping_request_on(&mut conn, account_id, id).await
+        mapping_request_on(&mut conn, account_id, id, now).await
     }
 
-    /// The hub user's latest request to a workspace.
+    /// The hub user's latest request to a workspace, as it stands at `now`.
     pub async fn latest_mapping_request(
         &self,
         account_id: i64,
         team_id: &str,
         user_id: i64,
+        now: Millis,
     ) -> StoreResult<Option<MappingRequest>> {
         let row = sqlx::query(&format!(
             "SELECT {REQUEST_COLUMNS} FROM slack_mapping_requests \
@@ -355,7 +358,6 @@ impl Store {
         .bind(user_id)
         .fetch_optional(&self.pool)
         .await?;
-        let now = now_millis();
         Ok(row.map(|r| request_from_row(&r, now)).transpose()?)
     }
 
@@ -369,16 +371,6 @@ impl Store {
         sqlx::query("UPDATE slack_mapping_requests SET dm_channel = $1, dm_ts = $2 WHERE id = $3")
             .bind(channel)
             .bind(ts)
-            .bind(id)
-            .execute(&self.writer)
-            .await?;
-        Ok(())
-    }
-
-    /// Moves a request's expiry (tests: a request past its 24 hours).
-    pub async fn set_mapping_request_expiry(&self, id: i64, expires_at: Millis) -> StoreResult<()> {
-        sqlx::query("UPDATE slack_mapping_requests SET expires_at = $1 WHERE id = $2")
-            .bind(expires_at)
             .bind(id)
             .execute(&self.writer)
             .await?;

@@ -4,9 +4,9 @@ use hubbub_hub::auth::{check_email, check_password_strength, hash_password, Role
 use hubbub_hub::timestamp::now_millis;
 use hubbub_hub::HubError;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
-use crate::{flag, Store, StoreError, StoreResult};
+use crate::{flag, Backend, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, Default)]
 pub struct NewUser {
@@ -31,6 +31,21 @@ pub struct User {
     pub updated_at: i64,
     /// Ids of the teams the user belongs to.
     pub team_ids: Vec<i64>,
+}
+
+impl User {
+    /// How the user is named wherever people see them: their name, or
+    /// their email when they have none.
+    pub fn display_name(&self) -> String {
+        let name = format!("{} {}", self.first_name, self.last_name)
+            .trim()
+            .to_owned();
+        if name.is_empty() {
+            self.email.clone()
+        } else {
+            name
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,8 +75,10 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     })
 }
 
-pub(crate) async fn insert_user(
-    tx: &mut Transaction<'_, Any>,
+/// Adds a user to an account on `conn`, inside the caller's transaction
+/// (with whatever else joining causes).
+pub async fn create_user_on(
+    conn: &mut AnyConnection,
     account_id: i64,
     user: &NewUser,
     now: i64,
@@ -70,7 +87,7 @@ pub(crate) async fn insert_user(
     check_password_strength(&user.password)?;
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(&email)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?;
     if taken.is_some() {
         return Err(HubError::Conflict(format!("A user with email {email} already exists")).into());
@@ -89,7 +106,7 @@ pub(crate) async fn insert_user(
     .bind(flag(user.super_admin))
     .bind(flag(user.marketplace))
     .bind(now)
-    .fetch_one(&mut **tx)
+    .fetch_one(conn)
     .await?;
     Ok(user_from_row(&row)?)
 }
@@ -115,14 +132,6 @@ pub async fn active_super_admins_on(
 }
 
 impl Store {
-    pub async fn create_user(&self, account_id: i64, user: NewUser) -> StoreResult<User> {
-        self.account(account_id).await?;
-        let mut tx = self.writer.begin().await?;
-        let created = insert_user(&mut tx, account_id, &user, now_millis()).await?;
-        tx.commit().await?;
-        Ok(created)
-    }
-
     /// The account's users, oldest first, with their teams.
     pub async fn users(&self, account_id: i64) -> StoreResult<Vec<User>> {
         let rows = sqlx::query(&format!(
@@ -260,23 +269,13 @@ impl Store {
         user_id: i64,
         archived: bool,
     ) -> StoreResult<User> {
-        let users = self.users(account_id).await?;
-        let user = users
-            .iter()
-            .find(|u| u.id == user_id)
-            .ok_or_else(|| HubError::NotFound(format!("User {user_id} does not exist")))?;
-        let other_admins = users
-            .iter()
-            .filter(|u| u.id != user_id && u.roles.super_admin && !u.archived)
-            .count();
-        if archived && user.roles.super_admin && !user.archived && other_admins == 0 {
-            return Err(HubError::Conflict(
-                "An account needs at least one active super admin; make someone else super admin first"
-                    .into(),
-            )
-            .into());
-        }
         let mut tx = self.writer.begin().await?;
+        let user = self
+            .lock_for_role_change(&mut tx, account_id, user_id)
+            .await?;
+        if archived && user.roles.super_admin && !user.archived {
+            refuse_if_last_admin(&mut tx, account_id, user_id, "active super admin").await?;
+        }
         sqlx::query(
             "UPDATE users SET archived = $1, updated_at = $2 WHERE id = $3 AND account_id = $4",
         )
@@ -304,21 +303,12 @@ impl Store {
         user_id: i64,
         roles: Roles,
     ) -> StoreResult<User> {
-        let users = self.users(account_id).await?;
-        let user = users
-            .iter()
-            .find(|u| u.id == user_id)
-            .ok_or_else(|| HubError::NotFound(format!("User {user_id} does not exist")))?;
-        let other_admins = users
-            .iter()
-            .filter(|u| u.id != user_id && u.roles.super_admin && !u.archived)
-            .count();
-        if user.roles.super_admin && !roles.super_admin && other_admins == 0 {
-            return Err(HubError::Conflict(
-                "An account needs at least one super admin; make someone else super admin first"
-                    .into(),
-            )
-            .into());
+        let mut tx = self.writer.begin().await?;
+        let user = self
+            .lock_for_role_change(&mut tx, account_id, user_id)
+            .await?;
+        if user.roles.super_admin && !roles.super_admin {
+            refuse_if_last_admin(&mut tx, account_id, user_id, "super admin").await?;
         }
         sqlx::query("UPDATE users SET super_admin = $1, marketplace = $2, updated_at = $3 WHERE id = $4 AND account_id = $5")
             .bind(flag(roles.super_admin))
@@ -326,8 +316,62 @@ impl Store {
             .bind(now_millis())
             .bind(user_id)
             .bind(account_id)
-            .execute(&self.writer)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         self.user(account_id, user_id).await
     }
+
+    /// Starts a change to who the account's super admins are: on
+    /// PostgreSQL the account's row is locked, so that concurrent changes
+    /// of one account's admins take turns and each sees the other's
+    /// outcome (SQLite's single writer already serialises them). Returns
+    /// the user, read inside the transaction.
+    async fn lock_for_role_change(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        account_id: i64,
+        user_id: i64,
+    ) -> StoreResult<User> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
+                .bind(account_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND account_id = $2"
+        ))
+        .bind(user_id)
+        .bind(account_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| HubError::NotFound(format!("User {user_id} does not exist")))?;
+        Ok(user_from_row(&row)?)
+    }
+}
+
+/// Refuses, inside the change's transaction, to take away the account's
+/// last active super admin other than `user_id`.
+async fn refuse_if_last_admin(
+    tx: &mut Transaction<'_, Any>,
+    account_id: i64,
+    user_id: i64,
+    what: &str,
+) -> StoreResult<()> {
+    let others: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users \
+         WHERE account_id = $1 AND id <> $2 AND super_admin = 1 AND archived = 0",
+    )
+    .bind(account_id)
+    .bind(user_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if others == 0 {
+        return Err(HubError::Conflict(format!(
+            "An account needs at least one {what}; make someone else super admin first"
+        ))
+        .into());
+    }
+    Ok(())
 }

@@ -24,6 +24,15 @@ impl From<HubError> for ApiError {
     }
 }
 
+impl From<hubbub_app::Error> for ApiError {
+    fn from(e: hubbub_app::Error) -> Self {
+        match e {
+            hubbub_app::Error::Refused(h) => ApiError::Hub(h),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -6,9 +6,8 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use hubbub_hub::auth::require_scope;
+use hubbub_app::{Actor, Permission};
 use hubbub_hub::HubError;
-use hubbub_store::TokenGrant;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -37,16 +36,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// The account and scopes behind the request's Bearer token.
-pub struct Grant(pub TokenGrant);
+/// Who acts behind the request's Bearer token: the token, with the
+/// account and scopes it grants.
+pub struct Grant(pub Actor);
 
 impl Grant {
     pub fn account_id(&self) -> i64 {
-        self.0.account_id
+        self.0.account_id()
     }
 
-    pub fn require(&self, scope: &str) -> Result<(), ApiError> {
-        require_scope(&self.0.scopes, scope).map_err(ApiError::Hub)
+    /// Refuses, in HubSpot's words, what the token may not do.
+    pub async fn require(&self, state: &AppState, permission: Permission) -> Result<(), ApiError> {
+        Ok(state.app.authorize(&self.0, permission).await?)
     }
 }
 
@@ -69,10 +70,11 @@ impl FromRequestParts<AppState> for Grant {
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::Hub(HubError::Unauthenticated))?;
         state
-            .store
+            .app
+            .store()
             .authenticate_token(token)
             .await?
-            .map(Grant)
+            .map(|grant| Grant(Actor::Token(grant)))
             .ok_or(ApiError::Hub(HubError::Unauthenticated))
     }
 }

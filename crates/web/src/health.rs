@@ -14,7 +14,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if state.store.ping().await {
+    if state.app.store().ping().await {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")

@@ -1,9 +1,11 @@
 //! The demo account: people whose emails match the sandbox's Slack users
 //! (all but one, on purpose), and enough records that the record pages and
-//! the deal board look like a team's. Everything goes through the store
-//! and the hub's record rules, as `hubbub admin` and the web forms do.
+//! the deal board look like a team's. People come in through the same use
+//! cases as `hubbub admin`; records through the store and the hub's record
+//! rules.
 
 use anyhow::{Context, Result};
+use hubbub_app::{Actor, App};
 use hubbub_hub::association::default_type;
 use hubbub_hub::record;
 use hubbub_hub::timestamp::now_millis;
@@ -235,21 +237,23 @@ pub struct Seeded {
 }
 
 /// Creates the demo account, its people, records and an API token.
-pub async fn seed(store: &Store) -> Result<Seeded> {
-    let (account_id, owners) = create_people(store).await?;
+pub async fn seed(app: &App) -> Result<Seeded> {
+    let (account_id, owners) = create_people(app).await?;
+    let operator = Actor::Operator { account_id };
+    let store = app.store();
     let records = Records { store, account_id };
     let companies = companies(&records, &owners).await?;
     let contacts = contacts(&records, &owners, &companies).await?;
     let deals = deals(&records, &owners, &companies, &contacts).await?;
     tickets(&records, &owners, &companies, &contacts).await?;
     tasks(&records, &owners, &contacts, &deals).await?;
-    let (token, _) = store.create_token(account_id, &[]).await?;
+    let (token, _) = app.create_token(&operator, &[]).await?;
     Ok(Seeded { token })
 }
 
 /// Creates the account with its first person and adds the others; returns
 /// the account id and everyone's owner id, in PEOPLE's order.
-async fn create_people(store: &Store) -> Result<(i64, Vec<String>)> {
+async fn create_people(app: &App) -> Result<(i64, Vec<String>)> {
     let new_user = |p: &Person| NewUser {
         email: p.email.into(),
         password: PASSWORD.into(),
@@ -259,10 +263,13 @@ async fn create_people(store: &Store) -> Result<(i64, Vec<String>)> {
         marketplace: matches!(p.role, Role::Marketplace),
     };
     let (first, others) = PEOPLE.split_first().context("PEOPLE has someone")?;
-    let (account, user) = store.create_account("Acme", new_user(first)).await?;
+    let (account, user) = app.create_account("Acme", new_user(first)).await?;
+    let operator = Actor::Operator {
+        account_id: account.id,
+    };
     let mut owners = vec![user.id.to_string()];
     for person in others {
-        let user = store.create_user(account.id, new_user(person)).await?;
+        let user = app.invite_user(&operator, new_user(person)).await?;
         owners.push(user.id.to_string());
     }
     Ok((account.id, owners))

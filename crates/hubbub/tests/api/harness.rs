@@ -1,19 +1,32 @@
-//! Starts the real app on a random loopback port with a fresh database:
-//! a SQLite file in a temporary folder, or, when HUBBUB_TEST_DATABASE_URL
-//! names a PostgreSQL server, a new database on it (dropped afterwards).
+//! Starts the real hub through its own start-up path
+//! (`hubbub::Server::build`, as `hubbub serve` does) on a random loopback
+//! port with a fresh database: a SQLite file in a temporary folder, or,
+//! when HUBBUB_TEST_DATABASE_URL names a PostgreSQL server, a new database
+//! on it (dropped afterwards). Its worker does not run by itself: a test
+//! runs the due work with [`TestApp::settle`] and so knows when it is done.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::Arc;
 
-use hubbub_store::{NewUser, Store};
+use hubbub::{Background, Config, Server, SlackConfig};
+use hubbub_app::jobs::{Pass, Worker};
+use hubbub_app::{Actor, App, SlackAppConfig};
+use hubbub_store::{NewUser, Store, User};
+use hubbub_test_support::TestDatabase;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 pub struct TestApp {
     pub base_url: String,
+    /// The hub's store, for reading what a test checks.
     pub store: Store,
+    /// The hub's application layer (its clock, its injected faults).
+    pub hub: App,
+    pub worker: Arc<Worker>,
     pub http: reqwest::Client,
-    _db: TestDatabase,
+    /// The configuration the hub was started with.
+    pub config: Config,
+    db: Arc<TestDatabase>,
 }
 
 /// An account created for a test, with an all-scopes API token.
@@ -31,7 +44,7 @@ pub const TEST_SECRET_KEY: &str =
 #[derive(Default)]
 pub struct TestSlack {
     pub signing_secret: Option<String>,
-    pub app: Option<hubbub_web::SlackAppConfig>,
+    pub app: Option<SlackAppConfig>,
     pub api_url: Option<String>,
 }
 
@@ -54,31 +67,96 @@ impl TestApp {
 
     /// The app with this Slack app configuration.
     pub async fn spawn_with_slack(slack: TestSlack) -> TestApp {
-        let db = TestDatabase::create().await;
-        let store = Store::connect(&db.url)
-            .await
-            .expect("connect to the test database");
-        store.migrate().await.expect("migrate the test database");
+        let db = Arc::new(TestDatabase::create().await);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base_url = format!("http://{}", listener.local_addr().unwrap());
-        let web = hubbub_web::WebConfig {
-            signing_secret: slack.signing_secret,
-            slack_app: slack.app,
-            slack_api_url: slack
-                .api_url
-                .unwrap_or_else(|| hubbub_web::WebConfig::new(&base_url).slack_api_url),
-            ..hubbub_web::WebConfig::new(&base_url)
+        let listen = listener.local_addr().unwrap();
+        let base_url = format!("http://{listen}");
+        let config = Config {
+            listen,
+            data_dir: PathBuf::from("unused-the-database-url-is-given"),
+            database_url: db.url.clone(),
+            public_url: base_url.clone(),
+            secret_key: TEST_SECRET_KEY.to_owned(),
+            slack: SlackConfig {
+                client_id: slack.app.as_ref().map(|a| a.client_id.clone()),
+                client_secret: slack.app.as_ref().map(|a| a.client_secret.clone()),
+                signing_secret: slack.signing_secret,
+                api_url: slack
+                    .api_url
+                    .unwrap_or_else(|| "https://slack.com/api".to_owned()),
+                authorize_url: slack
+                    .app
+                    .map(|a| a.authorize_url)
+                    .unwrap_or_else(|| "https://slack.com/oauth/v2/authorize".to_owned()),
+            },
+            smtp_url: None,
+            mail_from: None,
         };
-        let secret_key = hubbub_store::SecretKey::from_hex(TEST_SECRET_KEY).unwrap();
-        let state = hubbub_web::AppState::new(store.clone(), web, secret_key).unwrap();
-        tokio::spawn(hubbub_web::jobs::JobWorker::new(state.clone()).run());
-        tokio::spawn(hubbub_web::serve(listener, state, std::future::pending()));
+        TestApp::start(config, listener, db).await
+    }
+
+    async fn start(
+        config: Config,
+        listener: tokio::net::TcpListener,
+        db: Arc<TestDatabase>,
+    ) -> TestApp {
+        let server = Server::build(&config, listener)
+            .await
+            .expect("the hub starts");
+        let hub = server.app().clone();
+        let worker = server.worker();
+        tokio::spawn(server.serve(Background::Manual, std::future::pending()));
         TestApp {
-            base_url,
-            store,
+            base_url: config.public_url.clone(),
+            store: hub.store().clone(),
+            hub,
+            worker,
             http: reqwest::Client::new(),
-            _db: db,
+            config,
+            db,
         }
+    }
+
+    /// Another hub on the same database, started with `config` changed by
+    /// `change` (a replica, or the same hub restarted with other settings).
+    pub async fn restarted(&self, change: impl FnOnce(&mut Config)) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut config = self.config.clone();
+        config.listen = listener.local_addr().unwrap();
+        config.public_url = format!("http://{}", config.listen);
+        change(&mut config);
+        TestApp::start(config, listener, self.db.clone()).await
+    }
+
+    /// Runs the hub's due background work (jobs, mail) until none is
+    /// left, and says what was done. Work that waits (a retry's backoff,
+    /// Slack's Retry-After) is not due.
+    pub async fn settle(&self) -> Pass {
+        let mut total = Pass::default();
+        loop {
+            let pass = self
+                .worker
+                .run_due(self.hub.now())
+                .await
+                .expect("the worker runs");
+            if pass.handled() == 0 {
+                return total;
+            }
+            total.done += pass.done;
+            total.sent += pass.sent;
+            total.kept += pass.kept;
+            total.postponed += pass.postponed;
+            total.failed += pass.failed;
+            total.parked += pass.parked;
+        }
+    }
+
+    /// Adds a user to an account as the operator does (`hubbub admin
+    /// create-user`): through the same use case as the users page.
+    pub async fn add_user(&self, account_id: i64, user: NewUser) -> hubbub_app::Result<User> {
+        self.hub
+            .invite_user(&Actor::Operator { account_id }, user)
+            .await
     }
 
     /// A new account (with its super admin) and a token with every scope.
@@ -93,7 +171,7 @@ impl TestApp {
             name.to_lowercase().replace(' ', "-")
         );
         let (account, _) = self
-            .store
+            .hub
             .create_account(
                 name,
                 NewUser {
@@ -107,9 +185,12 @@ impl TestApp {
             .await
             .expect("create account");
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        let operator = Actor::Operator {
+            account_id: account.id,
+        };
         let (token, _) = self
-            .store
-            .create_token(account.id, &scopes)
+            .hub
+            .create_token(&operator, &scopes)
             .await
             .expect("create token");
         TestAccount {
@@ -187,119 +268,4 @@ impl TestApp {
     }
 }
 
-/// A database that exists for one test.
-struct TestDatabase {
-    url: String,
-    /// Keeps the SQLite folder alive; `None` on PostgreSQL.
-    _dir: Option<tempfile::TempDir>,
-    /// (server admin URL, database name) to drop on PostgreSQL.
-    postgres: Option<(String, String)>,
-}
-
-impl TestDatabase {
-    async fn create() -> TestDatabase {
-        match std::env::var("HUBBUB_TEST_DATABASE_URL")
-            .ok()
-            .filter(|u| u.starts_with("postgres"))
-        {
-            Some(admin_url) => {
-                let name = format!("hubbub_test_{}", uuid::Uuid::new_v4().simple());
-                sqlx::any::install_default_drivers();
-                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
-                    .await
-                    .expect("connect to HUBBUB_TEST_DATABASE_URL");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map(|(b, _)| b)
-                    .unwrap_or(&admin_url);
-                TestDatabase {
-                    url: format!("{base}/{name}"),
-                    _dir: None,
-                    postgres: Some((admin_url.clone(), name)),
-                }
-            }
-            None => {
-                let dir = tempfile::tempdir().unwrap();
-                TestDatabase {
-                    url: format!("sqlite://{}", dir.path().join("hubbub.db").display()),
-                    _dir: Some(dir),
-                    postgres: None,
-                }
-            }
-        }
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let Some((admin_url, name)) = self.postgres.take() else {
-            return;
-        };
-        // Dropping happens outside any runtime, so use a short-lived one.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                if let Ok(mut conn) =
-                    <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await
-                {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut conn)
-                        .await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-/// A Python virtualenv under the target folder with `packages` installed
-/// from PyPI, made once and reused. Returns its python executable.
-pub fn python_with(packages: &[&str]) -> PathBuf {
-    static LOCK: Mutex<()> = Mutex::new(());
-    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    let venv = target.join("test-python");
-    let python = venv.join("bin/python");
-    let marker = venv.join(format!(
-        "installed-{}",
-        packages.join("+").replace(['/', '=', '<', '>', '*'], "_")
-    ));
-    if marker.exists() {
-        return python;
-    }
-    if !python.exists() {
-        run(std::process::Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv));
-    }
-    run(std::process::Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ])
-        .args(packages));
-    std::fs::write(&marker, "").unwrap();
-    python
-}
-
-fn run(cmd: &mut std::process::Command) {
-    let out = cmd.output().expect("run a setup command");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+pub use hubbub_test_support::python_with;

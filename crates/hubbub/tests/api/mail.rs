@@ -6,9 +6,10 @@
 
 use std::sync::{Arc, Mutex};
 
+use hubbub_app::jobs::Worker;
+use hubbub_app::mail::{default_from, MailConfig, Mailer};
 use hubbub_hub::timestamp::now_millis;
-use hubbub_store::{enqueue_mail, MailStatus, NewMail, NewUser, MAIL_MAX_ATTEMPTS};
-use hubbub_web::mail::{default_from, MailConfig, Mailer};
+use hubbub_store::{enqueue_mail, MailStatus, NewMail, NewUser, StoreResult, MAX_ATTEMPTS};
 use reqwest::StatusCode;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -183,15 +184,22 @@ fn angle(command: &str) -> String {
         .unwrap_or_default()
 }
 
-fn mailer(app: &TestApp, smtp_url: Option<String>) -> Mailer {
-    Mailer::new(
-        app.store.clone(),
-        &MailConfig {
-            smtp_url,
-            from: FROM.into(),
-        },
-    )
-    .expect("mail settings")
+/// A worker of the hub's that sends mail to `smtp_url` (or keeps it).
+fn mailer(app: &TestApp, smtp_url: Option<String>) -> Worker {
+    let mailer = Mailer::new(&MailConfig {
+        smtp_url,
+        from: FROM.into(),
+    })
+    .expect("mail settings");
+    Worker::new(app.hub.clone(), mailer)
+}
+
+/// Enqueues a mail in a transaction of its own.
+async fn enqueue(app: &TestApp, account_id: i64, mail: &NewMail) -> StoreResult<i64> {
+    let mut tx = app.store.begin_write().await?;
+    let id = enqueue_mail(&mut tx, account_id, mail).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 fn mail(to: &str, subject: &str, body: &str) -> NewMail {
@@ -204,19 +212,18 @@ fn mail(to: &str, subject: &str, body: &str) -> NewMail {
 }
 
 async fn user(app: &TestApp, account: &TestAccount, email: &str) {
-    app.store
-        .create_user(
-            account.id,
-            NewUser {
-                email: email.into(),
-                password: "regular password".into(),
-                first_name: "Rita".into(),
-                last_name: "Regular".into(),
-                ..NewUser::default()
-            },
-        )
-        .await
-        .expect("create user");
+    app.add_user(
+        account.id,
+        NewUser {
+            email: email.into(),
+            password: "regular password".into(),
+            first_name: "Rita".into(),
+            last_name: "Regular".into(),
+            ..NewUser::default()
+        },
+    )
+    .await
+    .expect("create user");
 }
 
 #[tokio::test]
@@ -254,24 +261,23 @@ async fn mail_enqueued_in_a_transaction_goes_out_over_smtp() {
     assert!(app.store.mail(account.id, lost).await.is_err());
     assert!(app.store.mail(account.id, rolled_back).await.is_ok());
 
-    let with_html = app
-        .store
-        .enqueue_mail(
-            account.id,
-            &NewMail {
-                html_body: Some("<p>Hello <b>Grace</b></p>".into()),
-                ..mail("grace@example.com", "Both kinds", "Hello Grace")
-            },
-        )
-        .await
-        .unwrap();
+    let with_html = enqueue(
+        &app,
+        account.id,
+        &NewMail {
+            html_body: Some("<p>Hello <b>Grace</b></p>".into()),
+            ..mail("grace@example.com", "Both kinds", "Hello Grace")
+        },
+    )
+    .await
+    .unwrap();
 
     let worker = mailer(&app, Some(smtp.url()));
     assert!(worker.sends());
     let now = now_millis();
-    let pass = worker.deliver_due(now).await.unwrap();
+    let pass = worker.run_due(now).await.unwrap();
     assert_eq!(pass.sent, 3, "{pass:?}");
-    assert_eq!(worker.deliver_due(now).await.unwrap().handled(), 0);
+    assert_eq!(worker.run_due(now).await.unwrap().handled(), 0);
 
     let got = smtp.received();
     assert_eq!(got.len(), 3);
@@ -338,16 +344,14 @@ async fn failed_sends_stay_queued_and_are_retried_with_backoff_then_parked() {
     let app = TestApp::spawn().await;
     let account = app.account("Retry").await;
     let smtp = SmtpServer::start(Mode::DeferData).await;
-    let id = app
-        .store
-        .enqueue_mail(account.id, &mail("ada@example.com", "Try me", "body"))
+    let id = enqueue(&app, account.id, &mail("ada@example.com", "Try me", "body"))
         .await
         .unwrap();
     let worker = mailer(&app, Some(smtp.url()));
 
     // 451 to DATA: kept in the queue, with the error, due again in 30 s.
     let t0 = now_millis();
-    let pass = worker.deliver_due(t0).await.unwrap();
+    let pass = worker.run_due(t0).await.unwrap();
     assert_eq!(pass.failed, 1, "{pass:?}");
     let m = app.store.mail(account.id, id).await.unwrap();
     assert_eq!(m.status, MailStatus::Queued);
@@ -357,7 +361,7 @@ async fn failed_sends_stay_queued_and_are_retried_with_backoff_then_parked() {
     assert!(smtp.received().is_empty());
 
     // Not due before the backoff has passed.
-    assert_eq!(worker.deliver_due(t0 + 29_000).await.unwrap().handled(), 0);
+    assert_eq!(worker.run_due(t0 + 29_000).await.unwrap().handled(), 0);
 
     // The server is down: another failure, the next wait is 2 minutes.
     let down = {
@@ -366,7 +370,7 @@ async fn failed_sends_stay_queued_and_are_retried_with_backoff_then_parked() {
     };
     let down_worker = mailer(&app, Some(format!("smtp://127.0.0.1:{down}")));
     let t1 = t0 + 30_000;
-    assert_eq!(down_worker.deliver_due(t1).await.unwrap().failed, 1);
+    assert_eq!(down_worker.run_due(t1).await.unwrap().failed, 1);
     let m = app.store.mail(account.id, id).await.unwrap();
     assert_eq!((m.status, m.attempts), (MailStatus::Queued, 2));
     assert_eq!(m.next_attempt_at, t1 + 120_000);
@@ -374,9 +378,9 @@ async fn failed_sends_stay_queued_and_are_retried_with_backoff_then_parked() {
 
     // The server recovers: the retry goes out.
     smtp.set_mode(Mode::Accept);
-    assert_eq!(worker.deliver_due(t1 + 60_000).await.unwrap().handled(), 0);
+    assert_eq!(worker.run_due(t1 + 60_000).await.unwrap().handled(), 0);
     let t2 = t1 + 120_000;
-    assert_eq!(worker.deliver_due(t2).await.unwrap().sent, 1);
+    assert_eq!(worker.run_due(t2).await.unwrap().sent, 1);
     let m = app.store.mail(account.id, id).await.unwrap();
     assert_eq!((m.status, m.attempts), (MailStatus::Sent, 3));
     assert_eq!(m.last_error, None);
@@ -387,18 +391,16 @@ async fn failed_sends_stay_queued_and_are_retried_with_backoff_then_parked() {
 
     // A mail that keeps failing is parked after the last attempt…
     smtp.set_mode(Mode::DeferData);
-    let doomed = app
-        .store
-        .enqueue_mail(account.id, &mail("bob@example.com", "Doomed", "body"))
+    let doomed = enqueue(&app, account.id, &mail("bob@example.com", "Doomed", "body"))
         .await
         .unwrap();
     let mut t = now_millis();
-    for attempt in 1..=MAIL_MAX_ATTEMPTS {
-        let pass = worker.deliver_due(t).await.unwrap();
+    for attempt in 1..=MAX_ATTEMPTS {
+        let pass = worker.run_due(t).await.unwrap();
         assert_eq!(pass.handled(), 1, "attempt {attempt}: {pass:?}");
         let m = app.store.mail(account.id, doomed).await.unwrap();
         assert_eq!(m.attempts, attempt);
-        if attempt < MAIL_MAX_ATTEMPTS {
+        if attempt < MAX_ATTEMPTS {
             assert_eq!(m.status, MailStatus::Queued);
             t = m.next_attempt_at;
         } else {
@@ -406,19 +408,18 @@ async fn failed_sends_stay_queued_and_are_retried_with_backoff_then_parked() {
             assert_eq!(pass.parked, 1);
         }
     }
-    assert_eq!(
-        worker.deliver_due(t + 86_400_000).await.unwrap().handled(),
-        0
-    );
+    assert_eq!(worker.run_due(t + 86_400_000).await.unwrap().handled(), 0);
 
     // …and a permanent refusal (550) is parked at once.
     smtp.set_mode(Mode::RejectRecipient);
-    let refused = app
-        .store
-        .enqueue_mail(account.id, &mail("gone@example.com", "Refused", "body"))
-        .await
-        .unwrap();
-    assert_eq!(worker.deliver_due(now_millis()).await.unwrap().parked, 1);
+    let refused = enqueue(
+        &app,
+        account.id,
+        &mail("gone@example.com", "Refused", "body"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(worker.run_due(now_millis()).await.unwrap().parked, 1);
     let m = app.store.mail(account.id, refused).await.unwrap();
     assert_eq!((m.status, m.attempts), (MailStatus::Parked, 1));
     assert!(m.last_error.as_deref().unwrap().contains("550"), "{m:?}");
@@ -446,7 +447,7 @@ async fn failed_sends_stay_queued_and_are_retried_with_backoff_then_parked() {
         .await;
     after.assert_ok();
     assert!(after.contains(r#"data-status="queued""#), "{}", after.html);
-    assert_eq!(worker.deliver_due(now_millis()).await.unwrap().sent, 1);
+    assert_eq!(worker.run_due(now_millis()).await.unwrap().sent, 1);
     assert_eq!(
         app.store.mail(account.id, refused).await.unwrap().status,
         MailStatus::Sent
@@ -461,40 +462,35 @@ async fn without_smtp_mail_is_kept_and_shown_in_the_mailbox_to_its_recipient() {
     let sam = format!("sam-{}@mailbox.test", uuid::Uuid::new_v4().simple());
     user(&app, &account, &rita).await;
     user(&app, &account, &sam).await;
-    let for_rita = app
-        .store
-        .enqueue_mail(
-            account.id,
-            &mail(
-                &rita,
-                "Rita's <b>report</b>",
-                "Dear Rita,\n<script>alert(1)</script>\nThe hub",
-            ),
-        )
-        .await
-        .unwrap();
-    let for_sam = app
-        .store
-        .enqueue_mail(account.id, &mail(&sam, "Sam only", "For Sam's eyes"))
+    let for_rita = enqueue(
+        &app,
+        account.id,
+        &mail(
+            &rita,
+            "Rita's <b>report</b>",
+            "Dear Rita,\n<script>alert(1)</script>\nThe hub",
+        ),
+    )
+    .await
+    .unwrap();
+    let for_sam = enqueue(&app, account.id, &mail(&sam, "Sam only", "For Sam's eyes"))
         .await
         .unwrap();
     // Another account's mail to the same address stays out of this mailbox.
     let other = app.account("Elsewhere").await;
-    let elsewhere = app
-        .store
-        .enqueue_mail(other.id, &mail(&rita, "Other account", "elsewhere"))
+    let elsewhere = enqueue(&app, other.id, &mail(&rita, "Other account", "elsewhere"))
         .await
         .unwrap();
 
     // No SMTP server: the worker keeps the mail locally, sending nothing.
     let worker = mailer(&app, None);
     assert!(!worker.sends());
-    let pass = worker.deliver_due(now_millis()).await.unwrap();
+    let pass = worker.run_due(now_millis()).await.unwrap();
     assert_eq!(pass.kept, 3, "{pass:?}");
     assert_eq!(pass.sent, 0);
     let kept = app.store.mail(account.id, for_rita).await.unwrap();
     assert_eq!(kept.status, MailStatus::Kept);
-    assert_eq!(worker.deliver_due(now_millis()).await.unwrap().handled(), 0);
+    assert_eq!(worker.run_due(now_millis()).await.unwrap().handled(), 0);
 
     // Signed out: off to the sign-in page.
     let mut anonymous = WebClient::new(&app);
@@ -571,32 +567,30 @@ async fn mail_settings_default_the_from_address_and_refuse_bad_values() {
         "https://hub.example.com",
     ] {
         let config = MailConfig::new(None, None, public_url);
-        assert!(
-            Mailer::new(app.store.clone(), &config).is_ok(),
-            "{public_url}"
-        );
+        assert!(Mailer::new(&config).is_ok(), "{public_url}");
     }
     let bad_from = MailConfig::new(None, Some("not an address".into()), "http://h");
-    assert!(Mailer::new(app.store.clone(), &bad_from).is_err());
+    assert!(Mailer::new(&bad_from).is_err());
     let bad_url = MailConfig::new(Some("ftp://mail.example.com".into()), None, "http://h");
-    let err = Mailer::new(app.store.clone(), &bad_url).err().unwrap();
+    let err = Mailer::new(&bad_url).err().unwrap();
     assert!(err.to_string().contains("HUBBUB_SMTP_URL"), "{err}");
     // An address that could inject headers is refused when enqueued.
     let account = app.account("Bad").await;
     for to in ["no-at-sign", "a@b\r\nBcc: x@y", "two@a.test, three@b.test"] {
         assert!(
-            app.store
-                .enqueue_mail(account.id, &mail(to, "s", "b"))
+            enqueue(&app, account.id, &mail(to, "s", "b"))
                 .await
                 .is_err(),
             "{to:?}"
         );
     }
-    assert!(app
-        .store
-        .enqueue_mail(account.id, &mail("ok@a.test", "line\r\nBcc: x@y", "b"))
-        .await
-        .is_err());
+    assert!(enqueue(
+        &app,
+        account.id,
+        &mail("ok@a.test", "line\r\nBcc: x@y", "b")
+    )
+    .await
+    .is_err());
 }
 
 #[tokio::test]
@@ -605,20 +599,20 @@ async fn concurrent_workers_send_each_mail_once() {
     let account = app.account("Busy").await;
     let smtp = SmtpServer::start(Mode::Accept).await;
     for i in 0..30 {
-        app.store
-            .enqueue_mail(
-                account.id,
-                &mail(&format!("r{i}@example.com"), &format!("Mail {i}"), "b"),
-            )
-            .await
-            .unwrap();
+        enqueue(
+            &app,
+            account.id,
+            &mail(&format!("r{i}@example.com"), &format!("Mail {i}"), "b"),
+        )
+        .await
+        .unwrap();
     }
     let (a, b) = (
         mailer(&app, Some(smtp.url())),
         mailer(&app, Some(smtp.url())),
     );
     let now = now_millis();
-    let (pa, pb) = tokio::join!(a.deliver_due(now), b.deliver_due(now));
+    let (pa, pb) = tokio::join!(a.run_due(now), b.run_due(now));
     assert_eq!(pa.unwrap().sent + pb.unwrap().sent, 30);
     let mut to: Vec<String> = smtp
         .received()

@@ -11,20 +11,19 @@ use crate::support::{assert_error, ids};
 /// Adds a user to the account (there is no API for it; the admin CLI and
 /// web app do it through the store).
 async fn add_user(app: &TestApp, account: &TestAccount, email: &str, first: &str) -> i64 {
-    app.store
-        .create_user(
-            account.id,
-            NewUser {
-                email: email.into(),
-                password: "correct horse battery".into(),
-                first_name: first.into(),
-                last_name: "Owner".into(),
-                ..NewUser::default()
-            },
-        )
-        .await
-        .expect("create user")
-        .id
+    app.add_user(
+        account.id,
+        NewUser {
+            email: email.into(),
+            password: "correct horse battery".into(),
+            first_name: first.into(),
+            last_name: "Owner".into(),
+            ..NewUser::default()
+        },
+    )
+    .await
+    .expect("create user")
+    .id
 }
 
 #[tokio::test]

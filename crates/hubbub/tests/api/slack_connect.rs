@@ -2,15 +2,16 @@
 //! sandbox's OAuth consent page, the callback, and disconnecting, all over
 //! HTTP against the Slack sandbox started in-process.
 
-use hubbub_sandbox::state::{SeedTeam, SeedUser};
+use std::time::Duration;
+
 use hubbub_sandbox::Seed;
 use hubbub_store::{NewUser, SecretKey};
 use reqwest::StatusCode;
 
 use crate::harness::TEST_SECRET_KEY;
 use crate::slack_support::{
-    admin, auth_test, connect, connection_row, consent, live_account_of, open, sandbox_bot_tokens,
-    slack_user, state_of, world, FROM_MARKETPLACE,
+    admin, auth_test, connect, connection_row, consent, globex, live_account_of, open,
+    sandbox_bot_tokens, slack_user, world, ADMIN_PASSWORD, FROM_MARKETPLACE,
 };
 use crate::web_client::WebClient;
 #[tokio::test]
@@ -137,8 +138,7 @@ async fn a_callback_from_anyone_else_changes_nothing() {
     // A regular hub user of the same account, signed in, opens it.
     world
         .app
-        .store
-        .create_user(
+        .add_user(
             account.id,
             NewUser {
                 email: "rita@example.com".into(),
@@ -193,7 +193,9 @@ async fn a_replayed_or_expired_state_is_refused() {
     let account = world.app.account("Replay").await;
     let mut client = admin(&world, &account).await;
 
+    // Two consents started (two tabs) before either came back.
     let callback = consent(&world, &mut client, FROM_MARKETPLACE, "olivia", "allow").await;
+    let later = consent(&world, &mut client, FROM_MARKETPLACE, "olivia", "allow").await;
     open(&client, &callback).await.assert_ok();
     let before = world.app.store.slack_connection(account.id).await.unwrap();
 
@@ -201,14 +203,9 @@ async fn a_replayed_or_expired_state_is_refused() {
     assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.html);
     assert!(page.contains("already used"), "{}", page.html);
 
-    let callback = consent(&world, &mut client, FROM_MARKETPLACE, "olivia", "allow").await;
-    world
-        .app
-        .store
-        .set_slack_oauth_state_expiry(&state_of(&callback), 0)
-        .await
-        .unwrap();
-    let page = open(&client, &callback).await;
+    // Eleven minutes later: a state lives ten.
+    world.app.hub.clock().advance(Duration::from_secs(11 * 60));
+    let page = open(&client, &later).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.html);
     assert!(page.contains("expired"), "{}", page.html);
 
@@ -221,26 +218,17 @@ async fn a_replayed_or_expired_state_is_refused() {
 #[tokio::test]
 async fn one_workspace_per_account_and_one_account_per_workspace() {
     let mut seed = Seed::demo();
-    seed.teams.push(SeedTeam {
-        id: None,
-        name: "Globex".into(),
-        domain: "globex".into(),
-        users: vec![SeedUser {
-            id: None,
-            name: "gina".into(),
-            real_name: "Gina Globex".into(),
-            email: "gina@globex.example".into(),
-            is_admin: true,
-            is_owner: true,
-        }],
-        channels: vec![],
-    });
+    seed.teams.push(globex());
     let world = world(seed).await;
     let account = world.app.account("One").await;
     let mut client = admin(&world, &account).await;
-    connect(&world, &mut client, "olivia").await.assert_ok();
+    // Both consents started (two tabs) before either came back: the second
+    // meets the first's connection at the callback.
+    let to_acme = consent(&world, &mut client, FROM_MARKETPLACE, "olivia", "allow").await;
+    let to_globex = consent(&world, &mut client, FROM_MARKETPLACE, "gina", "allow").await;
+    open(&client, &to_acme).await.assert_ok();
 
-    let page = connect(&world, &mut client, "gina").await;
+    let page = open(&client, &to_globex).await;
     assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.html);
     assert!(
         page.contains("already connected to the Slack workspace Acme"),
@@ -286,4 +274,117 @@ async fn cancelling_on_slack_leaves_it_not_connected() {
         world.app.store.slack_connection(account.id).await.unwrap(),
         None
     );
+}
+
+#[tokio::test]
+async fn connecting_while_connected_is_refused_before_slack_and_a_late_refusal_cuts_nothing() {
+    let world = world(Seed::demo()).await;
+    let account = world.app.account("Twice").await;
+    let mut client = admin(&world, &account).await;
+    // A second tab started a connection before the first one finished.
+    let first = consent(&world, &mut client, FROM_MARKETPLACE, "olivia", "allow").await;
+    let stale = consent(&world, &mut client, FROM_MARKETPLACE, "maria", "allow").await;
+    open(&client, &first).await.assert_ok();
+    let (_, team_id) = slack_user(&world, "olivia");
+    let token = sandbox_bot_tokens(&world, &team_id)
+        .await
+        .into_iter()
+        .find(|(_, revoked)| !revoked)
+        .expect("a live bot token")
+        .0;
+
+    // A Connect form left open from before: refused, and Slack is not
+    // asked (the browser stays in the hub).
+    let page = client.post(FROM_MARKETPLACE, &[]).await;
+    page.assert_ok();
+    assert_eq!(
+        page.location(),
+        "/settings/marketplace?slack=already_connected"
+    );
+    assert!(
+        page.contains("Already connected to Acme: nothing was changed, and Slack was not asked."),
+        "{}",
+        page.html
+    );
+
+    // Maria (no Slack admin) approving the stale tab is refused, and the
+    // live connection keeps working: Slack handed back the installed app's
+    // token, which the hub does not revoke.
+    let page = open(&client, &stale).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.html);
+    assert!(
+        page.contains("A Slack admin must install the app"),
+        "{}",
+        page.html
+    );
+    assert_eq!(auth_test(&world, &token).await["ok"], true);
+    assert!(connection_row(&world, account.id).await.is_live());
+    let html = client.get("/settings/marketplace").await.html;
+    assert!(html.contains("Connected to Acme"), "{html}");
+}
+
+#[tokio::test]
+async fn a_token_the_hub_cannot_decrypt_is_a_configuration_error_not_a_disconnect() {
+    let world = world(Seed::demo()).await;
+    let account = world.app.account("Rekeyed").await;
+    let mut client = admin(&world, &account).await;
+    connect(&world, &mut client, "olivia").await.assert_ok();
+
+    // The same hub, restarted with another HUBBUB_SECRET_KEY.
+    let rekeyed = world
+        .app
+        .restarted(|config| config.secret_key = "ab".repeat(32))
+        .await;
+    let mut client = WebClient::signed_in(
+        &rekeyed,
+        &account.admin_email,
+        ADMIN_PASSWORD,
+        "/settings/marketplace",
+        "/settings/marketplace",
+    )
+    .await;
+    let page = client.get("/settings/marketplace").await;
+    page.assert_ok();
+    assert!(
+        page.contains(r#"data-testid="slack-token-unreadable""#),
+        "{}",
+        page.html
+    );
+    assert!(page.contains("HUBBUB_SECRET_KEY"));
+    assert!(!page.contains(r#"data-testid="slack-status">Not connected<"#));
+    assert!(connection_row(&world, account.id).await.is_live());
+
+    // The super admin is told once, in the app and by email, however often
+    // the hub meets the token.
+    client.get("/settings/inbox").await.assert_ok();
+    let admin_user = rekeyed.store.users(account.id).await.unwrap()[0].clone();
+    let notes = rekeyed
+        .store
+        .notifications(admin_user.id, 50)
+        .await
+        .unwrap();
+    let told = notes
+        .iter()
+        .filter(|n| n.topic == "slack_token_unreadable")
+        .count();
+    assert_eq!(told, 1, "{notes:?}");
+    rekeyed.settle().await;
+    let mails = rekeyed.store.list_mail(account.id, None, 50).await.unwrap();
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.subject.contains("cannot use its Slack connection"))
+            .count(),
+        1
+    );
+
+    // Mapping an email says what is wrong, not that Slack is not connected.
+    let page = client
+        .post(
+            "/settings/notifications/slack-mapping",
+            &[("slack_email", "olivia@acme.example")],
+        )
+        .await;
+    assert!(!page.contains("Slack is not connected"), "{}", page.html);
+    assert!(page.contains("HUBBUB_SECRET_KEY"), "{}", page.html);
 }

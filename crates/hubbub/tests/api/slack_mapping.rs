@@ -4,10 +4,14 @@
 //! message whose Confirm only its addressee can use, expiry after 24
 //! hours, and mappings that survive removal in Slack and a reconnect.
 
+use std::time::Duration;
+
+use hubbub_app::slack::messages::MAPPING_CONFIRM;
 use hubbub_hub::timestamp::now_millis;
 use hubbub_sandbox::Seed;
-use hubbub_slack::blocks::MAPPING_CONFIRM;
-use hubbub_store::{MappingRequest, MappingRequestStatus, NewUser, SlackLink, User};
+use hubbub_store::{
+    enqueue_job, JobStatus, MappingRequest, MappingRequestStatus, NewUser, SlackLink, User,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -24,8 +28,7 @@ const MAP_FORM: &str = "/settings/notifications/slack-mapping";
 async fn add_user(world: &World, account: &TestAccount, email: &str, first: &str) -> User {
     world
         .app
-        .store
-        .create_user(
+        .add_user(
             account.id,
             NewUser {
                 email: email.into(),
@@ -193,10 +196,7 @@ async fn connecting_maps_users_by_email_and_tells_the_unmatched_once() {
         .unwrap();
     let (adam_slack, _) = slack_user(&world, "adam");
     let adam_link = || async { mapped_to(&link(&world, &account, &adam).await) };
-    eventually("Adam mapped by email", || async {
-        adam_link().await.is_some()
-    })
-    .await;
+    jobs_settled(&world).await;
     assert_eq!(adam_link().await, Some((adam_slack, false)));
 }
 
@@ -219,18 +219,25 @@ async fn verify_in_slack(client: &WebClient, email: &str) -> crate::web_client::
 /// The request Mark sent, once its direct message is out.
 pub async fn sent_request(scene: &Scene) -> MappingRequest {
     let (_, team_id) = slack_user(&scene.world, "olivia");
-    let store = &scene.world.app.store;
-    let latest = || async {
-        store
-            .latest_mapping_request(scene.account.id, &team_id, scene.mark.id)
-            .await
-            .unwrap()
-    };
-    eventually("the direct message to be sent", || async {
-        latest().await.is_some_and(|r| r.message.is_some())
-    })
-    .await;
-    latest().await.unwrap()
+    jobs_settled(&scene.world).await;
+    let world = &scene.world;
+    let request = world
+        .app
+        .store
+        .latest_mapping_request(
+            scene.account.id,
+            &team_id,
+            scene.mark.id,
+            world.app.hub.now(),
+        )
+        .await
+        .unwrap()
+        .expect("a mapping request");
+    assert!(
+        request.message.is_some(),
+        "the direct message was sent: {request:?}"
+    );
+    request
 }
 
 /// The sandbox's copy of the request's direct message.
@@ -339,7 +346,7 @@ async fn a_user_maps_another_slack_email_once_that_slack_user_confirms() {
     assert!(world
         .app
         .store
-        .latest_mapping_request(scene.account.id, &team_id, scene.mark.id)
+        .latest_mapping_request(scene.account.id, &team_id, scene.mark.id, now_millis())
         .await
         .unwrap()
         .is_none());
@@ -387,13 +394,14 @@ async fn a_user_maps_another_slack_email_once_that_slack_user_confirms() {
     // Mark's Confirm completes it: the message says so, so do the settings.
     let (status, body) = press_confirm(&scene, "mark", &request).await;
     assert!(status.is_success(), "{body}");
-    eventually("the direct message to say it is done", || async {
+    jobs_settled(world).await;
+    assert!(
         direct_message(&scene, &request).await["text"]
             .as_str()
             .unwrap_or_default()
-            .starts_with("Done: your Slack account is now connected to Mark Member's")
-    })
-    .await;
+            .starts_with("Done: your Slack account is now connected to Mark Member's"),
+        "the direct message says it is done"
+    );
     assert_eq!(
         mapped_to(&link(world, &scene.account, &scene.mark).await),
         Some((mark_slack.clone(), true))
@@ -456,22 +464,22 @@ async fn a_request_not_confirmed_within_24_hours_expires() {
         .assert_ok();
     let request = sent_request(&scene).await;
 
-    // A day later (the request's expiry moved into the past).
+    // A day later.
     world
         .app
-        .store
-        .set_mapping_request_expiry(request.id, now_millis() - 1)
-        .await
-        .unwrap();
+        .hub
+        .clock()
+        .advance(Duration::from_secs(24 * 3600 + 1));
     let (status, body) = press_confirm(&scene, "mark", &request).await;
     assert!(status.is_success(), "{body}");
-    eventually("the direct message to say it expired", || async {
+    jobs_settled(world).await;
+    assert!(
         direct_message(&scene, &request).await["text"]
             .as_str()
             .unwrap_or_default()
-            .contains("expired: requests must be confirmed within 24 hours")
-    })
-    .await;
+            .contains("expired: requests must be confirmed within 24 hours"),
+        "the direct message says it expired"
+    );
     assert_eq!(
         link(world, &scene.account, &scene.mark).await,
         Some(SlackLink::Unmatched)
@@ -510,7 +518,7 @@ async fn a_job_that_meets_a_dead_token_disconnects_and_stops_retrying() {
     jobs_settled(world).await;
     let jobs = world.app.store.jobs(scene.account.id, 10).await.unwrap();
     assert_eq!(jobs[0].kind, "slack.map_users");
-    assert_eq!(jobs[0].status, "done", "{jobs:?}");
+    assert_eq!(jobs[0].status, JobStatus::Done, "{jobs:?}");
     let connection = connection_row(world, scene.account.id).await;
     assert!(!connection.is_live());
     let page = admin.get("/settings/marketplace").await;
@@ -526,17 +534,17 @@ async fn work_that_gave_up_is_shown_to_super_admins_who_can_retry_it() {
     let scene = scene().await;
     let world = &scene.world;
     // A job no worker knows (as if written by a newer version) gives up at once.
-    let id = world
-        .app
-        .store
-        .enqueue_job(scene.account.id, "slack.from_the_future", &json!({}))
+    let mut tx = world.app.store.begin_write().await.unwrap();
+    let id = enqueue_job(&mut tx, scene.account.id, "slack.from_the_future", "{}")
         .await
         .unwrap();
-    eventually("the job to be parked", || async {
-        let parked = world.app.store.parked_jobs(scene.account.id, 10).await;
-        parked.unwrap().iter().any(|j| j.id == id)
-    })
-    .await;
+    tx.commit().await.unwrap();
+    jobs_settled(world).await;
+    let parked = world.app.store.parked_jobs(scene.account.id, 10).await;
+    assert!(
+        parked.unwrap().iter().any(|j| j.id == id),
+        "the job is parked"
+    );
 
     let mut admin = scene.admin;
     let page = admin.get("/settings/marketplace").await;
@@ -567,4 +575,70 @@ async fn work_that_gave_up_is_shown_to_super_admins_who_can_retry_it() {
     let jobs = world.app.store.jobs(scene.account.id, 50).await.unwrap();
     let job = jobs.iter().find(|j| j.id == id).unwrap();
     assert_eq!((job.status.as_str(), job.attempts), ("parked", 1));
+}
+
+#[tokio::test]
+async fn every_answer_that_means_a_dead_token_disconnects_and_stops_the_work() {
+    for code in ["token_expired", "not_authed", "account_inactive"] {
+        let scene = scene().await;
+        let world = &scene.world;
+        let fault = json!({"method": "users.lookupByEmail", "error": code, "times": 1});
+        let (status, body) = sandbox_control(world, "/control/faults", fault).await;
+        assert!(status.is_success(), "{body}");
+        invite_adam(&scene.admin).await;
+        jobs_settled(world).await;
+        let connection = connection_row(world, scene.account.id).await;
+        assert!(!connection.is_live(), "{code} disconnects");
+        let jobs = world.app.store.jobs(scene.account.id, 10).await.unwrap();
+        assert_eq!(jobs[0].kind, "slack.map_users");
+        assert_eq!(
+            jobs[0].status,
+            JobStatus::Done,
+            "{code}: not retried: {jobs:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_user_added_from_the_command_line_is_looked_up_in_slack_like_an_invited_one() {
+    let scene = scene().await;
+    let world = &scene.world;
+    let config = &world.app.config;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hubbub"))
+        .args([
+            "admin",
+            "create-user",
+            "--account",
+            &scene.account.id.to_string(),
+        ])
+        .args([
+            "--email",
+            "adam@acme.example",
+            "--password",
+            "a long enough password",
+        ])
+        .env("HUBBUB_DATABASE_URL", &config.database_url)
+        .env("HUBBUB_SECRET_KEY", &config.secret_key)
+        .env("HUBBUB_PUBLIC_URL", &config.public_url)
+        .output()
+        .expect("run hubbub admin");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let adam = world
+        .app
+        .store
+        .user(scene.account.id, printed["user_id"].as_i64().unwrap())
+        .await
+        .unwrap();
+    // The running hub's worker takes the lookup the command enqueued.
+    jobs_settled(world).await;
+    let (adam_slack, _) = slack_user(world, "adam");
+    assert_eq!(
+        mapped_to(&link(world, &scene.account, &adam).await),
+        Some((adam_slack, false))
+    );
 }

@@ -4,14 +4,13 @@
 //! cleanly disconnected, with the cause shown, and every super admin is
 //! told exactly once, in the app and by email.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use hubbub_sandbox::Seed;
 use hubbub_store::{NewUser, User};
+use hubbub_test_support::{now_secs, slack_signature};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use sha2::Sha256;
 
 use crate::harness::TestAccount;
 use crate::slack_support::{
@@ -60,8 +59,7 @@ async fn answered_events(world: &World, url: &str) -> Vec<Value> {
 async fn super_admin(world: &World, account: &TestAccount, name: &str, super_admin: bool) -> User {
     world
         .app
-        .store
-        .create_user(
+        .add_user(
             account.id,
             NewUser {
                 email: format!("{name}@removal.test"),
@@ -127,26 +125,19 @@ async fn people(world: &World, account: &TestAccount) -> (User, User, User) {
     (first, second, regular)
 }
 
-fn slack_signature(secret: &str, timestamp: &str, body: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("v0:{timestamp}:{body}").as_bytes());
-    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
-}
-
 /// Sends a recorded event body again, freshly signed, as a Slack retry.
 async fn replay(world: &World, url: &str, body: &str) -> StatusCode {
     let secret = world.sandbox.state().apps[0].signing_secret.clone();
-    let ts = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .to_string();
+    let ts = now_secs().to_string();
     world
         .raw
         .post(url)
         .header("content-type", "application/json")
         .header("x-slack-request-timestamp", &ts)
-        .header("x-slack-signature", slack_signature(&secret, &ts, body))
+        .header(
+            "x-slack-signature",
+            slack_signature(&secret, &ts, body.as_bytes()),
+        )
         .header("x-slack-retry-num", "1")
         .header("x-slack-retry-reason", "http_timeout")
         .body(body.to_owned())

@@ -4,32 +4,15 @@
 //! workspaces touch no account. Requests are signed here, independently
 //! of the hub's own verifier.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use hmac::{Hmac, Mac};
-use hubbub_store::NewSlackConnection;
+use hubbub_sandbox::Seed;
+use hubbub_test_support::{now_secs, slack_signature};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use sha2::Sha256;
 
 use crate::harness::{TestApp, SLACK_SIGNING_SECRET};
-
-/// `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{body}`, as Slack signs.
-fn slack_signature(secret: &str, timestamp: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(b"v0:");
-    mac.update(timestamp.as_bytes());
-    mac.update(b":");
-    mac.update(body);
-    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
-}
-
-fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
+use crate::slack_support::{admin, connect, connection_row, globex, slack_user, world, World};
 
 /// A request as Slack sends it.
 struct SlackRequest<'a> {
@@ -121,26 +104,24 @@ fn event_callback(team_id: &str, event_id: &str) -> Value {
     })
 }
 
-/// Connects a new Slack workspace to a new account; returns (account, team).
-async fn connected_team(app: &TestApp) -> (i64, String) {
-    let account = app.account("Slack Co").await;
-    let team_id = unique("T");
-    connect(app, account.id, &team_id, "U0BOT").await;
-    (account.id, team_id)
+/// The hub beside the sandbox, whose app signs with the secret these
+/// requests are signed with, and which has a second workspace (Globex,
+/// owned by Gina) beside Acme.
+async fn slack_world() -> World {
+    let mut seed = Seed::demo();
+    seed.apps[0].signing_secret = SLACK_SIGNING_SECRET.to_owned();
+    seed.teams.push(globex());
+    world(seed).await
 }
 
-async fn connect(app: &TestApp, account_id: i64, team_id: &str, bot_user_id: &str) {
-    app.store
-        .save_slack_connection(&NewSlackConnection {
-            account_id,
-            team_id: team_id.to_owned(),
-            bot_user_id: bot_user_id.to_owned(),
-            installer_slack_user_id: "U0ADMIN".into(),
-            scopes: vec!["channels:history".into(), "commands".into()],
-            bot_token_ciphertext: "not-a-real-ciphertext".into(),
-        })
-        .await
-        .expect("connect the workspace");
+/// Connects the workspace of `handle` (who approves, as its owner) to a
+/// new account, through the App Marketplace; returns (account, team).
+async fn connected_team(world: &World, handle: &str) -> (i64, String) {
+    let account = world.app.account("Slack Co").await;
+    let mut client = admin(world, &account).await;
+    connect(world, &mut client, handle).await.assert_ok();
+    let (_, team_id) = slack_user(world, handle);
+    (account.id, team_id)
 }
 
 #[tokio::test]
@@ -169,12 +150,13 @@ async fn url_verification_is_answered_with_the_challenge() {
 
 #[tokio::test]
 async fn a_forged_signature_is_refused_and_nothing_recorded() {
-    let app = TestApp::spawn().await;
-    let (_, team_id) = connected_team(&app).await;
+    let world = slack_world().await;
+    let app = &world.app;
+    let (_, team_id) = connected_team(&world, "olivia").await;
     let event_id = unique("Ev");
     let mut request = SlackRequest::json("/slack/events", &event_callback(&team_id, &event_id));
     request.secret = "an attacker's guess";
-    let (status, body) = request.send(&app).await;
+    let (status, body) = request.send(app).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(app.store.slack_event_seen(&event_id).await.unwrap(), None);
 
@@ -201,13 +183,14 @@ async fn a_forged_signature_is_refused_and_nothing_recorded() {
 
 #[tokio::test]
 async fn a_stale_timestamp_is_refused() {
-    let app = TestApp::spawn().await;
-    let (_, team_id) = connected_team(&app).await;
+    let world = slack_world().await;
+    let app = &world.app;
+    let (_, team_id) = connected_team(&world, "olivia").await;
     for age in [6 * 60, -6 * 60] {
         let event_id = unique("Ev");
         let mut request = SlackRequest::json("/slack/events", &event_callback(&team_id, &event_id));
         request.age = age;
-        let (status, body) = request.send(&app).await;
+        let (status, body) = request.send(app).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "age {age}: {body}");
         assert!(body.contains("five minutes"), "{body}");
         assert_eq!(app.store.slack_event_seen(&event_id).await.unwrap(), None);
@@ -216,17 +199,18 @@ async fn a_stale_timestamp_is_refused() {
     let event_id = unique("Ev");
     let mut request = SlackRequest::json("/slack/events", &event_callback(&team_id, &event_id));
     request.age = 4 * 60;
-    assert_eq!(request.send(&app).await.0, StatusCode::OK);
+    assert_eq!(request.send(app).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn a_body_over_the_limit_is_refused() {
-    let app = TestApp::spawn().await;
-    let (_, team_id) = connected_team(&app).await;
+    let world = slack_world().await;
+    let app = &world.app;
+    let (_, team_id) = connected_team(&world, "olivia").await;
     let event_id = unique("Ev");
     let mut event = event_callback(&team_id, &event_id);
     event["event"]["text"] = json!("x".repeat(1024 * 1024));
-    let (status, _) = SlackRequest::json("/slack/events", &event).send(&app).await;
+    let (status, _) = SlackRequest::json("/slack/events", &event).send(app).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(app.store.slack_event_seen(&event_id).await.unwrap(), None);
 
@@ -234,7 +218,7 @@ async fn a_body_over_the_limit_is_refused() {
     let timestamp = now_secs().to_string();
     let body = event.to_string().into_bytes();
     let signature = slack_signature(SLACK_SIGNING_SECRET, &timestamp, &body);
-    let status = post_chunked(&app, "/slack/events", &timestamp, &signature, &body).await;
+    let status = post_chunked(app, "/slack/events", &timestamp, &signature, &body).await;
     assert_eq!(status, 413);
     assert_eq!(app.store.slack_event_seen(&event_id).await.unwrap(), None);
 }
@@ -283,14 +267,15 @@ async fn post_chunked(
 
 #[tokio::test]
 async fn slacks_retries_of_an_event_are_acknowledged_and_taken_once() {
-    let app = TestApp::spawn().await;
-    let (_, team_id) = connected_team(&app).await;
+    let world = slack_world().await;
+    let app = &world.app;
+    let (_, team_id) = connected_team(&world, "olivia").await;
     let event_id = unique("Ev");
     let event = event_callback(&team_id, &event_id);
     for retry_num in [None, Some(1), Some(2)] {
         let mut request = SlackRequest::json("/slack/events", &event);
         request.retry_num = retry_num;
-        let (status, body) = request.send(&app).await;
+        let (status, body) = request.send(app).await;
         assert_eq!(status, StatusCode::OK, "retry {retry_num:?}: {body}");
         assert_eq!(body, "");
     }
@@ -304,7 +289,7 @@ async fn slacks_retries_of_an_event_are_acknowledged_and_taken_once() {
     );
 
     // A replay without the retry header is no different.
-    let (status, _) = SlackRequest::json("/slack/events", &event).send(&app).await;
+    let (status, _) = SlackRequest::json("/slack/events", &event).send(app).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         app.store.slack_events_seen_count(&team_id).await.unwrap(),
@@ -314,12 +299,13 @@ async fn slacks_retries_of_an_event_are_acknowledged_and_taken_once() {
 
 #[tokio::test]
 async fn an_unknown_team_is_acknowledged_and_nothing_touched() {
-    let app = TestApp::spawn().await;
-    let (_, connected) = connected_team(&app).await;
+    let world = slack_world().await;
+    let app = &world.app;
+    let (_, connected) = connected_team(&world, "olivia").await;
     let stranger = unique("T");
     let event_id = unique("Ev");
     let (status, body) = SlackRequest::json("/slack/events", &event_callback(&stranger, &event_id))
-        .send(&app)
+        .send(app)
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(app.store.slack_event_seen(&event_id).await.unwrap(), None);
@@ -339,9 +325,10 @@ async fn an_unknown_team_is_acknowledged_and_nothing_touched() {
 
 #[tokio::test]
 async fn events_are_kept_to_their_own_workspace() {
-    let app = TestApp::spawn().await;
-    let (account_a, team_a) = connected_team(&app).await;
-    let (account_b, team_b) = connected_team(&app).await;
+    let world = slack_world().await;
+    let app = &world.app;
+    let (account_a, team_a) = connected_team(&world, "olivia").await;
+    let (account_b, team_b) = connected_team(&world, "gina").await;
     assert_ne!(account_a, account_b);
     assert_eq!(
         app.store.account_for_slack_team(&team_a).await.unwrap(),
@@ -353,7 +340,7 @@ async fn events_are_kept_to_their_own_workspace() {
     );
     let event_id = unique("Ev");
     let (status, _) = SlackRequest::json("/slack/events", &event_callback(&team_a, &event_id))
-        .send(&app)
+        .send(app)
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
@@ -365,14 +352,15 @@ async fn events_are_kept_to_their_own_workspace() {
 
 #[tokio::test]
 async fn missing_headers_are_refused() {
-    let app = TestApp::spawn().await;
-    let (_, team_id) = connected_team(&app).await;
+    let world = slack_world().await;
+    let app = &world.app;
+    let (_, team_id) = connected_team(&world, "olivia").await;
     for (timestamp, signature) in [(false, true), (true, false), (false, false)] {
         let event_id = unique("Ev");
         let mut request = SlackRequest::json("/slack/events", &event_callback(&team_id, &event_id));
         request.timestamp_header = timestamp;
         request.signature_header = signature;
-        let (status, body) = request.send(&app).await;
+        let (status, body) = request.send(app).await;
         assert_eq!(
             status,
             StatusCode::UNAUTHORIZED,
@@ -385,7 +373,7 @@ async fn missing_headers_are_refused() {
         let mut request = SlackRequest::form(path, &[("team_id", &team_id)]);
         request.signature_header = false;
         assert_eq!(
-            request.send(&app).await.0,
+            request.send(app).await.0,
             StatusCode::UNAUTHORIZED,
             "{path}"
         );
@@ -412,8 +400,9 @@ async fn slack_not_configured_answers_503() {
 
 #[tokio::test]
 async fn commands_interactions_and_options_are_verified_then_acknowledged() {
-    let app = TestApp::spawn().await;
-    let (_, team_id) = connected_team(&app).await;
+    let world = slack_world().await;
+    let app = &world.app;
+    let (_, team_id) = connected_team(&world, "olivia").await;
     let command = [
         ("token", "ignored"),
         ("team_id", team_id.as_str()),
@@ -429,7 +418,7 @@ async fn commands_interactions_and_options_are_verified_then_acknowledged() {
         ("trigger_id", "1.2.3"),
     ];
     let (status, body) = SlackRequest::form("/slack/commands", &command)
-        .send(&app)
+        .send(app)
         .await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, ""));
 
@@ -444,7 +433,7 @@ async fn commands_interactions_and_options_are_verified_then_acknowledged() {
     })
     .to_string();
     let (status, body) = SlackRequest::form("/slack/interactions", &[("payload", &action)])
-        .send(&app)
+        .send(app)
         .await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, ""));
 
@@ -457,37 +446,32 @@ async fn commands_interactions_and_options_are_verified_then_acknowledged() {
     })
     .to_string();
     let (status, _) = SlackRequest::form("/slack/options", &[("payload", &suggestion)])
-        .send(&app)
+        .send(app)
         .await;
     assert_eq!(status, StatusCode::OK);
 
     // Malformed but signed: a clear 400, and Slack is told not to retry.
     let (status, body) = SlackRequest::form("/slack/interactions", &[("nopayload", "1")])
-        .send(&app)
+        .send(app)
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let (status, _) = SlackRequest::raw("/slack/events", "application/json", b"{not json".to_vec())
-        .send(&app)
+        .send(app)
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     // Forged: refused.
     let mut forged = SlackRequest::form("/slack/commands", &command);
     forged.secret = "guess";
-    assert_eq!(forged.send(&app).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(forged.send(app).await.0, StatusCode::UNAUTHORIZED);
 }
 
 /// The Slack sandbox, playing Slack, delivers real signed requests.
 #[tokio::test]
 async fn the_sandbox_delivers_a_signed_event_that_is_accepted() {
-    let app = TestApp::spawn().await;
-    let mut seed = hubbub_sandbox::Seed::demo();
-    seed.rate_limits = false;
-    seed.apps[0].signing_secret = SLACK_SIGNING_SECRET.to_owned();
-    let app_id = seed.apps[0].app_id.clone();
-    let sandbox = hubbub_sandbox::Sandbox::start("127.0.0.1:0".parse().unwrap(), seed)
-        .await
-        .unwrap();
+    let world = slack_world().await;
+    let (app, sandbox) = (&world.app, &world.sandbox);
+    let app_id = sandbox.state().apps[0].app_id.clone();
     let control = |path: &str| format!("{}/control/{path}", sandbox.base_url);
     let http = reqwest::Client::new();
     let call = |path: String, body: Value| {
@@ -511,15 +495,8 @@ async fn the_sandbox_delivers_a_signed_event_that_is_accepted() {
         }),
     )
     .await;
-    let installed = call(
-        control("install"),
-        json!({"app": app_id, "user": "adam", "scopes": ["channels:history", "channels:read", "chat:write", "commands"]}),
-    )
-    .await;
-    let team_id = installed["team_id"].as_str().unwrap().to_owned();
-    let bot_user_id = installed["bot_user_id"].as_str().unwrap().to_owned();
-    let account = app.account("Acme").await;
-    connect(&app, account.id, &team_id, &bot_user_id).await;
+    let (account_id, team_id) = connected_team(&world, "olivia").await;
+    let bot_user_id = connection_row(&world, account_id).await.bot_user_id;
 
     call(
         control("invite"),
@@ -575,4 +552,115 @@ async fn the_sandbox_delivers_a_signed_event_that_is_accepted() {
         .await
         .unwrap();
     assert_eq!(res["deliveries"][0]["status"], 200, "{res}");
+}
+
+/// `app_uninstalled` from a workspace, as Slack sends it when an admin
+/// removes the app: the one event whose effect (the hub disconnects and
+/// tells every super admin) shows whether it was taken.
+fn app_uninstalled(team_id: &str, event_id: &str) -> Value {
+    let mut event = event_callback(team_id, event_id);
+    event["event"] = json!({"type": "app_uninstalled", "event_ts": "1700000000.000200"});
+    event
+}
+
+/// How many times the account's super admin was told Slack disconnected.
+async fn disconnect_notices(app: &TestApp, account_id: i64) -> usize {
+    let admin = app.store.users(account_id).await.unwrap()[0].clone();
+    let notes = app.store.notifications(admin.id, 100).await.unwrap();
+    notes
+        .iter()
+        .filter(|n| n.topic == "slack_disconnected")
+        .count()
+}
+
+#[tokio::test]
+async fn a_failure_before_the_events_commit_leaves_nothing_and_slacks_retry_takes_it_once() {
+    let world = slack_world().await;
+    let app = &world.app;
+    let (account_id, team_id) = connected_team(&world, "olivia").await;
+    let event_id = unique("Ev");
+    let event = app_uninstalled(&team_id, &event_id);
+
+    // The hub fails after writing the event's effects, before committing.
+    app.hub.faults().fail_before_event_commit(1);
+    let (status, body) = SlackRequest::json("/slack/events", &event).send(app).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    assert!(body.contains("Slack will retry"), "{body}");
+    // Nothing of it is left: not the event id, not its effects.
+    assert_eq!(app.store.slack_event_seen(&event_id).await.unwrap(), None);
+    assert!(connection_row(&world, account_id).await.is_live());
+    assert_eq!(disconnect_notices(app, account_id).await, 0);
+
+    // Slack's retry is taken, once; a later one changes nothing more.
+    for retry_num in [1, 2] {
+        let mut retry = SlackRequest::json("/slack/events", &event);
+        retry.retry_num = Some(retry_num);
+        let (status, body) = retry.send(app).await;
+        assert_eq!(status, StatusCode::OK, "retry {retry_num}: {body}");
+    }
+    assert!(!connection_row(&world, account_id).await.is_live());
+    assert_eq!(disconnect_notices(app, account_id).await, 1);
+    app.settle().await;
+    let mails = app.store.list_mail(account_id, None, 50).await.unwrap();
+    let told = mails
+        .iter()
+        .filter(|m| m.subject.contains("was disconnected from the hub"))
+        .count();
+    assert_eq!(told, 1, "one email to the one super admin");
+}
+
+#[tokio::test]
+async fn the_same_event_delivered_three_times_at_once_is_taken_once() {
+    let world = slack_world().await;
+    let app = &world.app;
+    let (account_id, team_id) = connected_team(&world, "olivia").await;
+    let event = app_uninstalled(&team_id, &unique("Ev"));
+    // The first delivery to be taken fails before its commit: one of the
+    // others, waiting on it, must take the event instead of losing it.
+    app.hub.faults().fail_before_event_commit(1);
+    let send = || SlackRequest::json("/slack/events", &event).send(app);
+    let (a, b, c) = tokio::join!(send(), send(), send());
+    let mut statuses = [a.0, b.0, c.0];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::INTERNAL_SERVER_ERROR
+        ],
+        "{a:?} {b:?} {c:?}"
+    );
+    assert!(!connection_row(&world, account_id).await.is_live());
+    assert_eq!(disconnect_notices(app, account_id).await, 1);
+    let disconnects = app
+        .store
+        .audit_log(account_id, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "slack.disconnected")
+        .count();
+    assert_eq!(disconnects, 1);
+}
+
+#[tokio::test]
+async fn event_ids_are_forgotten_after_a_day() {
+    let world = slack_world().await;
+    let app = &world.app;
+    let (_, team_id) = connected_team(&world, "olivia").await;
+    let event_id = unique("Ev");
+    let (status, _) = SlackRequest::json("/slack/events", &event_callback(&team_id, &event_id))
+        .send(app)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    app.settle().await;
+    assert_eq!(
+        app.store.slack_event_seen(&event_id).await.unwrap(),
+        Some(team_id.clone()),
+        "kept while Slack may still retry it"
+    );
+    app.hub.clock().advance(Duration::from_secs(24 * 3600 + 60));
+    app.settle().await;
+    assert_eq!(app.store.slack_event_seen(&event_id).await.unwrap(), None);
 }

@@ -1,6 +1,7 @@
 //! Shared by the Slack tests: the hub wired to an in-process Slack
 //! sandbox, and a browser that connects it.
 
+use hubbub_sandbox::state::{SeedTeam, SeedUser};
 use hubbub_sandbox::{Sandbox, Seed};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -30,7 +31,7 @@ pub async fn world(seed: Seed) -> World {
     let config = sandbox.state().apps[0].clone();
     let app = TestApp::spawn_with_slack(TestSlack {
         signing_secret: Some(config.signing_secret.clone()),
-        app: Some(hubbub_web::SlackAppConfig {
+        app: Some(hubbub_app::SlackAppConfig {
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
             authorize_url: format!("{}/oauth/v2/authorize", sandbox.base_url),
@@ -53,6 +54,24 @@ pub async fn world(seed: Seed) -> World {
         .unwrap();
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
     World { sandbox, app, raw }
+}
+
+/// A second workspace, Globex, whose only person, Gina, owns it.
+pub fn globex() -> SeedTeam {
+    SeedTeam {
+        id: None,
+        name: "Globex".into(),
+        domain: "globex".into(),
+        users: vec![SeedUser {
+            id: None,
+            name: "gina".into(),
+            real_name: "Gina Globex".into(),
+            email: "gina@globex.example".into(),
+            is_admin: true,
+            is_owner: true,
+        }],
+        channels: vec![],
+    }
 }
 
 pub fn slack_user(world: &World, handle: &str) -> (String, String) {
@@ -142,12 +161,6 @@ pub async fn open(client: &WebClient, url: &str) -> Page {
     }
 }
 
-pub fn state_of(callback: &str) -> String {
-    let query = callback.split_once('?').unwrap().1;
-    let params: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap();
-    params.into_iter().find(|(k, _)| k == "state").unwrap().1
-}
-
 /// The live bot tokens the sandbox issued in a workspace.
 pub async fn sandbox_bot_tokens(world: &World, team_id: &str) -> Vec<(String, bool)> {
     let body: Value = world
@@ -208,12 +221,9 @@ pub async fn connect_from(
     page
 }
 
-/// Waits until no job is waiting or running.
+/// Runs the hub's due background work until none is left.
 pub async fn jobs_settled(world: &World) {
-    eventually("the background jobs to run", || async {
-        world.app.store.queued_jobs().await.unwrap() == 0
-    })
-    .await;
+    world.app.settle().await;
 }
 
 /// Calls the sandbox's control API (what people do on the Slack side).

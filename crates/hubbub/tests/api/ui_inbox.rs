@@ -101,8 +101,7 @@ async fn invite_app(world: &World, channel: &str) {
 async fn regular_user(world: &World, account: &TestAccount, email: &str) -> WebClient {
     world
         .app
-        .store
-        .create_user(
+        .add_user(
             account.id,
             NewUser {
                 email: email.into(),

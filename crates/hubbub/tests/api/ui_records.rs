@@ -266,8 +266,7 @@ async fn a_mention_in_a_comment_notifies_the_mentioned_user() {
     let mut browser =
         WebClient::signed_in(&app, &account.admin_email, PASSWORD, "/", "/contacts").await;
     let bea = app
-        .store
-        .create_user(
+        .add_user(
             account.id,
             NewUser {
                 email: "bea.builder@mentions.test".into(),

@@ -4,7 +4,8 @@
 //! every form with its `_csrf` field.
 
 use hubbub_hub::auth::Roles;
-use hubbub_store::{NewNotification, NewUser, User};
+use hubbub_hub::Topic;
+use hubbub_store::{notify_on, NewNotification, NewUser, User};
 use reqwest::StatusCode;
 
 use crate::harness::{TestAccount, TestApp};
@@ -18,20 +19,19 @@ async fn regular_user(
     email: &str,
     marketplace: bool,
 ) -> User {
-    app.store
-        .create_user(
-            account.id,
-            NewUser {
-                email: email.into(),
-                password: "regular password".into(),
-                first_name: "Rita".into(),
-                last_name: "Regular".into(),
-                super_admin: false,
-                marketplace,
-            },
-        )
-        .await
-        .expect("create user")
+    app.add_user(
+        account.id,
+        NewUser {
+            email: email.into(),
+            password: "regular password".into(),
+            first_name: "Rita".into(),
+            last_name: "Regular".into(),
+            super_admin: false,
+            marketplace,
+        },
+    )
+    .await
+    .expect("create user")
 }
 
 fn user_row<'a>(page: &'a Page, email: &str) -> &'a str {
@@ -408,19 +408,33 @@ async fn marketplace_users_and_super_admins_may_connect() {
 }
 
 async fn raise(app: &TestApp, account: &TestAccount, user_id: i64, title: &str) -> i64 {
-    app.store
-        .notify(
-            account.id,
-            NewNotification {
-                user_id,
-                topic: "mention".into(),
-                title: title.into(),
-                body: format!("Body of {title}"),
-                link: "/contacts".into(),
-            },
-        )
-        .await
-        .expect("notify")
+    raise_with_link(app, account.id, user_id, title, "/contacts").await
+}
+
+/// Raises a notification the way the hub's use cases do, in a transaction.
+async fn raise_with_link(
+    app: &TestApp,
+    account_id: i64,
+    user_id: i64,
+    title: &str,
+    link: &str,
+) -> i64 {
+    let mut tx = app.store.begin_write().await.unwrap();
+    let id = notify_on(
+        &mut tx,
+        account_id,
+        NewNotification {
+            user_id,
+            topic: Topic::Mention,
+            title: title.into(),
+            body: format!("Body of {title}"),
+            link: link.into(),
+        },
+    )
+    .await
+    .expect("notify");
+    tx.commit().await.unwrap();
+    id
 }
 
 #[tokio::test]
@@ -447,19 +461,14 @@ async fn notifications_are_listed_and_marked_read() {
     raise(&app, &account, admin_id, "Second <b>bold</b>").await;
     let third = raise(&app, &account, admin_id, "Third").await;
     let others = raise(&app, &account, other.id, "Not yours").await;
-    app.store
-        .notify(
-            account.id,
-            NewNotification {
-                user_id: admin_id,
-                topic: "custom".into(),
-                title: "Odd link".into(),
-                body: String::new(),
-                link: "javascript:alert(1)".into(),
-            },
-        )
-        .await
-        .unwrap();
+    raise_with_link(
+        &app,
+        account.id,
+        admin_id,
+        "Odd link",
+        "javascript:alert(1)",
+    )
+    .await;
 
     let page = admin.get("/notifications").await;
     page.assert_ok();
@@ -610,4 +619,59 @@ async fn forms_without_csrf_are_refused() {
     let logout = admin.post_raw("/logout", &[]).await;
     assert_eq!(logout.status, StatusCode::FORBIDDEN);
     admin.get("/settings").await.assert_ok();
+}
+
+#[tokio::test]
+async fn two_super_admins_demoting_each_other_at_once_leave_one() {
+    let app = TestApp::spawn().await;
+    // Several rounds: the race must be lost every time, not by luck once.
+    for round in 0..5 {
+        let account = app.account(&format!("Race {round}")).await;
+        let first = app.store.users(account.id).await.unwrap()[0].clone();
+        let second = app
+            .add_user(
+                account.id,
+                NewUser {
+                    email: format!("second-{round}@race.test"),
+                    password: ADMIN_PASSWORD.into(),
+                    super_admin: true,
+                    ..NewUser::default()
+                },
+            )
+            .await
+            .unwrap();
+        let a = WebClient::signed_in(&app, &first.email, ADMIN_PASSWORD, "/settings", "/settings")
+            .await;
+        let b = WebClient::signed_in(
+            &app,
+            &second.email,
+            ADMIN_PASSWORD,
+            "/settings",
+            "/settings",
+        )
+        .await;
+        let revoke = [("role", "super_admin"), ("grant", "0")];
+        let (first_path, second_path) = (
+            format!("/settings/users/{}/roles", first.id),
+            format!("/settings/users/{}/roles", second.id),
+        );
+        let (one, other) =
+            tokio::join!(a.post(&second_path, &revoke), b.post(&first_path, &revoke));
+        let mut statuses = [one.status, other.status];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [StatusCode::OK, StatusCode::CONFLICT],
+            "round {round}"
+        );
+        let admins = app
+            .store
+            .users(account.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|u| u.roles.super_admin)
+            .count();
+        assert_eq!(admins, 1, "round {round}: one super admin is left");
+    }
 }

@@ -4,8 +4,9 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use hubbub_app::Permission;
 use hubbub_hub::association::{default_type, inverse, CATEGORY};
-use hubbub_hub::auth::{object_scope, Access};
+use hubbub_hub::auth::Access;
 use hubbub_hub::timestamp::now_millis;
 use hubbub_hub::{HubError, ObjectType};
 use serde::Deserialize;
@@ -63,7 +64,8 @@ async fn target_type(
         });
         if fits
             && !state
-                .store
+                .app
+                .store()
                 .records_by_ids(ctx.account_id, to_type, &[id], false)
                 .await?
                 .is_empty()
@@ -91,7 +93,9 @@ pub async fn check_targets(
 ) -> ApiResult<()> {
     for input in inputs {
         let (to_type, _) = target_type(state, ctx, input).await?;
-        grant.require(&object_scope(to_type, Access::Write))?;
+        grant
+            .require(state, Permission::Records(to_type, Access::Write))
+            .await?;
     }
     Ok(())
 }
@@ -106,7 +110,8 @@ pub async fn apply(
         let (to_type, to_id) = target_type(state, ctx, input).await?;
         let type_ids: Vec<i64> = input.types.iter().map(|t| t.association_type_id).collect();
         state
-            .store
+            .app
+            .store()
             .associate(
                 ctx.account_id,
                 (ctx.object_type, from_id),
@@ -130,7 +135,9 @@ async fn ends(
     let ctx = Ctx::load(state, grant, from_type, access).await?;
     let from_id = ctx.resolve_id(state, from_id, None).await?;
     let to_type: ObjectType = to_type.parse()?;
-    grant.require(&object_scope(to_type, access))?;
+    grant
+        .require(state, Permission::Records(to_type, access))
+        .await?;
     Ok((ctx, from_id, to_type))
 }
 
@@ -162,7 +169,8 @@ pub async fn create_default(
     })?;
     let back = inverse(ctx.object_type, to_type, forward.type_id).expect("defaults have inverses");
     state
-        .store
+        .app
+        .store()
         .associate(
             ctx.account_id,
             (ctx.object_type, from_id),
@@ -213,7 +221,8 @@ pub async fn create(
     }
     let type_ids: Vec<i64> = specs.iter().map(|s| s.association_type_id).collect();
     state
-        .store
+        .app
+        .store()
         .associate(
             ctx.account_id,
             (ctx.object_type, from_id),
@@ -245,7 +254,8 @@ pub async fn remove(
 ) -> ApiResult<StatusCode> {
     let (ctx, from_id, to_type, to_id) = write_ends(&state, &grant, path).await?;
     state
-        .store
+        .app
+        .store()
         .dissociate(ctx.account_id, (ctx.object_type, from_id), (to_type, to_id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -260,7 +270,8 @@ pub async fn list(
     let (ctx, from_id, to_type) =
         ends(&state, &grant, &from_type, &from_id, &to_type, Access::Read).await?;
     state
-        .store
+        .app
+        .store()
         .record(ctx.account_id, ctx.object_type, from_id, false)
         .await?;
     let limit = params.limit(500, 500.max(MAX_LIST_LIMIT))? as usize;
@@ -269,7 +280,8 @@ pub async fn list(
         .and_then(|a| a.parse().ok())
         .unwrap_or(0);
     let all = state
-        .store
+        .app
+        .store()
         .associations(ctx.account_id, &[from_id], to_type)
         .await?
         .remove(&from_id)

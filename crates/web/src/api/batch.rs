@@ -93,7 +93,8 @@ pub async fn read(
     }
     let numeric: Vec<i64> = ids.iter().map(|(_, id)| *id).collect();
     let records = state
-        .store
+        .app
+        .store()
         .records_by_ids(ctx.account_id, ctx.object_type, &numeric, batch.archived)
         .await?;
     missing.extend(
@@ -139,7 +140,8 @@ pub async fn create(
         batch.inputs.iter().map(|i| i.properties.clone()).collect();
     let changes = ctx.prepare_new(&state, &properties).await?;
     let records = state
-        .store
+        .app
+        .store()
         .create_records(ctx.account_id, &ctx.props, changes)
         .await?;
     for (record, input) in records.iter().zip(&batch.inputs) {
@@ -195,7 +197,8 @@ pub async fn update(
         .map(|u| u.changes.iter().map(|(n, _)| n.clone()).collect())
         .collect();
     let records = state
-        .store
+        .app
+        .store()
         .update_records(ctx.account_id, &ctx.props, updates)
         .await?;
     let results = records
@@ -224,7 +227,8 @@ pub async fn archive(
         ids.push(ctx.resolve_id(&state, &id_text(&input.id), None).await?);
     }
     state
-        .store
+        .app
+        .store()
         .archive_records(ctx.account_id, ctx.object_type, &ids)
         .await?;
     Ok(StatusCode::NO_CONTENT)

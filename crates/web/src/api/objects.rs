@@ -5,7 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use hubbub_hub::auth::{object_scope, Access};
+use hubbub_app::Permission;
+use hubbub_hub::auth::Access;
 use hubbub_hub::property::{PropertyChanges, PropertySet};
 use hubbub_hub::search::{known_properties, SearchRequest};
 use hubbub_hub::{pipeline, record, HubError, ObjectType, Record};
@@ -36,9 +37,12 @@ impl Ctx {
         access: Access,
     ) -> ApiResult<Ctx> {
         let object_type: ObjectType = object_type.parse()?;
-        grant.require(&object_scope(object_type, access))?;
+        grant
+            .require(state, Permission::Records(object_type, access))
+            .await?;
         let props = state
-            .store
+            .app
+            .store()
             .property_set(grant.account_id(), object_type)
             .await?;
         Ok(Ctx {
@@ -84,7 +88,8 @@ impl Ctx {
             Vec::new()
         } else {
             state
-                .store
+                .app
+                .store()
                 .records_by_ids(self.account_id, self.object_type, &ids, false)
                 .await?
         };
@@ -105,7 +110,8 @@ impl Ctx {
             return Ok(Vec::new());
         }
         Ok(state
-            .store
+            .app
+            .store()
             .pipelines(self.account_id, self.object_type)
             .await?)
     }
@@ -132,7 +138,8 @@ impl Ctx {
         };
         let found = if by_unique {
             state
-                .store
+                .app
+                .store()
                 .record_id_by_unique_value(self.account_id, self.object_type, raw)
                 .await?
         } else {
@@ -158,11 +165,14 @@ impl Ctx {
         let mut out = Vec::new();
         for name in names {
             let to_type: ObjectType = name.parse()?;
-            grant.require(&object_scope(to_type, Access::Read))?;
+            grant
+                .require(state, Permission::Records(to_type, Access::Read))
+                .await?;
             out.push((
                 to_type,
                 state
-                    .store
+                    .app
+                    .store()
                     .associations(self.account_id, &ids, to_type)
                     .await?,
             ));
@@ -210,7 +220,8 @@ pub async fn list(
         })?,
     };
     let page = state
-        .store
+        .app
+        .store()
         .list_records(
             ctx.account_id,
             ctx.object_type,
@@ -252,7 +263,8 @@ pub async fn create(
         .prepare_new(&state, std::slice::from_ref(&input.properties))
         .await?;
     let record = state
-        .store
+        .app
+        .store()
         .create_records(ctx.account_id, &ctx.props, changes)
         .await?
         .pop()
@@ -275,7 +287,8 @@ pub async fn read(
         .resolve_id(&state, &id, params.get("idProperty"))
         .await?;
     let record = state
-        .store
+        .app
+        .store()
         .record(
             ctx.account_id,
             ctx.object_type,
@@ -315,7 +328,8 @@ pub async fn update(
         .await?;
     let changed: Vec<String> = updates[0].changes.iter().map(|(n, _)| n.clone()).collect();
     let record = state
-        .store
+        .app
+        .store()
         .update_records(ctx.account_id, &ctx.props, updates)
         .await?
         .pop()
@@ -334,7 +348,8 @@ pub async fn archive(
     let ctx = Ctx::load(&state, &grant, &object_type, Access::Write).await?;
     let id = ctx.resolve_id(&state, &id, None).await?;
     state
-        .store
+        .app
+        .store()
         .archive_records(ctx.account_id, ctx.object_type, &[id])
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -349,7 +364,8 @@ pub async fn search(
     let ctx = Ctx::load(&state, &grant, &object_type, Access::Read).await?;
     let plan = request.plan(&ctx.props)?;
     let (total, records) = state
-        .store
+        .app
+        .store()
         .search_records(ctx.account_id, ctx.object_type, &plan)
         .await?;
     let results: Vec<Value> = records

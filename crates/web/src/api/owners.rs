@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use hubbub_hub::auth::OWNERS_SCOPE;
+use hubbub_app::Permission;
 use hubbub_hub::timestamp::to_iso;
 use hubbub_hub::HubError;
 use hubbub_store::{Team, User};
@@ -40,7 +40,7 @@ pub async fn list(
     grant: Grant,
     params: QueryParams,
 ) -> ApiResult<Json<Value>> {
-    grant.require(OWNERS_SCOPE)?;
+    grant.require(&state, Permission::ReadOwners).await?;
     let limit = params.limit(100, 500)? as usize;
     let after: i64 = params
         .get("after")
@@ -48,8 +48,8 @@ pub async fn list(
         .unwrap_or(0);
     let archived = params.flag("archived")?;
     let email = params.get("email").map(str::to_lowercase);
-    let users = state.store.users(grant.account_id()).await?;
-    let teams = state.store.teams(grant.account_id()).await?;
+    let users = state.app.store().users(grant.account_id()).await?;
+    let teams = state.app.store().teams(grant.account_id()).await?;
     let matching: Vec<&User> = users
         .iter()
         .filter(|u| u.archived == archived && u.id > after)
@@ -72,10 +72,10 @@ pub async fn read(
     grant: Grant,
     Path(owner_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    grant.require(OWNERS_SCOPE)?;
+    grant.require(&state, Permission::ReadOwners).await?;
     let not_found = || HubError::NotFound(format!("Owner {owner_id} does not exist"));
     let id: i64 = owner_id.parse().map_err(|_| not_found())?;
-    let user = state.store.user(grant.account_id(), id).await?;
-    let teams = state.store.teams(grant.account_id()).await?;
+    let user = state.app.store().user(grant.account_id(), id).await?;
+    let teams = state.app.store().teams(grant.account_id()).await?;
     Ok(Json(owner(&user, &teams)))
 }

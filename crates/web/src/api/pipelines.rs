@@ -2,7 +2,8 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use hubbub_hub::auth::{object_scope, Access};
+use hubbub_app::Permission;
+use hubbub_hub::auth::Access;
 use hubbub_hub::pipeline::{Pipeline, Stage};
 use hubbub_hub::timestamp::to_iso;
 use hubbub_hub::{HubError, ObjectType};
@@ -50,9 +51,12 @@ async fn load(state: &AppState, grant: &Grant, object_type: &str) -> ApiResult<V
         ))
         .into());
     }
-    grant.require(&object_scope(object_type, Access::Read))?;
+    grant
+        .require(state, Permission::Records(object_type, Access::Read))
+        .await?;
     Ok(state
-        .store
+        .app
+        .store()
         .pipelines(grant.account_id(), object_type)
         .await?)
 }

@@ -4,7 +4,8 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use hubbub_hub::auth::{object_scope, Access};
+use hubbub_app::Permission;
+use hubbub_hub::auth::Access;
 use hubbub_hub::property::{EnumOption, PropertyDef, PropertyType, Storage};
 use hubbub_hub::{HubError, ObjectType};
 use serde::Deserialize;
@@ -44,9 +45,14 @@ fn property(d: &PropertyDef) -> Value {
     })
 }
 
-async fn object_type(grant: &Grant, raw: &str, access: Access) -> ApiResult<ObjectType> {
+async fn object_type(
+    state: &AppState,
+    grant: &Grant,
+    raw: &str,
+    access: Access,
+) -> ApiResult<ObjectType> {
     let t: ObjectType = raw.parse()?;
-    grant.require(&object_scope(t, access))?;
+    grant.require(state, Permission::Records(t, access)).await?;
     Ok(t)
 }
 
@@ -55,8 +61,12 @@ pub async fn list(
     grant: Grant,
     Path(raw): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let t = object_type(&grant, &raw, Access::Read).await?;
-    let set = state.store.property_set(grant.account_id(), t).await?;
+    let t = object_type(&state, &grant, &raw, Access::Read).await?;
+    let set = state
+        .app
+        .store()
+        .property_set(grant.account_id(), t)
+        .await?;
     Ok(Json(
         json!({ "results": set.all().iter().map(property).collect::<Vec<_>>() }),
     ))
@@ -67,8 +77,12 @@ pub async fn read(
     grant: Grant,
     Path((raw, name)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let t = object_type(&grant, &raw, Access::Read).await?;
-    let set = state.store.property_set(grant.account_id(), t).await?;
+    let t = object_type(&state, &grant, &raw, Access::Read).await?;
+    let set = state
+        .app
+        .store()
+        .property_set(grant.account_id(), t)
+        .await?;
     let def = set
         .get(&name)
         .ok_or_else(|| HubError::NotFound(format!("Property {name} does not exist on {t}")))?;
@@ -96,7 +110,7 @@ pub async fn create(
     Path(raw): Path<String>,
     ApiJson(input): ApiJson<NewProperty>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let t = object_type(&grant, &raw, Access::Write).await?;
+    let t = object_type(&state, &grant, &raw, Access::Write).await?;
     let def = PropertyDef {
         field_type: input
             .field_type
@@ -114,7 +128,8 @@ pub async fn create(
         custom: true,
     };
     let created = state
-        .store
+        .app
+        .store()
         .create_property(grant.account_id(), t, def)
         .await?;
     Ok((StatusCode::CREATED, Json(property(&created))))

@@ -11,15 +11,13 @@
 //! 3. The workspace (`team_id`) is resolved to the account it is connected
 //!    to. Events from a workspace with no connection are acknowledged and
 //!    dropped; commands and interactions go on with no account.
-//! 4. Events only: the `event_id` is recorded; one already recorded (a
-//!    Slack retry or a replay) is acknowledged with nothing else done. An
-//!    event whose handling fails is forgotten again and answered 500, so
-//!    that Slack's retry is handled afresh.
-//! 5. [`dispatch`] hands the request to the feature that answers it.
+//! 4. The application layer takes it (`hubbub_app::slack::inbound`): an
+//!    event exactly once (a Slack retry of one already taken is
+//!    acknowledged with nothing else done; one whose handling fails is
+//!    answered 500 with nothing kept, so that Slack's retry is taken
+//!    afresh).
+//! 5. Its reply is sent back as Slack expects it.
 
-pub mod connection;
-pub mod dispatch;
-pub mod user_mapping;
 mod verified;
 
 use axum::extract::State;
@@ -27,8 +25,8 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
+use hubbub_app::slack::inbound::{EventTaken, SlackReply};
 use hubbub_slack::{EventsRequest, InteractionPayload, ParseError, SlashCommand};
-use hubbub_store::StoreError;
 
 use crate::AppState;
 
@@ -47,10 +45,11 @@ async fn events(State(state): State<AppState>, request: VerifiedSlackRequest) ->
         Ok(p) => p,
         Err(e) => return malformed(e),
     };
+    let app = &state.app;
     match parsed {
         EventsRequest::UrlVerification { challenge } => verified::plain(StatusCode::OK, challenge),
         EventsRequest::EventCallback(callback) => {
-            let account_id = match state.store.account_for_slack_team(&callback.team_id).await {
+            let account_id = match app.account_for_slack_team(&callback.team_id).await {
                 Ok(Some(id)) => id,
                 Ok(None) => {
                     tracing::info!(
@@ -62,25 +61,9 @@ async fn events(State(state): State<AppState>, request: VerifiedSlackRequest) ->
                 }
                 Err(e) => return internal(e),
             };
-            match state
-                .store
-                .mark_event_seen(&callback.event_id, &callback.team_id)
-                .await
-            {
-                Ok(true) => match dispatch::event(&state, account_id, &callback).await {
-                    Ok(()) => acknowledge(),
-                    Err(e) => {
-                        // Not taken after all: Slack's retry must not be
-                        // mistaken for a duplicate.
-                        if let Err(forget) =
-                            state.store.forget_slack_event(&callback.event_id).await
-                        {
-                            tracing::error!(error = %forget, "could not forget a failed Slack event");
-                        }
-                        internal(e)
-                    }
-                },
-                Ok(false) => {
+            match app.take_slack_event(account_id, &callback).await {
+                Ok(EventTaken::Applied) => acknowledge(),
+                Ok(EventTaken::Duplicate) => {
                     tracing::debug!(
                         event_id = %callback.event_id,
                         retry_num = ?request.retry_num,
@@ -113,10 +96,12 @@ async fn commands(State(state): State<AppState>, request: VerifiedSlackRequest) 
         Ok(c) => c,
         Err(e) => return malformed(e),
     };
-    match state.store.account_for_slack_team(&command.team_id).await {
-        Ok(account_id) => dispatch::command(&state, account_id, &command).await,
-        Err(e) => internal(e),
-    }
+    let app = &state.app;
+    let reply = match app.account_for_slack_team(&command.team_id).await {
+        Ok(account_id) => app.slack_command(account_id, &command).await,
+        Err(e) => Err(e),
+    };
+    respond(reply)
 }
 
 async fn interactions(State(state): State<AppState>, request: VerifiedSlackRequest) -> Response {
@@ -124,10 +109,12 @@ async fn interactions(State(state): State<AppState>, request: VerifiedSlackReque
         Ok(p) => p,
         Err(e) => return malformed(e),
     };
-    match account_for(&state, &payload).await {
-        Ok(account_id) => dispatch::interaction(&state, account_id, &payload).await,
-        Err(e) => internal(e),
-    }
+    let app = &state.app;
+    let reply = match account_for(&state, &payload).await {
+        Ok(account_id) => app.slack_interaction(account_id, &payload).await,
+        Err(e) => Err(e),
+    };
+    respond(reply)
 }
 
 async fn options(State(state): State<AppState>, request: VerifiedSlackRequest) -> Response {
@@ -135,19 +122,29 @@ async fn options(State(state): State<AppState>, request: VerifiedSlackRequest) -
         Ok(p) => p,
         Err(e) => return malformed(e),
     };
-    match account_for(&state, &payload).await {
-        Ok(account_id) => dispatch::options(&state, account_id, &payload).await,
-        Err(e) => internal(e),
-    }
+    let app = &state.app;
+    let reply = match account_for(&state, &payload).await {
+        Ok(account_id) => app.slack_options(account_id, &payload).await,
+        Err(e) => Err(e),
+    };
+    respond(reply)
 }
 
 async fn account_for(
     state: &AppState,
     payload: &InteractionPayload,
-) -> Result<Option<i64>, StoreError> {
+) -> hubbub_app::Result<Option<i64>> {
     match payload.team_id() {
-        Some(team_id) => state.store.account_for_slack_team(team_id).await,
+        Some(team_id) => state.app.account_for_slack_team(team_id).await,
         None => Ok(None),
+    }
+}
+
+/// A use case's reply, as Slack expects it.
+fn respond(reply: hubbub_app::Result<SlackReply>) -> Response {
+    match reply {
+        Ok(SlackReply::Nothing) => acknowledge(),
+        Err(e) => internal(e),
     }
 }
 
@@ -168,10 +165,10 @@ fn malformed(e: ParseError) -> Response {
     response
 }
 
-/// A database failure: 500, so that Slack retries later (nothing was
-/// recorded).
-fn internal(e: StoreError) -> Response {
-    tracing::error!(error = %e, "a Slack request failed on the database");
+/// A failure on our side: 500, so that Slack retries later (nothing was
+/// kept).
+fn internal(e: hubbub_app::Error) -> Response {
+    tracing::error!(error = %e, "a Slack request failed");
     verified::plain(
         StatusCode::INTERNAL_SERVER_ERROR,
         "The hub could not take this request; Slack will retry.".to_owned(),

@@ -1,4 +1,5 @@
-//! Signing in and out. Repeated failures for one email are throttled.
+//! The sign-in page and signing out; the rules (checking the password,
+//! pausing after repeated failures) are `hubbub_app::sessions`.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -6,17 +7,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use hubbub_hub::timestamp::now_millis;
+use hubbub_app::sessions::{SignIn, FAILURE_WINDOW_MS, SESSION_LIFETIME_MS};
 use serde::Deserialize;
 
 use super::page::{render, see_other, PageError, PageResult};
-use super::session::{session_cookie, tokens_match, CsrfForm, SESSION_COOKIE, SESSION_LIFETIME_MS};
+use super::session::{session_cookie, tokens_match, CsrfForm, SESSION_COOKIE};
 use crate::AppState;
-
-/// Failed attempts allowed per email within the window before sign-in
-/// for that email pauses.
-pub const MAX_FAILURES: i64 = 5;
-pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
 
 /// Before there is a session, a cookie holds the sign-in form's CSRF token.
 const LOGIN_CSRF_COOKIE: &str = "hubbub_login_csrf";
@@ -108,44 +104,26 @@ pub async fn submit(
             StatusCode::FORBIDDEN,
         ));
     }
-    let email = form.email.trim().to_lowercase();
-    let failures = state
-        .store
-        .login_failures_since(&email, now_millis() - FAILURE_WINDOW_MS)
-        .await?;
-    if failures >= MAX_FAILURES {
-        let msg = format!(
-            "Too many failed sign-in attempts for this email. Wait {} minutes, or ask an admin to check your account.",
-            FAILURE_WINDOW_MS / 60_000
-        );
-        return Ok(login_page(
-            jar,
-            form.email,
-            next,
-            Some(msg),
+    let (message, status) = match state.app.sign_in(&form.email, &form.password).await? {
+        SignIn::SignedIn { session_token } => {
+            let jar = jar
+                .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login"))
+                .add(session_cookie(&state, session_token, SESSION_LIFETIME_MS));
+            return Ok((jar, see_other(&next)).into_response());
+        }
+        SignIn::Paused => (
+            format!(
+                "Too many failed sign-in attempts for this email. Wait {} minutes, or ask an admin to check your account.",
+                FAILURE_WINDOW_MS / 60_000
+            ),
             StatusCode::TOO_MANY_REQUESTS,
-        ));
-    }
-    let Some(user) = state.store.check_password(&email, &form.password).await? else {
-        state.store.record_login_failure(&email).await?;
-        let msg = "That email and password do not match. Check them and try again.".to_owned();
-        return Ok(login_page(
-            jar,
-            form.email,
-            next,
-            Some(msg),
+        ),
+        SignIn::Refused => (
+            "That email and password do not match. Check them and try again.".to_owned(),
             StatusCode::UNAUTHORIZED,
-        ));
+        ),
     };
-    state.store.clear_login_failures(&email).await?;
-    let token = state
-        .store
-        .create_session(user.id, SESSION_LIFETIME_MS)
-        .await?;
-    let jar = jar
-        .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login"))
-        .add(session_cookie(&state, token, SESSION_LIFETIME_MS));
-    Ok((jar, see_other(&next)).into_response())
+    Ok(login_page(jar, form.email, next, Some(message), status))
 }
 
 #[derive(Deserialize)]
@@ -157,7 +135,7 @@ pub async fn logout(
     _form: CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) {
-        state.store.delete_session(&token).await?;
+        state.app.sign_out(&token).await?;
     }
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
     Ok((jar, see_other("/login")).into_response())

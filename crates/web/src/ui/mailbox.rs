@@ -8,11 +8,12 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::Router;
+use hubbub_app::Permission;
 use hubbub_hub::timestamp::to_iso;
 use hubbub_store::{Mail, MailStatus};
 use serde::Deserialize;
 
-use super::page::{readable_iso, render, see_other, Chrome, PageError, PageResult};
+use super::page::{readable_iso, render, see_other, Chrome, PageResult};
 use super::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -97,12 +98,11 @@ struct MailPage {
 }
 
 async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    let user = &viewer.session.user;
-    let all = user.roles.super_admin;
-    let to = (!all).then_some(user.email.as_str());
+    let actor = viewer.actor();
+    let all = state.app.may(&actor, Permission::ReadAllMail);
     let items = state
-        .store
-        .list_mail(viewer.account_id(), to, SHOWN)
+        .app
+        .mailbox(&actor, SHOWN)
         .await?
         .into_iter()
         .map(Item::from)
@@ -113,18 +113,6 @@ async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
         all,
     };
     Ok(render(&page))
-}
-
-/// The mail, when the viewer may read it: a super admin any of the
-/// account's, anyone else only their own (others' are a 404, as if absent).
-async fn readable_mail(state: &AppState, viewer: &Viewer, id: i64) -> Result<Mail, PageError> {
-    let mail = state.store.mail(viewer.account_id(), id).await?;
-    let user = &viewer.session.user;
-    if user.roles.super_admin || mail.to_address.eq_ignore_ascii_case(user.email.trim()) {
-        Ok(mail)
-    } else {
-        Err(PageError::not_found(format!("Mail {id} does not exist")))
-    }
 }
 
 #[derive(Deserialize)]
@@ -139,7 +127,7 @@ async fn show(
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
-    let mail = readable_mail(&state, &viewer, id).await?;
+    let mail = state.app.mail(&viewer.actor(), id).await?;
     let done = match q.done.as_deref() {
         Some("retry") => Some("The mail is queued again and will be sent shortly."),
         _ => None,
@@ -161,9 +149,6 @@ async fn retry(
     Path(id): Path<i64>,
     CsrfForm { viewer, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    if !viewer.session.user.roles.super_admin {
-        return Err(PageError::forbidden("Only super admins retry mail."));
-    }
-    state.store.retry_mail(viewer.account_id(), id).await?;
+    state.app.retry_mail(&viewer.actor(), id).await?;
     Ok(see_other(&format!("/mailbox/{id}?done=retry")))
 }

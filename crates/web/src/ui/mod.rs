@@ -1,6 +1,7 @@
 //! The hub's web app, rendered on the server. Templates escape every value
 //! by default; a few lines of plain JavaScript add conveniences.
 
+mod error;
 mod login;
 mod mailbox;
 mod notification_settings;
@@ -17,7 +18,8 @@ use axum::Router;
 
 use crate::AppState;
 
-pub use page::{Chrome, PageError};
+pub use error::PageError;
+pub use page::Chrome;
 pub use session::{CsrfForm, Viewer};
 
 pub fn routes() -> Router<AppState> {

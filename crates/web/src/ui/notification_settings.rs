@@ -9,14 +9,14 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use hubbub_store::{MappingRequestStatus, SlackLink, SlackPerson};
+use hubbub_app::slack::user_mapping::{SlackStanding, SETTINGS_PATH};
+use hubbub_hub::timestamp::{format_instant, Millis};
 use serde::Deserialize;
 
+use super::error::PageError;
 use super::page::{render, see_other, Chrome, PageResult};
-use super::records::format_instant;
 use super::session::{CsrfForm, Viewer};
 use super::settings::with_status;
-use crate::slack::user_mapping::{self, SETTINGS_PATH};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -24,37 +24,6 @@ pub fn routes() -> Router<AppState> {
         "/settings/notifications/slack-mapping",
         post(request_mapping),
     )
-}
-
-/// The user's standing with the connected workspace.
-pub enum SlackStanding {
-    /// No live connection; `kept` names the Slack user the mapping will
-    /// come back to when the same workspace is reconnected.
-    NotConnected { kept: Option<String> },
-    Mapped {
-        team: String,
-        person: SlackPerson,
-        confirmed: bool,
-    },
-    /// A request waits for the Slack user's Confirm.
-    Pending {
-        team: String,
-        person: SlackPerson,
-        expires: String,
-    },
-    /// The hub found no Slack user with the hub email (or has not looked
-    /// yet); `expired` names the Slack user whose request ran out.
-    NeedsMapping {
-        team: String,
-        expired: Option<String>,
-    },
-}
-
-impl SlackStanding {
-    /// The warning beside Slack, with the mapping link.
-    pub fn needs_mapping(&self) -> bool {
-        matches!(self, SlackStanding::NeedsMapping { .. })
-    }
 }
 
 #[derive(Template)]
@@ -68,6 +37,13 @@ struct NotificationSettingsPage {
     dialog: Option<MappingDialog>,
     /// The request just sent: show "confirm in Slack within 24 hours".
     sent: Option<SentRequest>,
+}
+
+impl NotificationSettingsPage {
+    /// An instant as the page shows it.
+    fn when(&self, at: &Millis) -> String {
+        format_instant(*at)
+    }
 }
 
 #[derive(Default)]
@@ -92,71 +68,23 @@ pub struct PageQuery {
     done: Option<String>,
 }
 
-async fn standing(state: &AppState, viewer: &Viewer) -> Result<SlackStanding, super::PageError> {
-    let account_id = viewer.account_id();
-    let user_id = viewer.session.user.id;
-    let Some(c) = state.store.slack_connection(account_id).await? else {
-        return Ok(SlackStanding::NotConnected { kept: None });
-    };
-    let link = state
-        .store
-        .slack_link(account_id, &c.team_id, user_id)
-        .await?;
-    if !c.is_live() {
-        let kept = match link {
-            Some(SlackLink::Mapped { person, .. }) => {
-                Some(format!("@{} ({})", person.name, person.email))
-            }
-            _ => None,
-        };
-        return Ok(SlackStanding::NotConnected { kept });
-    }
-    let team = c.team_label().to_owned();
-    if let Some(SlackLink::Mapped { person, confirmed }) = link {
-        return Ok(SlackStanding::Mapped {
-            team,
-            person,
-            confirmed,
-        });
-    }
-    let request = state
-        .store
-        .latest_mapping_request(account_id, &c.team_id, user_id)
-        .await?;
-    Ok(match request {
-        Some(r) if r.status == MappingRequestStatus::Pending => SlackStanding::Pending {
-            team,
-            expires: format_instant(r.expires_at),
-            person: r.person,
-        },
-        Some(r) if r.status == MappingRequestStatus::Expired => SlackStanding::NeedsMapping {
-            team,
-            expired: Some(format!("@{} ({})", r.person.name, r.person.email)),
-        },
-        _ => SlackStanding::NeedsMapping {
-            team,
-            expired: None,
-        },
-    })
-}
-
 async fn page(
     state: &AppState,
     viewer: &Viewer,
     dialog: Option<MappingDialog>,
     sent: bool,
-) -> Result<NotificationSettingsPage, super::PageError> {
-    let slack = standing(state, viewer).await?;
+) -> Result<NotificationSettingsPage, PageError> {
+    let slack = state.app.slack_standing(&viewer.session.user).await?;
     let sent = match (&slack, sent) {
         (
             SlackStanding::Pending {
-                person, expires, ..
+                person, expires_at, ..
             },
             true,
         ) => Some(SentRequest {
             slack_name: person.name.clone(),
             slack_email: person.email.clone(),
-            expires: expires.clone(),
+            expires: format_instant(*expires_at),
         }),
         _ => None,
     };
@@ -192,7 +120,11 @@ async fn request_mapping(
     CsrfForm { viewer, form }: CsrfForm<MappingFields>,
 ) -> PageResult {
     let email = form.slack_email.trim().to_owned();
-    match user_mapping::request(&state, &viewer.session.user, &email).await? {
+    match state
+        .app
+        .request_slack_mapping(&viewer.session.user, &email)
+        .await?
+    {
         Ok(_) => Ok(see_other(&format!("{SETTINGS_PATH}?done=requested"))),
         Err(refused) => {
             let dialog = MappingDialog {

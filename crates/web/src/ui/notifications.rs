@@ -1,5 +1,5 @@
 //! In-app notifications: the signed-in user's list, marking one or all as
-//! read. Any part of the hub raises one with `Store::notify`.
+//! read. The application layer raises them.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -63,8 +63,8 @@ async fn list(
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
     let items = state
-        .store
-        .notifications(viewer.session.user.id, SHOWN)
+        .app
+        .notifications(&viewer.actor(), SHOWN)
         .await?
         .into_iter()
         .map(|n| {
@@ -102,8 +102,8 @@ async fn mark_read(
     CsrfForm { viewer, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
     state
-        .store
-        .mark_notification_read(viewer.session.user.id, id)
+        .app
+        .mark_notification_read(&viewer.actor(), id)
         .await?;
     Ok(see_other("/notifications?done=read"))
 }
@@ -113,8 +113,8 @@ async fn mark_all_read(
     CsrfForm { viewer, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
     state
-        .store
-        .mark_all_notifications_read(viewer.session.user.id)
+        .app
+        .mark_all_notifications_read(&viewer.actor())
         .await?;
     Ok(see_other("/notifications?done=all-read"))
 }

@@ -8,8 +8,6 @@ mod board;
 mod form;
 mod view;
 
-pub(crate) use view::format_instant;
-
 use askama::Template;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -22,12 +20,14 @@ use hubbub_hub::property::{PropertySet, Storage};
 use hubbub_hub::search::{Field, SearchPlan, SearchRequest, Sort, SortInput};
 use hubbub_hub::timestamp::parse_instant;
 use hubbub_hub::{ObjectType, Record};
+use hubbub_store::User;
 use serde::Deserialize;
 
-use super::page::{render, user_name, Chrome, PageError, PageResult};
+use super::page::{render, Chrome, PageError, PageResult};
 use super::session::Viewer;
 use crate::AppState;
-use view::{format_day, record_path, record_title, KindView, Lookups, PAGE_TYPES};
+use hubbub_hub::timestamp::{format_day, format_instant};
+use view::{KindView, Lookups, PAGE_TYPES};
 
 /// Rows on one page of an index.
 const PAGE_SIZE: u32 = 25;
@@ -98,7 +98,8 @@ async fn load_record(
     id: i64,
 ) -> Result<Record, PageError> {
     let found = state
-        .store
+        .app
+        .store()
         .records_by_ids(viewer.account_id(), t, &[id], false)
         .await?;
     found.into_iter().next().ok_or_else(|| missing(t, id))
@@ -196,13 +197,17 @@ pub async fn index(
     Query(q): Query<IndexQuery>,
 ) -> PageResult {
     let account_id = viewer.account_id();
-    let props = state.store.property_set(account_id, t).await?;
+    let props = state.app.store().property_set(account_id, t).await?;
     let lookups = Lookups::load(&state, account_id, t).await?;
     let query = q.query.trim().to_owned();
     let page: u32 = q.page.parse().ok().filter(|p| *p >= 1).unwrap_or(1);
     let (total, records, error) = match index_plan(&props, &query, page) {
         Ok(plan) => {
-            let (total, records) = state.store.search_records(account_id, t, &plan).await?;
+            let (total, records) = state
+                .app
+                .store()
+                .search_records(account_id, t, &plan)
+                .await?;
             (total, records, None)
         }
         Err(e) => (0, Vec::new(), Some(e.message)),
@@ -215,8 +220,8 @@ pub async fn index(
     let rows = records
         .iter()
         .map(|r| IndexRow {
-            href: record_path(t, r.id),
-            title: record_title(r),
+            href: t.record_path(r.id),
+            title: r.title(),
             cells: columns
                 .iter()
                 .map(|c| {
@@ -334,7 +339,7 @@ pub async fn detail(
 ) -> PageResult {
     let account_id = viewer.account_id();
     let record = load_record(state, viewer, t, id).await?;
-    let props = state.store.property_set(account_id, t).await?;
+    let props = state.app.store().property_set(account_id, t).await?;
     let lookups = Lookups::load(state, account_id, t).await?;
 
     let mut rows: Vec<PropRow> = props
@@ -372,8 +377,8 @@ pub async fn detail(
             .await?
             .iter()
             .map(|r| AssocItem {
-                href: record_path(other, r.id),
-                title: record_title(r),
+                href: other.record_path(r.id),
+                title: r.title(),
                 sub: subtitle(r),
             })
             .collect();
@@ -391,7 +396,7 @@ pub async fn detail(
         owner
             .and_then(|o| o.parse().ok())
             .and_then(|uid| lookups.user(uid))
-            .map(user_name)
+            .map(User::display_name)
             .unwrap_or_default()
     };
     if default_type(t, ObjectType::Note).is_some() {
@@ -420,7 +425,8 @@ pub async fn detail(
     }
     if default_type(t, ObjectType::Task).is_some() {
         let task_props = state
-            .store
+            .app
+            .store()
             .property_set(account_id, ObjectType::Task)
             .await?;
         for task in associated(state, account_id, id, ObjectType::Task).await? {
@@ -444,8 +450,8 @@ pub async fn detail(
             }
             timeline.push(TimelineEntry {
                 kind: "task",
-                title: record_title(&task),
-                href: record_path(ObjectType::Task, task.id),
+                title: task.title(),
+                href: ObjectType::Task.record_path(task.id),
                 body: task
                     .properties
                     .get("hs_task_body")
@@ -459,7 +465,7 @@ pub async fn detail(
             });
         }
     }
-    for c in state.store.comments(account_id, id).await? {
+    for c in state.app.store().comments(account_id, id).await? {
         timeline.push(TimelineEntry {
             kind: "comment",
             title: String::new(),
@@ -467,7 +473,7 @@ pub async fn detail(
             body: c.body,
             author: lookups
                 .user(c.author_id)
-                .map(user_name)
+                .map(User::display_name)
                 .unwrap_or_else(|| "Someone".into()),
             when: format_instant(c.created_at),
             meta: String::new(),
@@ -478,7 +484,7 @@ pub async fn detail(
     timeline.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
 
     let kind = KindView::of(t);
-    let title = record_title(&record);
+    let title = record.title();
     let page = ShowPage {
         chrome: Chrome::new(viewer, kind.path, format!("{} · {title}", kind.one)),
         kind,
@@ -504,7 +510,8 @@ async fn associated(
     other: ObjectType,
 ) -> Result<Vec<Record>, PageError> {
     let ids: Vec<i64> = state
-        .store
+        .app
+        .store()
         .associations(account_id, &[id], other)
         .await?
         .remove(&id)
@@ -513,7 +520,8 @@ async fn associated(
         .map(|a| a.to_id)
         .collect();
     Ok(state
-        .store
+        .app
+        .store()
         .records_by_ids(account_id, other, &ids, false)
         .await?)
 }

@@ -6,16 +6,15 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use hubbub_app::Actor;
 use hubbub_store::Session;
 use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 
-use super::page::PageError;
+use super::error::PageError;
 use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "hubbub_session";
-/// Sessions last a working week.
-pub const SESSION_LIFETIME_MS: i64 = 7 * 24 * 3600 * 1000;
 
 /// The signed-in user of a page request.
 pub struct Viewer {
@@ -27,6 +26,18 @@ pub struct Viewer {
 impl Viewer {
     pub fn account_id(&self) -> i64 {
         self.session.user.account_id
+    }
+
+    /// The signed-in user, as the use cases take them.
+    pub fn actor(&self) -> Actor {
+        Actor::User(self.session.user.clone())
+    }
+
+    /// A secret unique to this browser session: the session's CSRF token
+    /// is random, never leaves this session's pages, and lives as long as
+    /// the session.
+    pub fn session_secret(&self) -> &str {
+        &self.session.csrf_token
     }
 }
 
@@ -63,14 +74,13 @@ impl FromRequestParts<AppState> for Viewer {
         let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
             return Err(SignInFirst(path).into_response());
         };
-        let session = state
-            .store
+        let store = state.app.store();
+        let session = store
             .session(&token)
             .await
             .map_err(|e| PageError::from(e).into_response())?
             .ok_or_else(|| SignInFirst(path).into_response())?;
-        let unread = state
-            .store
+        let unread = store
             .unread_notifications(session.user.id)
             .await
             .map_err(|e| PageError::from(e).into_response())?;

@@ -3,7 +3,7 @@
 
 mod inbox;
 mod marketplace;
-mod slack_connect;
+mod slack;
 mod teams;
 mod users;
 
@@ -12,10 +12,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use hubbub_store::User;
+use hubbub_app::Permission;
 use serde::Deserialize;
 
-use super::page::{render, user_name, Chrome, PageError, PageResult};
+use super::page::{render, Chrome, PageError, PageResult};
 use super::session::Viewer;
 use crate::AppState;
 
@@ -53,7 +53,10 @@ pub fn routes() -> Router<AppState> {
             "/settings/inbox/{id}/slack/disconnect",
             post(inbox::disconnect_slack),
         )
-        .route("/slack/oauth/callback", get(slack_connect::callback))
+        .route(
+            hubbub_app::slack::connect::CALLBACK_PATH,
+            get(slack::callback),
+        )
 }
 
 /// A message shown at the top of a page: a confirmation after a change,
@@ -97,30 +100,12 @@ pub struct DoneQuery {
 #[derive(Deserialize)]
 pub struct NoFields {}
 
-/// "Ada Admin and Bo Boss": who to ask for something only super admins do.
-pub fn super_admin_names(users: &[User]) -> String {
-    let names: Vec<String> = users
-        .iter()
-        .filter(|u| u.roles.super_admin && !u.archived)
-        .map(user_name)
-        .collect();
-    match names.as_slice() {
-        [] => "a super admin".to_owned(),
-        [one] => format!("a super admin ({one})"),
-        [rest @ .., last] => format!("a super admin ({} or {last})", rest.join(", ")),
-    }
-}
-
 /// Users and teams are for super admins; anyone else gets the 403 page.
 async fn require_user_manager(state: &AppState, viewer: &Viewer) -> Result<(), PageError> {
-    if viewer.session.user.roles.may_manage_users() {
-        return Ok(());
-    }
-    let users = state.store.users(viewer.account_id()).await?;
-    Err(PageError::forbidden(format!(
-        "Only super admins manage users and teams. Ask {} if someone should be invited or their permissions changed.",
-        super_admin_names(&users)
-    )))
+    Ok(state
+        .app
+        .authorize(&viewer.actor(), Permission::ManageUsers)
+        .await?)
 }
 
 #[derive(Template)]

@@ -117,19 +117,18 @@ async fn a_deal_moves_stage_on_the_board() {
 async fn a_regular_user_cannot_administer_users_or_connect_apps() {
     let app = TestApp::spawn().await;
     let account = app.account("Browser Roles").await;
-    app.store
-        .create_user(
-            account.id,
-            NewUser {
-                email: "rep@roles.example".into(),
-                password: PASSWORD.into(),
-                first_name: "Regular".into(),
-                last_name: "Rep".into(),
-                ..NewUser::default()
-            },
-        )
-        .await
-        .unwrap();
+    app.add_user(
+        account.id,
+        NewUser {
+            email: "rep@roles.example".into(),
+            password: PASSWORD.into(),
+            first_name: "Regular".into(),
+            last_name: "Rep".into(),
+            ..NewUser::default()
+        },
+    )
+    .await
+    .unwrap();
     let browser = Browser::start(&app.base_url).await;
     browser.sign_in("rep@roles.example", PASSWORD).await;
 
@@ -161,19 +160,18 @@ async fn a_regular_user_cannot_administer_users_or_connect_apps() {
 async fn an_at_mention_reaches_the_mentioned_users_bell() {
     let app = TestApp::spawn().await;
     let account = app.account("Browser Mentions").await;
-    app.store
-        .create_user(
-            account.id,
-            NewUser {
-                email: "bob@mentions.example".into(),
-                password: PASSWORD.into(),
-                first_name: "Bob".into(),
-                last_name: "Builder".into(),
-                ..NewUser::default()
-            },
-        )
-        .await
-        .unwrap();
+    app.add_user(
+        account.id,
+        NewUser {
+            email: "bob@mentions.example".into(),
+            password: PASSWORD.into(),
+            first_name: "Bob".into(),
+            last_name: "Builder".into(),
+            ..NewUser::default()
+        },
+    )
+    .await
+    .unwrap();
     let contact = app
         .create_contact(&account.token, "jane@doe.example", "Jane", "Doe")
         .await;

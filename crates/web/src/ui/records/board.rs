@@ -10,7 +10,7 @@ use hubbub_store::RecordUpdate;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::view::{format_number, record_path, record_title};
+use super::view::format_number;
 use super::{load_record, parse_id};
 use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
@@ -76,7 +76,11 @@ pub async fn show(
     Query(q): Query<BoardQuery>,
 ) -> PageResult {
     let account_id = viewer.account_id();
-    let pipelines = state.store.pipelines(account_id, ObjectType::Deal).await?;
+    let pipelines = state
+        .app
+        .store()
+        .pipelines(account_id, ObjectType::Deal)
+        .await?;
     let Some(pipeline): Option<&Pipeline> = pipelines
         .iter()
         .find(|p| p.id == q.pipeline)
@@ -99,7 +103,8 @@ pub async fn show(
         properties: Vec::new(),
     };
     let (total, deals) = state
-        .store
+        .app
+        .store()
         .search_records(account_id, ObjectType::Deal, &plan)
         .await?;
     let mut columns: Vec<Column> = pipeline
@@ -126,13 +131,13 @@ pub async fn show(
         sums[i] += amount.parse::<f64>().unwrap_or(0.0);
         columns[i].cards.push(Card {
             id: deal.id,
-            name: record_title(deal),
+            name: deal.title(),
             amount: if amount.is_empty() {
                 amount
             } else {
                 format_number(&amount)
             },
-            href: record_path(ObjectType::Deal, deal.id),
+            href: ObjectType::Deal.record_path(deal.id),
             stages: pipeline
                 .stages
                 .iter()
@@ -185,13 +190,14 @@ pub async fn change_stage(
     let t = ObjectType::Deal;
     let id = parse_id(t, &id)?;
     let stored = load_record(&state, &viewer, t, id).await?;
-    let props = state.store.property_set(account_id, t).await?;
-    let pipelines = state.store.pipelines(account_id, t).await?;
+    let props = state.app.store().property_set(account_id, t).await?;
+    let pipelines = state.app.store().pipelines(account_id, t).await?;
     let mut input = Map::new();
     input.insert("dealstage".into(), Value::String(form.dealstage));
     let changes = record::prepare_update(&props, &pipelines, &input, Some(&stored))?;
     let updated = state
-        .store
+        .app
+        .store()
         .update_records(account_id, &props, vec![RecordUpdate { id, changes }])
         .await?
         .pop()

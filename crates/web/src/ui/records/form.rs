@@ -17,9 +17,9 @@ use hubbub_store::{RecordUpdate, StoreError};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::view::{record_path, record_title, KindView, Lookups, PAGE_TYPES};
+use super::view::{KindView, Lookups, PAGE_TYPES};
 use super::{load_record, parse_id, Kind};
-use crate::ui::page::{render, see_other, user_name, Chrome, PageError, PageResult};
+use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -146,7 +146,7 @@ fn field(
                 .users
                 .iter()
                 .filter(|u| !u.archived || u.id.to_string() == v)
-                .map(|u| choice(&u.id.to_string(), &user_name(u), &v)),
+                .map(|u| choice(&u.id.to_string(), &u.display_name(), &v)),
         );
         keep_current(&mut f.choices, &v);
     } else {
@@ -298,16 +298,16 @@ fn form_page(
         .collect();
     let (heading, action, cancel, submit) = match spec.record {
         Some(r) => (
-            format!("Edit {}", record_title(r)),
-            format!("{}/edit", record_path(t, r.id)),
-            record_path(t, r.id),
+            format!("Edit {}", r.title()),
+            format!("{}/edit", t.record_path(r.id)),
+            t.record_path(r.id),
             "Save".to_owned(),
         ),
         None => (
             format!("New {}", t.singular()),
             format!("/{t}/new"),
             spec.with
-                .map(|w| record_path(w.object_type, w.id))
+                .map(|w| w.object_type.record_path(w.id))
                 .unwrap_or_else(|| format!("/{t}")),
             format!("Create {}", t.singular()),
         ),
@@ -323,7 +323,7 @@ fn form_page(
             .with
             .map(|w| format!("{}/{}", w.object_type, w.id))
             .unwrap_or_default(),
-        with_title: spec.with.map(record_title).unwrap_or_default(),
+        with_title: spec.with.map(Record::title).unwrap_or_default(),
         fields,
         errors,
     }
@@ -357,7 +357,7 @@ pub async fn new(
 ) -> PageResult {
     let account_id = viewer.account_id();
     let with = with_record(&state, &viewer, t, &q.with).await?;
-    let props = state.store.property_set(account_id, t).await?;
+    let props = state.app.store().property_set(account_id, t).await?;
     let lookups = Lookups::load(&state, account_id, t).await?;
     let mut values = BTreeMap::new();
     if props.get("hubspot_owner_id").is_some() {
@@ -390,7 +390,7 @@ pub async fn create(
 ) -> PageResult {
     let account_id = viewer.account_id();
     let with = with_record(&state, &viewer, t, &with_value(&form)).await?;
-    let props = state.store.property_set(account_id, t).await?;
+    let props = state.app.store().property_set(account_id, t).await?;
     let lookups = Lookups::load(&state, account_id, t).await?;
     let values = submitted(form);
     let fields: Vec<&PropertyDef> = editable(&props).collect();
@@ -406,7 +406,8 @@ pub async fn create(
         .collect();
     let result = match record::prepare_new(&props, &lookups.pipelines, &input) {
         Ok(changes) => state
-            .store
+            .app
+            .store()
             .create_records(account_id, &props, vec![changes])
             .await
             .map_err(hub_error),
@@ -427,7 +428,8 @@ pub async fn create(
     if let Some(w) = &with {
         if let Some(kind) = default_type(t, w.object_type) {
             state
-                .store
+                .app
+                .store()
                 .associate(
                     account_id,
                     (t, created.id),
@@ -437,7 +439,7 @@ pub async fn create(
                 .await?;
         }
     }
-    Ok(see_other(&record_path(t, created.id)))
+    Ok(see_other(&t.record_path(created.id)))
 }
 
 pub async fn edit(
@@ -449,7 +451,7 @@ pub async fn edit(
     let account_id = viewer.account_id();
     let id = parse_id(t, &id)?;
     let stored = load_record(&state, &viewer, t, id).await?;
-    let props = state.store.property_set(account_id, t).await?;
+    let props = state.app.store().property_set(account_id, t).await?;
     let lookups = Lookups::load(&state, account_id, t).await?;
     let values = editable(&props)
         .filter_map(|d| {
@@ -478,7 +480,7 @@ pub async fn update(
     let account_id = viewer.account_id();
     let id = parse_id(t, &id)?;
     let stored = load_record(&state, &viewer, t, id).await?;
-    let props = state.store.property_set(account_id, t).await?;
+    let props = state.app.store().property_set(account_id, t).await?;
     let lookups = Lookups::load(&state, account_id, t).await?;
     let values = submitted(form);
     let fields: Vec<&PropertyDef> = editable(&props).collect();
@@ -497,11 +499,12 @@ pub async fn update(
         })
         .collect();
     if input.is_empty() {
-        return Ok(see_other(&record_path(t, id)));
+        return Ok(see_other(&t.record_path(id)));
     }
     let result = match record::prepare_update(&props, &lookups.pipelines, &input, Some(&stored)) {
         Ok(changes) => state
-            .store
+            .app
+            .store()
             .update_records(account_id, &props, vec![RecordUpdate { id, changes }])
             .await
             .map(|_| ())
@@ -517,5 +520,5 @@ pub async fn update(
         };
         return refused(spec, &props, &lookups, &values, &fields, e?);
     }
-    Ok(see_other(&record_path(t, id)))
+    Ok(see_other(&t.record_path(id)))
 }

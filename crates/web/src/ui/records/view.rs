@@ -3,13 +3,10 @@
 
 use hubbub_hub::pipeline::Pipeline;
 use hubbub_hub::property::{PropertyDef, PropertyType};
-use hubbub_hub::timestamp::{parse_instant, Millis};
+use hubbub_hub::timestamp::{format_day, format_instant, parse_instant};
 use hubbub_hub::{ObjectType, Record};
 use hubbub_store::{StoreResult, User};
-use time::macros::format_description;
-use time::OffsetDateTime;
 
-use crate::ui::page::user_name;
 use crate::AppState;
 
 /// The record types that have their own pages (notes live in timelines).
@@ -36,24 +33,12 @@ pub struct KindView {
 
 impl KindView {
     pub fn of(t: ObjectType) -> KindView {
-        let (one, many) = labels(t);
         KindView {
             path: t.as_str(),
-            one,
-            many,
+            one: t.label(),
+            many: t.label_plural(),
             lower: t.singular(),
         }
-    }
-}
-
-pub fn labels(t: ObjectType) -> (&'static str, &'static str) {
-    match t {
-        ObjectType::Contact => ("Contact", "Contacts"),
-        ObjectType::Company => ("Company", "Companies"),
-        ObjectType::Deal => ("Deal", "Deals"),
-        ObjectType::Ticket => ("Ticket", "Tickets"),
-        ObjectType::Task => ("Task", "Tasks"),
-        ObjectType::Note => ("Note", "Notes"),
     }
 }
 
@@ -88,74 +73,6 @@ pub fn index_columns(t: ObjectType) -> &'static [&'static str] {
         ],
         ObjectType::Note => &["hs_timestamp"],
     }
-}
-
-fn prop<'a>(r: &'a Record, name: &str) -> Option<&'a str> {
-    r.properties
-        .get(name)
-        .map(|v| v.trim())
-        .filter(|v| !v.is_empty())
-}
-
-/// What a record is called on a page.
-pub fn record_title(r: &Record) -> String {
-    let named = match r.object_type {
-        ObjectType::Contact => {
-            let name = [prop(r, "firstname"), prop(r, "lastname")]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            Some(name)
-                .filter(|n| !n.is_empty())
-                .or_else(|| prop(r, "email").map(str::to_owned))
-        }
-        ObjectType::Company => prop(r, "name")
-            .or_else(|| prop(r, "domain"))
-            .map(str::to_owned),
-        ObjectType::Deal => prop(r, "dealname").map(str::to_owned),
-        ObjectType::Ticket => prop(r, "subject").map(str::to_owned),
-        ObjectType::Task => prop(r, "hs_task_subject").map(str::to_owned),
-        ObjectType::Note => prop(r, "hs_note_body").map(|b| shorten(b, 60)),
-    };
-    named.unwrap_or_else(|| format!("{} #{}", labels(r.object_type).0, r.id))
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    let line = text.lines().next().unwrap_or_default();
-    if line.chars().count() <= max && line.len() == text.len() {
-        return line.to_owned();
-    }
-    let cut: String = line.chars().take(max).collect();
-    format!("{}…", cut.trim_end())
-}
-
-/// The page of a record.
-pub fn record_path(t: ObjectType, id: i64) -> String {
-    format!("/{}/{id}", t.as_str())
-}
-
-/// `1 May 2024, 14:30 UTC`
-pub fn format_instant(ms: Millis) -> String {
-    let Some(t) = instant(ms) else {
-        return String::new();
-    };
-    let fmt =
-        format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
-    t.format(&fmt).unwrap_or_default()
-}
-
-/// `1 May 2024`
-pub fn format_day(ms: Millis) -> String {
-    let Some(t) = instant(ms) else {
-        return String::new();
-    };
-    let fmt = format_description!("[day padding:none] [month repr:short] [year]");
-    t.format(&fmt).unwrap_or_default()
-}
-
-fn instant(ms: Millis) -> Option<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
 }
 
 /// `12500.5` as `12,500.5`; anything that is not a plain number as it is.
@@ -196,11 +113,11 @@ pub struct Lookups {
 impl Lookups {
     pub async fn load(state: &AppState, account_id: i64, t: ObjectType) -> StoreResult<Lookups> {
         let pipelines = if t.pipeline_properties().is_some() {
-            state.store.pipelines(account_id, t).await?
+            state.app.store().pipelines(account_id, t).await?
         } else {
             Vec::new()
         };
-        let users = state.store.users(account_id).await?;
+        let users = state.app.store().users(account_id).await?;
         Ok(Lookups { pipelines, users })
     }
 
@@ -239,7 +156,7 @@ impl Lookups {
                 .parse()
                 .ok()
                 .and_then(|id| self.user(id))
-                .map(user_name)
+                .map(User::display_name)
                 .unwrap_or(raw);
         }
         display_value(def, &raw)
@@ -288,11 +205,5 @@ mod tests {
         assert_eq!(format_number("1500.50"), "1,500.50");
         assert_eq!(format_number("-999"), "-999");
         assert_eq!(format_number("1e5"), "1e5");
-    }
-
-    #[test]
-    fn instants_read_as_dates() {
-        assert_eq!(format_day(1_714_521_600_000), "1 May 2024");
-        assert_eq!(format_instant(1_714_564_800_000), "1 May 2024, 12:00 UTC");
     }
 }

@@ -13,18 +13,16 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use hubbub_app::inboxes::{Channels, InboxSlackRefused};
+use hubbub_app::{Error as AppError, Permission};
 use hubbub_hub::HubError;
-use hubbub_slack::client::{channel_id_in, ChannelListing, SlackChannel};
-use hubbub_slack::{SlackApiError, SlackErrorCode};
-use hubbub_store::{
-    Inbox, InboxChannel, InboxSlackChoice, InboxSlackStatus, StoreError, MAX_INBOX_NAME_CHARS,
-};
+use hubbub_slack::client::{channel_id_in, SlackChannel};
+use hubbub_store::{Inbox, InboxChannel, InboxSlackChoice, InboxSlackStatus, MAX_INBOX_NAME_CHARS};
 use serde::Deserialize;
 
-use super::marketplace::{cannot_connect, notice_for, require_app_connector, start_connect};
-use super::slack_connect::{self, ConnectionView};
-use super::{super_admin_names, with_status, NoFields, Notice};
-use crate::slack::connection;
+use super::marketplace::cannot_connect;
+use super::slack::{connection_view, notice_for, start_connect, ConnectionView};
+use super::{with_status, NoFields, Notice};
 use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
@@ -127,9 +125,10 @@ async fn inbox_page(
     refused: Refused,
 ) -> Result<InboxPage, PageError> {
     let account_id = viewer.account_id();
-    let inboxes = state.store.inboxes(account_id).await?;
+    let store = state.app.store();
+    let inboxes = store.inboxes(account_id).await?;
     let inbox = match inbox_id {
-        Some(id) => state.store.inbox(account_id, id).await?,
+        Some(id) => store.inbox(account_id, id).await?,
         None => inboxes
             .first()
             .cloned()
@@ -144,24 +143,15 @@ async fn inbox_page(
         notice: None,
         inboxes,
         inbox,
-        may_add: viewer.session.user.roles.may_add_inboxes(),
+        may_add: state.app.may(&viewer.actor(), Permission::AddInboxes),
         new_name: refused.new_name,
         name_error: refused.name_error,
         max_name_chars: MAX_INBOX_NAME_CHARS,
         may_connect,
         reason: reason.unwrap_or_default(),
-        configured: state.web.slack_app.is_some(),
+        configured: state.app.config().slack_app.is_some(),
         slack,
     })
-}
-
-/// What Slack said about the channels the app sees.
-enum Listing {
-    /// The account has no live connection, so nothing was asked.
-    NotLive,
-    Listed(ChannelListing),
-    /// Slack could not say; why, said plainly.
-    Failed(String),
 }
 
 /// The Slack section. The channels are listed first: a listing that finds
@@ -175,12 +165,17 @@ async fn slack_section(
     submitted: Option<(bool, String)>,
 ) -> Result<SlackSection, PageError> {
     let listing = if may_connect {
-        list_channels(state, account_id).await?
+        state.app.slack_channels(account_id).await?
     } else {
-        Listing::NotLive
+        Channels::NotLive
     };
-    let connection = slack_connect::connection_view(state, account_id).await?;
-    let setting = match state.store.inbox_slack_status(account_id, inbox.id).await? {
+    let connection = connection_view(state, account_id).await?;
+    let setting = match state
+        .app
+        .store()
+        .inbox_slack_status(account_id, inbox.id)
+        .await?
+    {
         InboxSlackStatus::NotConnected => None,
         InboxSlackStatus::Paused { setting, .. } | InboxSlackStatus::Live { setting, .. } => {
             setting
@@ -192,13 +187,13 @@ async fn slack_section(
         (saved.enabled, channel_id.unwrap_or_default())
     });
     let (options, channels_error, more_channels) = match listing {
-        Listing::NotLive => (Vec::new(), None, false),
-        Listing::Listed(listing) => (
+        Channels::NotLive => (Vec::new(), None, false),
+        Channels::Listed(listing) => (
             channel_options(&listing.channels, &chosen, saved.channel.as_ref()),
             None,
             listing.more,
         ),
-        Listing::Failed(why) => (
+        Channels::Failed(why) => (
             channel_options(&[], &chosen, saved.channel.as_ref()),
             Some(why),
             false,
@@ -214,19 +209,6 @@ async fn slack_section(
         more_channels,
         pasted_channel: if offered { String::new() } else { chosen },
     })
-}
-
-async fn list_channels(state: &AppState, account_id: i64) -> Result<Listing, PageError> {
-    let Some((_, token)) = connection::live_connection(state, account_id).await? else {
-        return Ok(Listing::NotLive);
-    };
-    let result = state.slack_api.list_channels(&token).await;
-    Ok(
-        match connection::check_bot_call(state, account_id, result).await {
-            Ok(listing) => Listing::Listed(listing),
-            Err(e) => Listing::Failed(slack_trouble(&e)),
-        },
-    )
 }
 
 /// The picker's entries, the chosen one selected. The saved channel stays
@@ -272,26 +254,13 @@ fn channel_label(c: &SlackChannel) -> String {
     label
 }
 
-/// A failed Slack call, said plainly. A dead token has already been dealt
-/// with by [`connection::check_bot_call`] (the account is disconnected).
-fn slack_trouble(e: &SlackApiError) -> String {
-    if connection::is_dead_token(e) {
-        return "Slack answered that the hub's access to the workspace no longer works: the app was removed in Slack or its token revoked. The connection is now marked disconnected; connect it again to go on.".to_owned();
-    }
-    match e.code() {
-        Some(SlackErrorCode::Ratelimited) => {
-            "Slack is rate limiting the hub right now. Wait a minute, then try again.".to_owned()
-        }
-        Some(code) => format!("Slack answered {code}. Try again; if it keeps happening, tell your administrator."),
-        None => "Slack could not be reached. Try again in a moment; if it keeps happening, check the hub's connection to Slack.".to_owned(),
-    }
-}
-
 /// The message for a `done` or `slack` code, about the inbox in view.
 fn done_notice(q: &InboxQuery, page: &InboxPage) -> Option<Notice> {
     if let Some(code) = q.slack.as_deref() {
         return match code {
-            "connected" | "cancelled" => notice_for(Some(code), page.slack.connection.as_ref()),
+            "connected" | "cancelled" | "already_connected" => {
+                notice_for(Some(code), page.slack.connection.as_ref())
+            }
             _ => None,
         };
     }
@@ -332,27 +301,14 @@ pub async fn create(
     State(state): State<AppState>,
     CsrfForm { viewer, form }: CsrfForm<InboxFields>,
 ) -> PageResult {
-    let account_id = viewer.account_id();
-    if !viewer.session.user.roles.may_add_inboxes() {
-        let users = state.store.users(account_id).await?;
-        return Err(PageError::forbidden(format!(
-            "Only super admins add inboxes. Ask {} to add one.",
-            super_admin_names(&users)
-        )));
-    }
-    let user_id = Some(viewer.session.user.id);
-    let (status, message) = match state
-        .store
-        .create_inbox(account_id, &form.name, user_id)
-        .await
-    {
+    let (status, message) = match state.app.create_inbox(&viewer.actor(), &form.name).await {
         Ok(inbox) => {
             return Ok(see_other(&format!("{}&done=created", inbox_path(inbox.id))));
         }
-        Err(StoreError::Hub(e @ HubError::Validation { .. })) => {
+        Err(AppError::Refused(e @ HubError::Validation { .. })) => {
             (StatusCode::BAD_REQUEST, e.to_string())
         }
-        Err(StoreError::Hub(HubError::Conflict(m))) => (StatusCode::CONFLICT, m),
+        Err(AppError::Refused(HubError::Conflict(m))) => (StatusCode::CONFLICT, m),
         Err(other) => return Err(other.into()),
     };
     let refused = Refused {
@@ -374,7 +330,11 @@ pub async fn connect(
     Path(inbox_id): Path<i64>,
     CsrfForm { viewer, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    let inbox = state.store.inbox(viewer.account_id(), inbox_id).await?;
+    let inbox = state
+        .app
+        .store()
+        .inbox(viewer.account_id(), inbox_id)
+        .await?;
     start_connect(&state, &viewer, &inbox_path(inbox.id), "inbox").await
 }
 
@@ -392,41 +352,24 @@ pub struct SlackFields {
     channel_pasted: String,
 }
 
-/// Why a Slack setting was not saved.
-struct Refusal {
-    status: StatusCode,
-    message: String,
-}
-
-impl Refusal {
-    fn new(status: StatusCode, message: impl Into<String>) -> Refusal {
-        Refusal {
-            status,
-            message: message.into(),
-        }
-    }
-}
-
 /// Saving the switch and the channel.
 pub async fn save_slack(
     State(state): State<AppState>,
     Path(inbox_id): Path<i64>,
     CsrfForm { viewer, form }: CsrfForm<SlackFields>,
 ) -> PageResult {
-    require_app_connector(&state, &viewer).await?;
     let account_id = viewer.account_id();
     let enabled = form.enabled.is_some();
-    // A pasted link or id wins over the picker; what cannot be read as
-    // one is refused and shown again as sent.
-    let (channel_id, readable) = match form.channel_pasted.trim() {
-        "" => (form.channel.trim().to_owned(), true),
-        pasted => channel_id_in(pasted).map_or((pasted.to_owned(), false), |id| (id, true)),
-    };
-    let saved = if readable {
-        save_checked(&state, &viewer, inbox_id, enabled, &channel_id).await?
-    } else {
-        Err(not_a_channel())
-    };
+    let saved = state
+        .app
+        .save_inbox_slack(
+            &viewer.actor(),
+            inbox_id,
+            enabled,
+            &form.channel,
+            &form.channel_pasted,
+        )
+        .await?;
     let refusal = match saved {
         Ok(()) => {
             return Ok(see_other(&format!(
@@ -436,102 +379,36 @@ pub async fn save_slack(
         }
         Err(refusal) => refusal,
     };
-    tracing::info!(account_id, inbox_id, reason = %refusal.message, "inbox Slack setting refused");
+    let message = refusal.message();
+    tracing::info!(account_id, inbox_id, reason = %message, "inbox Slack setting refused");
+    // What was sent is shown again: the pasted text when given, else the
+    // picked channel.
+    let sent = match form.channel_pasted.trim() {
+        "" => form.channel.trim(),
+        pasted => pasted,
+    };
     let refused = Refused {
-        slack: Some((enabled, channel_id)),
+        slack: Some((
+            enabled,
+            channel_id_in(sent).unwrap_or_else(|| sent.to_owned()),
+        )),
         ..Refused::default()
     };
     let mut page = inbox_page(&state, &viewer, Some(inbox_id), refused).await?;
-    page.notice = Some(Notice::error(refusal.message));
-    Ok(with_status(refusal.status, render(&page)))
+    page.notice = Some(Notice::error(message));
+    Ok(with_status(refused_status(&refusal), render(&page)))
 }
 
-fn not_connected() -> Refusal {
-    Refusal::new(
-        StatusCode::CONFLICT,
-        "Slack is not connected, so nothing was saved. Connect it first.",
-    )
-}
-
-/// Checks the chosen channel with Slack, then saves; a refusal says why
-/// and saves nothing.
-async fn save_checked(
-    state: &AppState,
-    viewer: &Viewer,
-    inbox_id: i64,
-    enabled: bool,
-    channel_id: &str,
-) -> Result<Result<(), Refusal>, PageError> {
-    let account_id = viewer.account_id();
-    // Another account's inbox is not found, whatever Slack would say.
-    state.store.inbox(account_id, inbox_id).await?;
-    let Some((workspace, token)) = connection::live_connection(state, account_id).await? else {
-        return Ok(Err(not_connected()));
-    };
-    let channel = if channel_id.is_empty() {
-        None
-    } else {
-        match postable_channel(state, account_id, &token, channel_id).await {
-            Ok(channel) => Some(channel),
-            Err(refusal) => return Ok(Err(refusal)),
-        }
-    };
-    let choice = InboxSlackChoice { enabled, channel };
-    let user_id = viewer.session.user.id;
-    match state
-        .store
-        .save_inbox_slack(account_id, inbox_id, &workspace.team_id, &choice, user_id)
-        .await
-    {
-        Ok(_) => Ok(Ok(())),
-        Err(StoreError::Hub(e @ HubError::Validation { .. })) => {
-            Ok(Err(Refusal::new(StatusCode::BAD_REQUEST, e.to_string())))
-        }
-        Err(StoreError::Hub(HubError::Conflict(m))) => {
-            Ok(Err(Refusal::new(StatusCode::CONFLICT, m)))
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
-fn not_a_channel() -> Refusal {
-    Refusal::new(
-        StatusCode::BAD_REQUEST,
-        "That is not a channel's link or ID. In Slack, open the channel's details: \
-         \"Copy link\" gives its link, and its ID (it starts with C) is at the bottom.",
-    )
-}
-
-/// Asks Slack, at the moment of saving, about the chosen channel: it must
-/// exist, be open, and have the app in it (Slack lets the app post only
-/// there).
-async fn postable_channel(
-    state: &AppState,
-    account_id: i64,
-    token: &str,
-    channel_id: &str,
-) -> Result<InboxChannel, Refusal> {
-    let result = state.slack_api.channel_info(token, channel_id).await;
-    match connection::check_bot_call(state, account_id, result).await {
-        Ok(c) if c.is_archived => Err(Refusal::new(
-            StatusCode::CONFLICT,
-            format!("#{} is archived in Slack, so nothing was saved. Choose another channel.", c.name),
-        )),
-        Ok(c) if !c.is_member => Err(Refusal::new(
-            StatusCode::CONFLICT,
-            format!("The app is not in #{0}, so it could not post conversations there; nothing was saved. Invite it first: in Slack, open #{0} and type /invite @Hubbub, then save again.", c.name),
-        )),
-        Ok(c) => Ok(InboxChannel { id: c.id, name: c.name }),
-        Err(SlackApiError::Slack(SlackErrorCode::Other(code))) if code == "channel_not_found" => {
-            Err(Refusal::new(
-                StatusCode::NOT_FOUND,
-                "Slack does not know that channel, or it is private and the app is not in it, so nothing was saved. Invite the app to it first (/invite @Hubbub in the channel), then save again.",
-            ))
-        }
-        Err(e) => Err(Refusal::new(
-            StatusCode::BAD_GATEWAY,
-            format!("Nothing was saved. {}", slack_trouble(&e)),
-        )),
+/// How each refusal is answered.
+fn refused_status(refusal: &InboxSlackRefused) -> StatusCode {
+    match refusal {
+        InboxSlackRefused::NotAChannel | InboxSlackRefused::Invalid(_) => StatusCode::BAD_REQUEST,
+        InboxSlackRefused::UnknownChannel => StatusCode::NOT_FOUND,
+        InboxSlackRefused::Slack(_) => StatusCode::BAD_GATEWAY,
+        InboxSlackRefused::NotConnected
+        | InboxSlackRefused::Archived { .. }
+        | InboxSlackRefused::AppNotInChannel { .. }
+        | InboxSlackRefused::Conflict(_) => StatusCode::CONFLICT,
     }
 }
 
@@ -542,10 +419,9 @@ pub async fn disconnect_slack(
     Path(inbox_id): Path<i64>,
     CsrfForm { viewer, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    require_app_connector(&state, &viewer).await?;
     let ended = state
-        .store
-        .turn_off_inbox_slack(viewer.account_id(), inbox_id, viewer.session.user.id)
+        .app
+        .turn_off_inbox_slack(&viewer.actor(), inbox_id)
         .await?;
     let code = if ended {
         "slack_disconnected"

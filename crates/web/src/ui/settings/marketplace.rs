@@ -4,12 +4,14 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::slack_connect::{self, ConnectionView};
-use super::{super_admin_names, with_status, NoFields, Notice};
-use crate::jobs;
+use hubbub_app::jobs::ParkedJob;
+use hubbub_app::slack::connect::Disconnected;
+use hubbub_app::Permission;
+
+use super::slack::{connection_view, notice_for, start_connect, ConnectionView};
+use super::{NoFields, Notice};
 use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
@@ -55,66 +57,11 @@ struct MarketplacePage {
     parked: Vec<ParkedJob>,
 }
 
-/// A background job that gave up, as super admins see it.
-pub struct ParkedJob {
-    pub id: i64,
-    pub what: &'static str,
-    pub attempts: i64,
-    pub error: String,
-}
-
-async fn parked_jobs(state: &AppState, viewer: &Viewer) -> Result<Vec<ParkedJob>, PageError> {
-    if !viewer.session.user.roles.super_admin {
-        return Ok(Vec::new());
-    }
-    let parked = state.store.parked_jobs(viewer.account_id(), 20).await?;
-    Ok(parked
-        .into_iter()
-        .map(|j| ParkedJob {
-            id: j.id,
-            what: jobs::describe(&j.kind),
-            attempts: j.attempts,
-            error: j.last_error.unwrap_or_default(),
-        })
-        .collect())
-}
-
-fn cannot_connect_reason(admins: &str) -> String {
-    format!(
-        "Only super admins and users with the App Marketplace permission can connect apps. Ask {admins} to connect Slack, or to give you the App Marketplace permission."
-    )
-}
-
 /// What happened, after a redirect back here (only known codes show).
 #[derive(Deserialize, Default)]
 pub struct SlackQuery {
     #[serde(default)]
     slack: Option<String>,
-}
-
-pub(super) fn notice_for(
-    code: Option<&str>,
-    connection: Option<&ConnectionView>,
-) -> Option<Notice> {
-    let team = connection.map(|c| c.team_name.as_str()).unwrap_or("Slack");
-    Some(match code? {
-        "job_retried" => Notice::ok("The job is queued again and runs in a moment."),
-        "connected" => Notice::ok(format!("Connected to {team}.")),
-        "cancelled" => Notice::error(
-            "Slack was not connected: the installation was cancelled on Slack's consent screen.",
-        ),
-        "disconnected" => Notice::ok(format!(
-            "Disconnected from {team}. The app was removed from the workspace."
-        )),
-        "disconnected_locally" => Notice::error(format!(
-            "Disconnected from {team} in the hub, but Slack could not be told (the token may already have been revoked, or Slack was unreachable). Check the workspace's installed apps in Slack and remove the app there if it is still listed."
-        )),
-        "disconnected_by_slack" => Notice::error(format!(
-            "{team} was already disconnected on Slack's side: Slack answered that the hub's token no longer works. The connection is now marked disconnected; super admins were told."
-        )),
-        "not_connected" => Notice::error("Slack was not connected, so there was nothing to disconnect."),
-        _ => return None,
-    })
 }
 
 pub async fn show(
@@ -123,18 +70,18 @@ pub async fn show(
     Query(query): Query<SlackQuery>,
 ) -> PageResult {
     let reason = cannot_connect(&state, &viewer).await?;
-    let connection = slack_connect::connection_view(&state, viewer.account_id()).await?;
+    let connection = connection_view(&state, viewer.account_id()).await?;
     let page = MarketplacePage {
         chrome: Chrome::new(&viewer, "settings", "App Marketplace"),
         tab: "marketplace",
         permissions: SLACK_PERMISSIONS,
         may_connect: reason.is_none(),
         reason: reason.unwrap_or_default(),
-        configured: state.web.slack_app.is_some(),
+        configured: state.app.config().slack_app.is_some(),
         notice: notice_for(query.slack.as_deref(), connection.as_ref()),
         connection_live: connection.as_ref().is_some_and(|c| c.live),
         connection,
-        parked: parked_jobs(&state, &viewer).await?,
+        parked: state.app.parked_jobs(&viewer.actor(), 20).await?,
     };
     Ok(render(&page))
 }
@@ -145,23 +92,8 @@ pub async fn retry_job(
     Path(id): Path<i64>,
     CsrfForm { viewer, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    if !viewer.session.user.roles.super_admin {
-        return Err(PageError::forbidden(
-            "Only super admins retry background work.",
-        ));
-    }
-    state.store.retry_job(viewer.account_id(), id).await?;
-    state.wake_jobs();
+    state.app.retry_job(&viewer.actor(), id).await?;
     Ok(see_other("/settings/marketplace?slack=job_retried"))
-}
-
-#[derive(Template)]
-#[template(path = "settings/slack_connect.html")]
-struct NotConfiguredPage {
-    chrome: Chrome,
-    tab: &'static str,
-    /// The page the button was on.
-    return_to: String,
 }
 
 /// Why the viewer may not connect apps (shown beside the disabled
@@ -170,48 +102,11 @@ pub(super) async fn cannot_connect(
     state: &AppState,
     viewer: &Viewer,
 ) -> Result<Option<String>, PageError> {
-    if viewer.session.user.roles.may_connect_apps() {
-        return Ok(None);
-    }
-    let users = state.store.users(viewer.account_id()).await?;
-    Ok(Some(cannot_connect_reason(&super_admin_names(&users))))
-}
-
-/// Refuses anyone who may not connect apps, with the 403 page.
-pub(super) async fn require_app_connector(
-    state: &AppState,
-    viewer: &Viewer,
-) -> Result<(), PageError> {
-    match cannot_connect(state, viewer).await? {
-        None => Ok(()),
-        Some(reason) => Err(PageError::forbidden(reason)),
-    }
-}
-
-/// Starts connecting the account's Slack workspace from a settings page
-/// (the App Marketplace, or an inbox's settings): refuses anyone who may
-/// not connect apps, explains when Slack is not configured on the hub, and
-/// otherwise sends the browser to Slack's consent screen with a fresh
-/// `state` bound to this session (see [`slack_connect::authorize_url`]),
-/// to come back to `return_to`. Both pages start here, so a connection
-/// made from either is the one both show.
-pub(super) async fn start_connect(
-    state: &AppState,
-    viewer: &Viewer,
-    return_to: &str,
-    tab: &'static str,
-) -> PageResult {
-    require_app_connector(state, viewer).await?;
-    let Some(app) = state.web.slack_app.clone() else {
-        let page = NotConfiguredPage {
-            chrome: Chrome::new(viewer, "settings", "Connect Slack"),
-            tab,
-            return_to: return_to.to_owned(),
-        };
-        return Ok(with_status(StatusCode::SERVICE_UNAVAILABLE, render(&page)));
-    };
-    let url = slack_connect::authorize_url(state, &app, viewer, return_to).await?;
-    Ok(see_other(&url))
+    let denial = state
+        .app
+        .denial(&viewer.actor(), Permission::ConnectApps)
+        .await?;
+    Ok(denial.map(|refusal| refusal.to_string()))
 }
 
 /// "Connect app" for Slack.
@@ -227,7 +122,11 @@ pub async fn disconnect(
     State(state): State<AppState>,
     CsrfForm { viewer, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    require_app_connector(&state, &viewer).await?;
-    let code = slack_connect::disconnect(&state, &viewer).await?;
+    let code = match state.app.disconnect_slack(&viewer.actor()).await? {
+        Disconnected::Revoked => "disconnected",
+        Disconnected::LocallyOnly => "disconnected_locally",
+        Disconnected::AlreadyEndedBySlack => "disconnected_by_slack",
+        Disconnected::NotConnected => "not_connected",
+    };
     Ok(see_other(&format!("/settings/marketplace?slack={code}")))
 }

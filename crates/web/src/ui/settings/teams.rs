@@ -3,12 +3,13 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use hubbub_app::Error as AppError;
 use hubbub_hub::HubError;
-use hubbub_store::{StoreError, Team, User};
+use hubbub_store::{Team, User};
 use serde::Deserialize;
 
 use super::{require_user_manager, with_status, DoneQuery, NoFields, Notice};
-use crate::ui::page::{render, see_other, user_name, Chrome, PageError, PageResult};
+use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -23,7 +24,7 @@ impl Member {
     fn of(u: &User) -> Member {
         Member {
             id: u.id,
-            name: user_name(u),
+            name: u.display_name(),
             email: u.email.clone(),
             archived: u.archived,
         }
@@ -58,9 +59,10 @@ async fn teams_page(
     name_error: Option<String>,
 ) -> Result<TeamsPage, PageError> {
     let account_id = viewer.account_id();
-    let users = state.store.users(account_id).await?;
+    let users = state.app.store().users(account_id).await?;
     let teams = state
-        .store
+        .app
+        .store()
         .teams(account_id)
         .await?
         .into_iter()
@@ -97,7 +99,7 @@ fn done_notice(q: &DoneQuery, users: &[User], teams: &[Team]) -> Option<Notice> 
     let user = q
         .user
         .and_then(|id| users.iter().find(|u| u.id == id))
-        .map(user_name);
+        .map(User::display_name);
     let text = match (q.done.as_deref()?, team, user) {
         ("created", Some(team), _) => format!("Team {team} was created. Add its members below."),
         ("added", Some(team), Some(user)) => format!("{user} was added to {team}."),
@@ -114,8 +116,8 @@ pub async fn show(
 ) -> PageResult {
     require_user_manager(&state, &viewer).await?;
     let account_id = viewer.account_id();
-    let users = state.store.users(account_id).await?;
-    let teams = state.store.teams(account_id).await?;
+    let users = state.app.store().users(account_id).await?;
+    let teams = state.app.store().teams(account_id).await?;
     let notice = done_notice(&q, &users, &teams);
     let page = teams_page(&state, &viewer, notice, String::new(), None).await?;
     Ok(render(&page))
@@ -131,22 +133,17 @@ pub async fn create(
     State(state): State<AppState>,
     CsrfForm { viewer, form }: CsrfForm<TeamFields>,
 ) -> PageResult {
-    require_user_manager(&state, &viewer).await?;
-    let (status, message) = match state
-        .store
-        .create_team(viewer.account_id(), &form.name)
-        .await
-    {
+    let (status, message) = match state.app.create_team(&viewer.actor(), &form.name).await {
         Ok(team) => {
             return Ok(see_other(&format!(
                 "/settings/teams?done=created&team={}#team-{}",
                 team.id, team.id
             )))
         }
-        Err(StoreError::Hub(e @ HubError::Validation { .. })) => {
+        Err(AppError::Refused(e @ HubError::Validation { .. })) => {
             (StatusCode::BAD_REQUEST, e.to_string())
         }
-        Err(StoreError::Hub(HubError::Conflict(m))) => (StatusCode::CONFLICT, m),
+        Err(AppError::Refused(HubError::Conflict(m))) => (StatusCode::CONFLICT, m),
         Err(other) => return Err(other.into()),
     };
     let notice = Notice::error("The team was not created: correct the form below.");
@@ -165,15 +162,14 @@ pub async fn add_member(
     Path(team_id): Path<i64>,
     CsrfForm { viewer, form }: CsrfForm<MemberFields>,
 ) -> PageResult {
-    require_user_manager(&state, &viewer).await?;
     let Ok(user_id) = form.user_id.trim().parse::<i64>() else {
         let notice = Notice::error("Choose a user to add to the team.");
         let page = teams_page(&state, &viewer, Some(notice), String::new(), None).await?;
         return Ok(with_status(StatusCode::BAD_REQUEST, render(&page)));
     };
     state
-        .store
-        .add_team_member(viewer.account_id(), team_id, user_id)
+        .app
+        .add_team_member(&viewer.actor(), team_id, user_id)
         .await?;
     Ok(see_other(&format!(
         "/settings/teams?done=added&team={team_id}&user={user_id}#team-{team_id}"
@@ -185,10 +181,9 @@ pub async fn remove_member(
     Path((team_id, user_id)): Path<(i64, i64)>,
     CsrfForm { viewer, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    require_user_manager(&state, &viewer).await?;
     state
-        .store
-        .remove_team_member(viewer.account_id(), team_id, user_id)
+        .app
+        .remove_team_member(&viewer.actor(), team_id, user_id)
         .await?;
     Ok(see_other(&format!(
         "/settings/teams?done=removed&team={team_id}&user={user_id}#team-{team_id}"

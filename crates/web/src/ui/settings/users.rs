@@ -4,14 +4,14 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use hubbub_hub::auth::Roles;
+use hubbub_app::users::Role;
+use hubbub_app::Error as AppError;
 use hubbub_hub::HubError;
-use hubbub_store::{NewUser, StoreError, User};
+use hubbub_store::{NewUser, User};
 use serde::Deserialize;
 
 use super::{require_user_manager, with_status, DoneQuery, NoFields, Notice};
-use crate::slack::user_mapping;
-use crate::ui::page::{render, see_other, user_name, Chrome, PageError, PageResult};
+use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -59,13 +59,14 @@ async fn users_page(
     invite: InviteForm,
 ) -> Result<UsersPage, PageError> {
     let account_id = viewer.account_id();
-    let users = state.store.users(account_id).await?;
-    let teams = state.store.teams(account_id).await?;
+    let store = state.app.store();
+    let users = store.users(account_id).await?;
+    let teams = store.teams(account_id).await?;
     let rows = users
         .iter()
         .map(|u| UserRow {
             id: u.id,
-            name: user_name(u),
+            name: u.display_name(),
             email: u.email.clone(),
             super_admin: u.roles.super_admin,
             marketplace: u.roles.marketplace,
@@ -93,7 +94,7 @@ fn done_notice(q: &DoneQuery, users: &[User]) -> Option<Notice> {
     let who = q
         .user
         .and_then(|id| users.iter().find(|u| u.id == id))
-        .map(|u| (user_name(u), u.email.clone()));
+        .map(|u| (u.display_name(), u.email.clone()));
     let text = match (q.done.as_deref()?, who) {
         ("invited", Some((name, email))) => format!(
             "{name} ({email}) was invited. They can sign in with their email and the password you set."
@@ -114,7 +115,7 @@ pub async fn show(
     Query(q): Query<DoneQuery>,
 ) -> PageResult {
     require_user_manager(&state, &viewer).await?;
-    let users = state.store.users(viewer.account_id()).await?;
+    let users = state.app.store().users(viewer.account_id()).await?;
     let notice = done_notice(&q, &users);
     let page = users_page(&state, &viewer, notice, InviteForm::default()).await?;
     Ok(render(&page))
@@ -157,7 +158,6 @@ pub async fn invite(
     State(state): State<AppState>,
     CsrfForm { viewer, form }: CsrfForm<InviteFields>,
 ) -> PageResult {
-    require_user_manager(&state, &viewer).await?;
     let new_user = NewUser {
         email: form.email.clone(),
         password: form.password,
@@ -174,15 +174,14 @@ pub async fn invite(
         marketplace: new_user.marketplace,
         ..InviteForm::default()
     };
-    let status = match state.store.create_user(viewer.account_id(), new_user).await {
+    let status = match state.app.invite_user(&viewer.actor(), new_user).await {
         Ok(user) => {
-            user_mapping::map_new_user(&state, viewer.account_id(), user.id).await?;
             return Ok(see_other(&format!(
                 "/settings/users?done=invited&user={}",
                 user.id
             )));
         }
-        Err(StoreError::Hub(HubError::Validation { message, errors })) => {
+        Err(AppError::Refused(HubError::Validation { message, errors })) => {
             for e in errors {
                 match e.field.as_deref() {
                     Some("email") => shown.email_error = Some(e.message),
@@ -195,7 +194,7 @@ pub async fn invite(
             }
             StatusCode::BAD_REQUEST
         }
-        Err(StoreError::Hub(HubError::Conflict(message))) => {
+        Err(AppError::Refused(HubError::Conflict(message))) => {
             shown.email_error = Some(message);
             StatusCode::CONFLICT
         }
@@ -220,60 +219,54 @@ pub async fn set_role(
     Path(id): Path<i64>,
     CsrfForm { viewer, form }: CsrfForm<RoleFields>,
 ) -> PageResult {
-    require_user_manager(&state, &viewer).await?;
-    let account_id = viewer.account_id();
-    let user = state.store.user(account_id, id).await?;
-    let grant = form.grant == "1";
-    let roles = match form.role.as_str() {
-        "super_admin" => Roles {
-            super_admin: grant,
-            ..user.roles
-        },
-        "marketplace" => Roles {
-            marketplace: grant,
-            ..user.roles
-        },
-        other => {
-            return Err(PageError::new(
-                StatusCode::BAD_REQUEST,
-                "Invalid form",
-                format!("There is no permission called {other:?}."),
-            ))
-        }
+    let Some(role) = Role::parse(&form.role) else {
+        return Err(PageError::new(
+            StatusCode::BAD_REQUEST,
+            "Invalid form",
+            format!("There is no permission called {:?}.", form.role),
+        ));
     };
-    match state.store.set_roles(account_id, id, roles).await {
-        Ok(_) => Ok(see_other(&format!("/settings/users?done=roles&user={id}"))),
-        Err(StoreError::Hub(HubError::Conflict(message))) => {
-            refused(&state, &viewer, StatusCode::CONFLICT, message).await
+    let granted = form.grant == "1";
+    let done = state
+        .app
+        .set_user_role(&viewer.actor(), id, role, granted)
+        .await;
+    changed(
+        &state,
+        &viewer,
+        done,
+        &format!("/settings/users?done=roles&user={id}"),
+    )
+    .await
+}
+
+/// After a change to a user: on to `next`, or the users page again with
+/// why it was refused.
+async fn changed(
+    state: &AppState,
+    viewer: &Viewer,
+    done: Result<User, AppError>,
+    next: &str,
+) -> PageResult {
+    match done {
+        Ok(_) => Ok(see_other(next)),
+        Err(AppError::Refused(HubError::Conflict(message))) => {
+            refused(state, viewer, StatusCode::CONFLICT, message).await
         }
         Err(other) => Err(other.into()),
     }
 }
 
-async fn set_archived(state: AppState, viewer: Viewer, id: i64, archived: bool) -> PageResult {
-    require_user_manager(&state, &viewer).await?;
-    if archived && id == viewer.session.user.id {
-        let message = "You cannot deactivate yourself. Ask another super admin to do it.";
-        return refused(&state, &viewer, StatusCode::CONFLICT, message.to_owned()).await;
-    }
-    match state
-        .store
-        .set_user_archived(viewer.account_id(), id, archived)
-        .await
-    {
-        Ok(_) => {
-            let done = if archived {
-                "deactivated"
-            } else {
-                "reactivated"
-            };
-            Ok(see_other(&format!("/settings/users?done={done}&user={id}")))
-        }
-        Err(StoreError::Hub(HubError::Conflict(message))) => {
-            refused(&state, &viewer, StatusCode::CONFLICT, message).await
-        }
-        Err(other) => Err(other.into()),
-    }
+async fn set_active(state: AppState, viewer: Viewer, id: i64, active: bool) -> PageResult {
+    let done = state.app.set_user_active(&viewer.actor(), id, active).await;
+    let code = if active { "reactivated" } else { "deactivated" };
+    changed(
+        &state,
+        &viewer,
+        done,
+        &format!("/settings/users?done={code}&user={id}"),
+    )
+    .await
 }
 
 pub async fn deactivate(
@@ -281,7 +274,7 @@ pub async fn deactivate(
     Path(id): Path<i64>,
     CsrfForm { viewer, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    set_archived(state, viewer, id, true).await
+    set_active(state, viewer, id, false).await
 }
 
 pub async fn reactivate(
@@ -289,5 +282,5 @@ pub async fn reactivate(
     Path(id): Path<i64>,
     CsrfForm { viewer, .. }: CsrfForm<NoFields>,
 ) -> PageResult {
-    set_archived(state, viewer, id, false).await
+    set_active(state, viewer, id, true).await
 }

@@ -1,0 +1,217 @@
+//! Background work: one [`Job`] variant per kind, with its payload,
+//! enqueued in the transaction of the change that causes it
+//! ([`Job::enqueue_on`]) and run by the one [`Worker`], which also
+//! delivers mail.
+//!
+//! A job is stored as its kind (the serde tag) and its payload (JSON), and
+//! decoded once, when the worker claims it; a payload that does not decode
+//! parks the job with the reason, since retrying cannot help.
+
+mod worker;
+
+pub(crate) use worker::JobError;
+pub use worker::{Pass, Worker, SEEN_EVENT_RETENTION_MS};
+
+use hubbub_slack::SlackMessageContent;
+use hubbub_store::{enqueue_job, AnyConnection, StoreResult};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{Actor, App, Permission, Result};
+
+/// A kind of background work and what it needs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload")]
+pub enum Job {
+    /// Find hub users' Slack accounts by email (`users.lookupByEmail`):
+    /// the listed users, or every active user when `None`.
+    #[serde(rename = "slack.map_users")]
+    MapSlackUsers {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user_ids: Option<Vec<i64>>,
+    },
+    /// Send a Slack user a mapping request's direct message.
+    #[serde(rename = "slack.send_mapping_request")]
+    SendMappingRequest { request_id: i64 },
+    /// Answer a button press through its `response_url`: replace the
+    /// message, or show `content` only to the person who pressed.
+    #[serde(rename = "slack.respond")]
+    RespondInSlack {
+        response_url: String,
+        content: Box<SlackMessageContent>,
+        replace_original: bool,
+    },
+}
+
+/// Every kind's name as stored (the serde tags above).
+const KINDS: [&str; 3] = [
+    "slack.map_users",
+    "slack.send_mapping_request",
+    "slack.respond",
+];
+
+/// Why a stored job cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum Undecodable {
+    /// Written by another version of the hub, perhaps.
+    #[error("unknown job kind {0}")]
+    UnknownKind(String),
+    #[error("bad job payload for {kind}: {reason}")]
+    BadPayload { kind: String, reason: String },
+}
+
+impl Job {
+    /// What the job does, as super admins read it.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Job::MapSlackUsers { .. } => "Find hub users' Slack accounts by email",
+            Job::SendMappingRequest { .. } => "Send a Slack user a mapping request",
+            Job::RespondInSlack { .. } => "Answer a button press in Slack",
+        }
+    }
+
+    /// Enqueues the job on `conn`, inside the caller's transaction: it
+    /// runs exactly when that transaction commits.
+    pub async fn enqueue_on(&self, conn: &mut AnyConnection, account_id: i64) -> StoreResult<i64> {
+        let (kind, payload) = self.encode();
+        enqueue_job(conn, account_id, &kind, &payload.to_string()).await
+    }
+
+    /// The kind and payload as stored.
+    fn encode(&self) -> (String, Value) {
+        let tagged = serde_json::to_value(self).expect("a job serialises to JSON");
+        let kind = tagged["kind"].as_str().unwrap_or_default().to_owned();
+        let payload = tagged.get("payload").cloned().unwrap_or(Value::Null);
+        (kind, payload)
+    }
+
+    /// Reads a stored job back.
+    pub fn decode(kind: &str, payload: &str) -> Result<Job, Undecodable> {
+        if !KINDS.contains(&kind) {
+            return Err(Undecodable::UnknownKind(kind.to_owned()));
+        }
+        let undecodable = |reason: String| Undecodable::BadPayload {
+            kind: kind.to_owned(),
+            reason,
+        };
+        let payload: Value =
+            serde_json::from_str(payload).map_err(|e| undecodable(e.to_string()))?;
+        serde_json::from_value(serde_json::json!({ "kind": kind, "payload": payload }))
+            .map_err(|e| undecodable(e.to_string()))
+    }
+}
+
+/// A job that gave up, as super admins see it.
+pub struct ParkedJob {
+    pub id: i64,
+    /// What it does ([`Job::describe`]).
+    pub what: &'static str,
+    pub attempts: i64,
+    pub error: String,
+}
+
+impl App {
+    /// The account's background work that gave up, newest first: for the
+    /// super admins, who may retry it; nobody else sees any.
+    pub async fn parked_jobs(&self, actor: &Actor, limit: i64) -> Result<Vec<ParkedJob>> {
+        if !self.may(actor, Permission::RetryJobs) {
+            return Ok(Vec::new());
+        }
+        let parked = self.store().parked_jobs(actor.account_id(), limit).await?;
+        Ok(parked
+            .into_iter()
+            .map(|j| ParkedJob {
+                id: j.id,
+                what: Job::decode(&j.kind, &j.payload)
+                    .map_or("Unknown background work", |job| job.describe()),
+                attempts: j.attempts,
+                error: j.last_error.unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// Puts parked background work back in the queue, due at once.
+    pub async fn retry_job(&self, actor: &Actor, id: i64) -> Result<()> {
+        self.authorize(actor, Permission::RetryJobs).await?;
+        self.store().retry_job(actor.account_id(), id).await?;
+        self.wake_worker();
+        Ok(())
+    }
+
+    /// Runs one decoded job for `account_id`.
+    pub(crate) async fn run_job(&self, account_id: i64, job: Job) -> Result<(), JobError> {
+        match job {
+            Job::MapSlackUsers { user_ids } => {
+                self.map_slack_users(account_id, user_ids.as_deref()).await
+            }
+            Job::SendMappingRequest { request_id } => {
+                self.send_mapping_request(account_id, request_id).await
+            }
+            Job::RespondInSlack {
+                response_url,
+                content,
+                replace_original,
+            } => {
+                self.respond_in_slack(&response_url, *content, replace_original)
+                    .await
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_listed() {
+        let jobs = [
+            Job::MapSlackUsers { user_ids: None },
+            Job::SendMappingRequest { request_id: 1 },
+            Job::RespondInSlack {
+                response_url: "https://hooks.slack.com/actions/T1/1/x".into(),
+                content: Box::new(hubbub_slack::SlackMessageContent::new()),
+                replace_original: false,
+            },
+        ];
+        let kinds: Vec<String> = jobs.iter().map(|j| j.encode().0).collect();
+        assert_eq!(kinds, KINDS);
+    }
+
+    #[test]
+    fn jobs_read_back_as_they_were_written() {
+        let jobs = [
+            Job::MapSlackUsers { user_ids: None },
+            Job::MapSlackUsers {
+                user_ids: Some(vec![3, 4]),
+            },
+            Job::SendMappingRequest { request_id: 9 },
+        ];
+        for job in jobs {
+            let (kind, payload) = job.encode();
+            let back = Job::decode(&kind, &payload.to_string()).unwrap();
+            assert_eq!(back.encode(), (kind, payload));
+        }
+    }
+
+    #[test]
+    fn jobs_written_before_the_enum_still_read() {
+        assert!(matches!(
+            Job::decode("slack.map_users", "{}"),
+            Ok(Job::MapSlackUsers { user_ids: None })
+        ));
+        assert!(matches!(
+            Job::decode("slack.send_mapping_request", r#"{"request_id": 5}"#),
+            Ok(Job::SendMappingRequest { request_id: 5 })
+        ));
+    }
+
+    #[test]
+    fn a_corrupt_payload_is_refused_with_the_reason() {
+        let e = Job::decode("slack.send_mapping_request", r#"{"request": 5}"#).unwrap_err();
+        assert!(e.to_string().contains("request_id"), "{e}");
+        assert!(Job::decode("slack.send_mapping_request", "not json").is_err());
+        let e = Job::decode("no.such.kind", "{}").unwrap_err();
+        assert_eq!(e.to_string(), "unknown job kind no.such.kind");
+    }
+}

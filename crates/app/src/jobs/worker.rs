@@ -1,0 +1,227 @@
+//! The worker: one per process, on every replica. It claims due jobs and
+//! due mail from their outboxes, runs or delivers each, and settles every
+//! attempt through the same mechanism ([`Store::settle`]): finished;
+//! postponed when Slack rate limits the hub (to when its `Retry-After`
+//! says, without counting an attempt); retried after a backoff; or parked
+//! after the last attempt, or at once when retrying cannot help.
+//!
+//! A use case that enqueues work wakes the worker of its own process, so
+//! that the work runs at once; otherwise the worker looks every few seconds
+//! (work enqueued by another replica, retries coming due). Tests call
+//! [`Worker::run_due`] themselves instead of letting it run in the
+//! background, so that they know when the work is done.
+//!
+//! [`Store::settle`]: hubbub_store::Store::settle
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use hubbub_hub::timestamp::Millis;
+use hubbub_slack::SlackApiError;
+use hubbub_store::{Claim, Finished, QueuedJob, Settled, Settlement, StoreError};
+
+use super::Job;
+use crate::mail::Mailer;
+use crate::{App, Error};
+
+/// How many jobs, and how many mails, one round claims.
+const BATCH: i64 = 20;
+/// How often the worker looks for due work when nobody wakes it.
+const POLL: Duration = Duration::from_secs(3);
+/// The wait after a 429 without a `Retry-After`.
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
+/// Slack retries an event for minutes; its id is kept a day.
+pub const SEEN_EVENT_RETENTION_MS: Millis = 24 * 3600 * 1000;
+/// How often seen event ids are pruned.
+const PRUNE_EVERY_MS: Millis = 60_000;
+
+/// What one call of [`Worker::run_due`] did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    /// Jobs that ran to the end.
+    pub done: usize,
+    /// Mail handed to the SMTP server.
+    pub sent: usize,
+    /// Mail kept in the local mailbox (no SMTP server).
+    pub kept: usize,
+    /// Work postponed because Slack rate limits the hub.
+    pub postponed: usize,
+    /// Work that failed and will be retried after a backoff.
+    pub failed: usize,
+    /// Work given up on.
+    pub parked: usize,
+}
+
+impl Pass {
+    /// How many jobs and mails were attempted.
+    pub fn handled(&self) -> usize {
+        self.done + self.sent + self.kept + self.postponed + self.failed + self.parked
+    }
+}
+
+/// Why a job did not finish.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum JobError {
+    #[error(transparent)]
+    Slack(#[from] SlackApiError),
+    #[error(transparent)]
+    App(#[from] Error),
+}
+
+impl From<StoreError> for JobError {
+    fn from(e: StoreError) -> Self {
+        JobError::App(e.into())
+    }
+}
+
+/// Runs the process's background work.
+pub struct Worker {
+    app: App,
+    mailer: Mailer,
+    /// When seen Slack event ids were last pruned.
+    pruned_at: AtomicI64,
+}
+
+impl Worker {
+    pub fn new(app: App, mailer: Mailer) -> Worker {
+        Worker {
+            app,
+            mailer,
+            pruned_at: AtomicI64::new(Millis::MIN),
+        }
+    }
+
+    /// Whether mail goes out over SMTP (otherwise it is kept locally).
+    pub fn sends(&self) -> bool {
+        self.mailer.sends()
+    }
+
+    /// Runs the jobs and delivers the mail due at `now`, round after round
+    /// until none is due, and forgets Slack event ids older than a day.
+    pub async fn run_due(&self, now: Millis) -> Result<Pass, Error> {
+        let store = self.app.store();
+        let mut pass = Pass::default();
+        loop {
+            let jobs = store.claim_due_jobs(now, BATCH).await?;
+            let mails = store.claim_due_mail(now, BATCH).await?;
+            if jobs.is_empty() && mails.is_empty() {
+                break;
+            }
+            for job in jobs {
+                let settlement = self.run(&job, now).await;
+                self.settle(job.claim(), settlement, now, &mut pass).await;
+            }
+            for mail in mails {
+                let settlement = self.mailer.deliver(&mail).await;
+                self.settle(mail.claim(), settlement, now, &mut pass).await;
+            }
+        }
+        self.prune_seen_events(now).await?;
+        Ok(pass)
+    }
+
+    /// Runs one claimed job; says how its attempt ended.
+    async fn run(&self, queued: &QueuedJob, now: Millis) -> Settlement {
+        let job = match Job::decode(&queued.kind, &queued.payload) {
+            Ok(job) => job,
+            Err(e) => {
+                return Settlement::Failed {
+                    error: e.to_string(),
+                    give_up: true,
+                }
+            }
+        };
+        match self.app.run_job(queued.account_id, job).await {
+            Ok(()) => Settlement::Finished(Finished::Done),
+            Err(JobError::Slack(SlackApiError::RateLimited { retry_after })) => {
+                let wait = retry_after.unwrap_or(DEFAULT_RETRY_AFTER);
+                tracing::info!(job_id = queued.id, kind = %queued.kind, ?wait, "Slack rate limited a job; it waits");
+                Settlement::Postponed {
+                    until: now + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2),
+                }
+            }
+            Err(JobError::Slack(e)) if e.is_dead_token() => {
+                // The connection was marked disconnected when the call
+                // failed: nothing is left to retry against.
+                tracing::warn!(job_id = queued.id, kind = %queued.kind, error = %e, "job dropped: the Slack token is dead");
+                Settlement::Finished(Finished::Done)
+            }
+            Err(e) => Settlement::Failed {
+                // A rule's refusal or a configuration error will not change
+                // by itself: a super admin retries once it is fixed.
+                give_up: matches!(e, JobError::App(Error::Refused(_) | Error::Config(_))),
+                error: e.to_string(),
+            },
+        }
+    }
+
+    /// Records how an attempt ended. One whose outcome cannot be recorded
+    /// is claimed again when its lease runs out.
+    async fn settle(&self, claim: Claim, settlement: Settlement, now: Millis, pass: &mut Pass) {
+        let finished = match &settlement {
+            Settlement::Finished(how) => Some(*how),
+            _ => None,
+        };
+        let error = match &settlement {
+            Settlement::Failed { error, .. } => Some(error.clone()),
+            _ => None,
+        };
+        let settled = match self.app.store().settle(claim, settlement, now).await {
+            Ok(settled) => settled,
+            Err(e) => {
+                tracing::error!(?claim, error = %e, "cannot record the outcome of background work");
+                return;
+            }
+        };
+        let counter = match (settled, finished) {
+            (Settled::Finished, Some(Finished::Sent)) => &mut pass.sent,
+            (Settled::Finished, Some(Finished::Kept)) => &mut pass.kept,
+            (Settled::Finished, _) => &mut pass.done,
+            (Settled::Postponed, _) => &mut pass.postponed,
+            (Settled::WillRetry, _) => &mut pass.failed,
+            (Settled::Parked, _) => &mut pass.parked,
+        };
+        *counter += 1;
+        if let Some(error) = error {
+            let parked = settled == Settled::Parked;
+            tracing::warn!(?claim, %error, parked, "background work failed");
+        }
+    }
+
+    async fn prune_seen_events(&self, now: Millis) -> Result<(), Error> {
+        let last = self.pruned_at.load(Ordering::Relaxed);
+        if now.saturating_sub(last) < PRUNE_EVERY_MS {
+            return Ok(());
+        }
+        self.pruned_at.store(now, Ordering::Relaxed);
+        let forgotten = self
+            .app
+            .store()
+            .forget_slack_events_seen_before(now - SEEN_EVENT_RETENTION_MS)
+            .await?;
+        if forgotten > 0 {
+            tracing::debug!(forgotten, "forgot Slack event ids older than a day");
+        }
+        Ok(())
+    }
+
+    /// Runs due work whenever woken, and every few seconds, for ever (the
+    /// server aborts the task when it stops; work cut off midway is
+    /// claimed again when its lease runs out).
+    pub async fn run_forever(self: std::sync::Arc<Self>) {
+        tracing::info!(
+            mail = if self.sends() { "smtp" } else { "local mailbox" },
+            from = %self.mailer.from(),
+            "worker started"
+        );
+        loop {
+            if let Err(e) = self.run_due(self.app.now()).await {
+                tracing::error!(error = %e, "worker pass failed");
+            }
+            tokio::select! {
+                _ = self.app.work_enqueued().notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+        }
+    }
+}

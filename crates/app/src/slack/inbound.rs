@@ -1,0 +1,153 @@
+//! What Slack sends the hub, once the front-end has verified and parsed
+//! it: Events API events, slash commands, interactions, options loads.
+//!
+//! Rules for whoever adds to these:
+//! - Slack wants an answer within 3 seconds: do no slow work here. Enqueue
+//!   a job in the same transaction as any change, and return.
+//! - `account_id` is the account connected to the request's own workspace
+//!   (resolved from the signed `team_id`). Read and write that account's
+//!   data only; never look a record, user or channel up across accounts.
+//! - `None` means the workspace is connected to no account: answer without
+//!   touching any account's data.
+//! - An event is taken exactly once: its `event_id` and everything it
+//!   changes and enqueues commit in one transaction ([`App::take_slack_event`]).
+
+use hubbub_slack::{EventCallback, InteractionPayload, SlashCommand};
+use hubbub_store::{take_slack_event_on, AnyConnection, StoreError};
+
+use super::messages::MAPPING_CONFIRM;
+use super::user_mapping::SlackIdentity;
+use crate::{App, Error, Result};
+
+/// What became of an Events API delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventTaken {
+    /// Taken now: its effects are committed.
+    Applied,
+    /// Taken before (a Slack retry or a replay): nothing was done.
+    Duplicate,
+}
+
+/// What the hub answers Slack, as the front-end sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlackReply {
+    /// 200 with an empty body: taken, nothing to show.
+    Nothing,
+}
+
+impl App {
+    /// The account a workspace is connected to, if any.
+    pub async fn account_for_slack_team(&self, team_id: &str) -> Result<Option<i64>> {
+        Ok(self.store().account_for_slack_team(team_id).await?)
+    }
+
+    /// An Events API event from the workspace connected to `account_id`.
+    /// Its `event_id` is recorded in the transaction that applies it: a
+    /// failure before the commit leaves nothing behind (Slack's retry is
+    /// taken afresh), and a delivery after the commit is a duplicate. On
+    /// PostgreSQL a concurrent delivery of the same event waits for the
+    /// first one's transaction, then finds it taken.
+    pub async fn take_slack_event(
+        &self,
+        account_id: i64,
+        callback: &EventCallback,
+    ) -> Result<EventTaken> {
+        let mut tx = self.store().begin_write().await?;
+        if !take_slack_event_on(&mut tx, &callback.event_id, &callback.team_id, self.now()).await? {
+            return Ok(EventTaken::Duplicate);
+        }
+        tracing::debug!(
+            account_id,
+            team_id = %callback.team_id,
+            event_id = %callback.event_id,
+            event_type = %callback.event.kind,
+            "Slack event taken"
+        );
+        self.apply_event(&mut tx, account_id, callback).await?;
+        if self.faults().take_before_event_commit() {
+            return Err(Error::Store(StoreError::Commit(
+                "a fault injected before the Slack event's commit".to_owned(),
+            )));
+        }
+        tx.commit().await?;
+        self.wake_worker();
+        Ok(EventTaken::Applied)
+    }
+
+    /// The event's effects, on the event's transaction.
+    async fn apply_event(
+        &self,
+        conn: &mut AnyConnection,
+        account_id: i64,
+        callback: &EventCallback,
+    ) -> Result<()> {
+        self.on_removal_event(conn, account_id, callback).await
+    }
+
+    /// A slash command (`/hs …`). The answer is shown to the person who
+    /// typed it.
+    pub async fn slack_command(
+        &self,
+        account_id: Option<i64>,
+        command: &SlashCommand,
+    ) -> Result<SlackReply> {
+        tracing::debug!(
+            ?account_id,
+            team_id = %command.team_id,
+            command = %command.command,
+            "Slack slash command"
+        );
+        Ok(SlackReply::Nothing)
+    }
+
+    /// An interaction: a button or select in a message or view, a view
+    /// submitted or closed, a shortcut.
+    pub async fn slack_interaction(
+        &self,
+        account_id: Option<i64>,
+        payload: &InteractionPayload,
+    ) -> Result<SlackReply> {
+        tracing::debug!(
+            ?account_id,
+            team_id = ?payload.team_id(),
+            kind = %payload.kind,
+            "Slack interaction"
+        );
+        let Some(account_id) = account_id else {
+            return Ok(SlackReply::Nothing);
+        };
+        if let ("block_actions", Some((MAPPING_CONFIRM, value))) =
+            (payload.kind.as_str(), payload.first_action())
+        {
+            if let Ok(request_id) = value.parse::<i64>() {
+                let who = SlackIdentity {
+                    team_id: payload.team_id().unwrap_or_default().to_owned(),
+                    user_id: payload.user.id.clone(),
+                };
+                self.confirm_slack_mapping(
+                    account_id,
+                    &who,
+                    request_id,
+                    payload.response_url.as_deref(),
+                )
+                .await?;
+            }
+        }
+        Ok(SlackReply::Nothing)
+    }
+
+    /// An options load for an external select (`block_suggestion`).
+    pub async fn slack_options(
+        &self,
+        account_id: Option<i64>,
+        payload: &InteractionPayload,
+    ) -> Result<SlackReply> {
+        tracing::debug!(
+            ?account_id,
+            team_id = ?payload.team_id(),
+            action_id = ?payload.action_id,
+            "Slack options load"
+        );
+        Ok(SlackReply::Nothing)
+    }
+}

@@ -1,0 +1,100 @@
+//! The Block Kit messages the app posts, built in one place. Every
+//! message has a plain `text` too: Slack shows it in notifications and
+//! where blocks cannot be shown. Hub text in mrkdwn is escaped.
+
+use hubbub_slack::blocks::{actions, escape, message, primary_button, section};
+use hubbub_slack::SlackMessageContent;
+
+/// The button that confirms a hub-to-Slack user mapping; its value is the
+/// request's id.
+pub const MAPPING_CONFIRM: &str = "user_mapping.confirm";
+
+/// Who asks to be mapped to the Slack user reading the message.
+pub struct MappingRequestMessage<'a> {
+    pub request_id: i64,
+    pub hub_user_name: &'a str,
+    pub hub_user_email: &'a str,
+    /// "28 Nov 2026, 23:40 UTC"
+    pub expires: &'a str,
+}
+
+/// The direct message asking a Slack user to confirm that a hub user is
+/// them, with a Confirm button only they can use.
+pub fn mapping_request(r: &MappingRequestMessage<'_>) -> SlackMessageContent {
+    let ask = format!(
+        "*{}* ({}) asked to connect their Hubbub account to your Slack account, so that their hub notifications and actions reach you here.",
+        escape(r.hub_user_name),
+        escape(r.hub_user_email)
+    );
+    let confirm = primary_button("Confirm", MAPPING_CONFIRM, r.request_id.to_string());
+    message(
+        format!(
+            "{} ({}) asked to connect their Hubbub account to you. Confirm in Slack by {}.",
+            r.hub_user_name, r.hub_user_email, r.expires
+        ),
+        vec![
+            section(ask),
+            section(format!(
+                "If that is you, press *Confirm* by {}. If it is not, ignore this message: nothing changes.",
+                escape(r.expires)
+            )),
+            actions(vec![confirm]),
+        ],
+    )
+}
+
+/// Replaces the request once confirmed.
+pub fn mapping_confirmed(hub_user_name: &str) -> SlackMessageContent {
+    let text = format!(
+        "Done: your Slack account is now connected to {}'s Hubbub account.",
+        hub_user_name
+    );
+    message(
+        text.clone(),
+        vec![section(format!(
+            ":white_check_mark: Done: your Slack account is now connected to *{}*'s Hubbub account.",
+            escape(hub_user_name)
+        ))],
+    )
+}
+
+/// Replaces a request that can no longer be confirmed (expired or
+/// replaced by a newer one).
+pub fn mapping_no_longer_valid(hub_user_name: &str, why: &str) -> SlackMessageContent {
+    let text = format!(
+        "This request from {hub_user_name} {why}. {hub_user_name} can send a new one from the hub's notification settings."
+    );
+    message(text.clone(), vec![section(escape(&text))])
+}
+
+/// Shown only to someone who pressed Confirm on a request meant for
+/// another Slack user.
+pub fn mapping_not_yours() -> SlackMessageContent {
+    let text = "This request is addressed to someone else: only the Slack user it was sent to can confirm it. Nothing was changed.".to_owned();
+    message(text.clone(), vec![section(text)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_carries_its_id_on_the_confirm_button() {
+        let m = mapping_request(&MappingRequestMessage {
+            request_id: 42,
+            hub_user_name: "Ada <script>",
+            hub_user_email: "ada@hub.test",
+            expires: "tomorrow",
+        });
+        let json = serde_json::to_value(&m).unwrap();
+        let button = &json["blocks"][2]["elements"][0];
+        assert_eq!(button["action_id"], MAPPING_CONFIRM);
+        assert_eq!(button["value"], "42");
+        assert_eq!(button["style"], "primary");
+        assert!(json["blocks"][0]["text"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Ada &lt;script&gt;"));
+        assert!(json["text"].as_str().unwrap().contains("tomorrow"));
+    }
+}

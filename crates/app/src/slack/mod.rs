@@ -1,0 +1,12 @@
+//! The Slack features: connecting a workspace ([`connect`]), the hub's
+//! side of a removal in Slack ([`removal`]), the user mapping
+//! ([`user_mapping`]), what Slack sends the hub ([`inbound`]), and the
+//! messages the app posts ([`messages`]). Every Web API call with the bot
+//! token goes through [`workspace`], which notices a dead token.
+
+pub mod connect;
+pub mod inbound;
+pub mod messages;
+pub mod removal;
+pub mod user_mapping;
+pub mod workspace;

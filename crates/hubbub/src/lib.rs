@@ -1,0 +1,10 @@
+//! The hub as one program: its configuration from the environment
+//! ([`config`]) and the one start-up path that builds the whole server
+//! from it ([`server`]). The `hubbub` binary (`main.rs`) and the test
+//! suites both start the hub here.
+
+pub mod config;
+pub mod server;
+
+pub use config::{Config, SlackConfig};
+pub use server::{Background, Server};
