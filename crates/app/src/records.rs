@@ -1,17 +1,114 @@
-//! What people do to records besides editing their properties: comment
-//! (with @mentions, which notify the mentioned users), add a note, archive.
+//! Records: creating, changing and archiving them (from the API, the web
+//! forms and, soon, Slack, through the same checks), linking them, and
+//! what people do to them besides editing: comment (with @mentions, which
+//! notify the mentioned users) and add notes.
+//!
+//! [`App::records`] opens the records of one type for one actor: it checks
+//! the actor may read or change them and loads the type's properties once;
+//! the front-end then creates, updates or archives through it, and reads
+//! the properties to present what it got back.
 
 use hubbub_hub::association::default_type;
 use hubbub_hub::auth::Access;
 use hubbub_hub::mention::mentioned_users;
+use hubbub_hub::pipeline::Pipeline;
+use hubbub_hub::property::{PropertyDef, PropertySet};
 use hubbub_hub::timestamp::to_iso;
 use hubbub_hub::{record, HubError, ObjectType, Record, Topic};
-use hubbub_store::{notify_on, Comment, NewNotification};
+use hubbub_store::{notify_on, Comment, NewNotification, RecordUpdate};
 use serde_json::{Map, Value};
 
 use crate::{Actor, App, Permission, Result};
 
+/// A record to create: its properties as given, and the existing records
+/// to link it to.
+#[derive(Debug, Clone, Default)]
+pub struct RecordInput {
+    pub properties: Map<String, Value>,
+    pub links: Vec<Link>,
+}
+
+/// A link to an existing record, through these association types.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub to: (ObjectType, i64),
+    pub type_ids: Vec<i64>,
+}
+
+/// A record as an update left it, and the properties the update set
+/// (after the hub's rules: a stage may bring its pipeline).
+#[derive(Debug, Clone)]
+pub struct Updated {
+    pub record: Record,
+    pub changed: Vec<String>,
+}
+
+/// The records of one type, opened for one actor.
+pub struct Records<'a> {
+    app: &'a App,
+    actor: &'a Actor,
+    object_type: ObjectType,
+    props: PropertySet,
+}
+
 impl App {
+    /// The records of type `t`, for `actor` to read (`Access::Read`) or
+    /// also change (`Access::Write`).
+    pub async fn records<'a>(
+        &'a self,
+        actor: &'a Actor,
+        t: ObjectType,
+        access: Access,
+    ) -> Result<Records<'a>> {
+        self.authorize(actor, Permission::Records(t, access))
+            .await?;
+        let props = self.store().property_set(actor.account_id(), t).await?;
+        Ok(Records {
+            app: self,
+            actor,
+            object_type: t,
+            props,
+        })
+    }
+
+    /// Links two records with association types (both ends visible from
+    /// either side).
+    pub async fn associate(
+        &self,
+        actor: &Actor,
+        from: (ObjectType, i64),
+        to: (ObjectType, i64),
+        type_ids: &[i64],
+    ) -> Result<()> {
+        self.authorize_link(actor, from.0, to.0).await?;
+        Ok(self
+            .store()
+            .associate(actor.account_id(), from, to, type_ids)
+            .await?)
+    }
+
+    /// Unlinks two records.
+    pub async fn dissociate(
+        &self,
+        actor: &Actor,
+        from: (ObjectType, i64),
+        to: (ObjectType, i64),
+    ) -> Result<()> {
+        self.authorize_link(actor, from.0, to.0).await?;
+        Ok(self
+            .store()
+            .dissociate(actor.account_id(), from, to)
+            .await?)
+    }
+
+    /// Linking changes both records.
+    async fn authorize_link(&self, actor: &Actor, from: ObjectType, to: ObjectType) -> Result<()> {
+        self.authorize(actor, Permission::Records(from, Access::Write))
+            .await?;
+        self.authorize(actor, Permission::Records(to, Access::Write))
+            .await
+    }
+
     /// A live record of the actor's account that they may see.
     pub async fn record(&self, actor: &Actor, t: ObjectType, id: i64) -> Result<Record> {
         self.authorize(actor, Permission::Records(t, Access::Read))
@@ -93,14 +190,11 @@ impl App {
         body: &str,
     ) -> Result<Record> {
         self.record(actor, t, id).await?;
-        self.authorize(actor, Permission::Records(ObjectType::Note, Access::Write))
-            .await?;
         let Some(kind) = default_type(ObjectType::Note, t) else {
             return Err(
                 HubError::NotFound(format!("Notes cannot be added to {}.", t.as_str())).into(),
             );
         };
-        let account_id = actor.account_id();
         let body = body.trim();
         if body.is_empty() {
             return Err(HubError::field(
@@ -110,42 +204,161 @@ impl App {
             )
             .into());
         }
-        let props = self
-            .store()
-            .property_set(account_id, ObjectType::Note)
-            .await?;
-        let mut input = Map::new();
-        input.insert("hs_note_body".into(), Value::String(body.to_owned()));
-        input.insert("hs_timestamp".into(), Value::String(to_iso(self.now())));
+        let mut properties = Map::new();
+        properties.insert("hs_note_body".into(), Value::String(body.to_owned()));
+        properties.insert("hs_timestamp".into(), Value::String(to_iso(self.now())));
         if let Some(author) = actor.user_id() {
-            input.insert("hubspot_owner_id".into(), Value::String(author.to_string()));
+            properties.insert("hubspot_owner_id".into(), Value::String(author.to_string()));
         }
-        let changes = record::prepare_new(&props, &[], &input)?;
-        let note = self
-            .store()
-            .create_records(account_id, &props, vec![changes])
-            .await?
-            .pop()
-            .expect("one note created");
-        self.store()
-            .associate(
-                account_id,
-                (ObjectType::Note, note.id),
-                (t, id),
-                &[kind.type_id],
-            )
-            .await?;
-        Ok(note)
+        let note = RecordInput {
+            properties,
+            links: vec![Link {
+                to: (t, id),
+                type_ids: vec![kind.type_id],
+            }],
+        };
+        let notes = self.records(actor, ObjectType::Note, Access::Write).await?;
+        let mut created = notes.create(vec![note]).await?;
+        Ok(created.pop().expect("one note created"))
     }
 
-    /// Archives a record.
-    pub async fn archive_record(&self, actor: &Actor, t: ObjectType, id: i64) -> Result<()> {
-        self.record(actor, t, id).await?;
+    /// Adds a custom property to a type (changing a type's records needs
+    /// its write permission).
+    pub async fn create_property(
+        &self,
+        actor: &Actor,
+        t: ObjectType,
+        def: PropertyDef,
+    ) -> Result<PropertyDef> {
         self.authorize(actor, Permission::Records(t, Access::Write))
             .await?;
-        self.store()
-            .archive_records(actor.account_id(), t, &[id])
+        Ok(self
+            .store()
+            .create_property(actor.account_id(), t, def)
+            .await?)
+    }
+
+    /// Archives one record the actor sees.
+    pub async fn archive_record(&self, actor: &Actor, t: ObjectType, id: i64) -> Result<()> {
+        self.record(actor, t, id).await?;
+        self.records(actor, t, Access::Write)
+            .await?
+            .archive(&[id])
+            .await
+    }
+}
+
+impl Records<'_> {
+    pub fn object_type(&self) -> ObjectType {
+        self.object_type
+    }
+
+    /// The type's properties, as the account defines them.
+    pub fn props(&self) -> &PropertySet {
+        &self.props
+    }
+
+    fn account_id(&self) -> i64 {
+        self.actor.account_id()
+    }
+
+    async fn writable(&self) -> Result<()> {
+        self.app
+            .authorize(
+                self.actor,
+                Permission::Records(self.object_type, Access::Write),
+            )
+            .await
+    }
+
+    async fn pipelines(&self) -> Result<Vec<Pipeline>> {
+        if self.object_type.pipeline_properties().is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .app
+            .store()
+            .pipelines(self.account_id(), self.object_type)
+            .await?)
+    }
+
+    /// Creates records, all or none: each input is checked by the hub's
+    /// rules (a record in a pipeline lands in its first stage unless told
+    /// otherwise) before any is stored, then each is linked as asked.
+    pub async fn create(&self, inputs: Vec<RecordInput>) -> Result<Vec<Record>> {
+        self.writable().await?;
+        for link in inputs.iter().flat_map(|i| &i.links) {
+            self.app
+                .authorize(self.actor, Permission::Records(link.to.0, Access::Write))
+                .await?;
+        }
+        let pipelines = self.pipelines().await?;
+        let changes = inputs
+            .iter()
+            .map(|input| record::prepare_new(&self.props, &pipelines, &input.properties))
+            .collect::<Result<Vec<_>, HubError>>()?;
+        let store = self.app.store();
+        let records = store
+            .create_records(self.account_id(), &self.props, changes)
             .await?;
-        Ok(())
+        for (record, input) in records.iter().zip(&inputs) {
+            for link in &input.links {
+                store
+                    .associate(
+                        self.account_id(),
+                        (self.object_type, record.id),
+                        link.to,
+                        &link.type_ids,
+                    )
+                    .await?;
+            }
+        }
+        Ok(records)
+    }
+
+    /// Changes records, all or none: each change is checked against the
+    /// record as stored (a new stage must belong to its pipeline).
+    pub async fn update(&self, updates: Vec<(i64, Map<String, Value>)>) -> Result<Vec<Updated>> {
+        self.writable().await?;
+        let pipelines = self.pipelines().await?;
+        let store = self.app.store();
+        let current = if pipelines.is_empty() {
+            Vec::new()
+        } else {
+            let ids: Vec<i64> = updates.iter().map(|(id, _)| *id).collect();
+            store
+                .records_by_ids(self.account_id(), self.object_type, &ids, false)
+                .await?
+        };
+        let updates = updates
+            .into_iter()
+            .map(|(id, input)| {
+                let stored = current.iter().find(|r| r.id == id);
+                let changes = record::prepare_update(&self.props, &pipelines, &input, stored)?;
+                Ok(RecordUpdate { id, changes })
+            })
+            .collect::<Result<Vec<_>, HubError>>()?;
+        let changed: Vec<Vec<String>> = updates
+            .iter()
+            .map(|u| u.changes.iter().map(|(name, _)| name.clone()).collect())
+            .collect();
+        let records = store
+            .update_records(self.account_id(), &self.props, updates)
+            .await?;
+        Ok(records
+            .into_iter()
+            .zip(changed)
+            .map(|(record, changed)| Updated { record, changed })
+            .collect())
+    }
+
+    /// Archives records (they stay readable with `archived`).
+    pub async fn archive(&self, ids: &[i64]) -> Result<()> {
+        self.writable().await?;
+        Ok(self
+            .app
+            .store()
+            .archive_records(self.account_id(), self.object_type, ids)
+            .await?)
     }
 }

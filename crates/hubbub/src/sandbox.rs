@@ -129,3 +129,23 @@ fn describe(sandbox: &Sandbox) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_app_points_at_a_hub_at_the_default_address() {
+        let seed = demo_seed();
+        let app = &seed.apps[0];
+        assert_eq!(
+            app.redirect_urls,
+            ["http://127.0.0.1:8080/slack/oauth/callback"]
+        );
+        assert_eq!(
+            app.events_url.as_deref(),
+            Some("http://127.0.0.1:8080/slack/events")
+        );
+        assert!(app.commands.iter().any(|c| c.command == "/hs"));
+    }
+}

@@ -1,7 +1,10 @@
-//! Slack's wire protocol as Hubbub receives it, free of any HTTP framework:
-//! checking that a request really comes from Slack ([`verify`]) and the
-//! shapes of what Slack sends ([`events`]). The web crate puts these behind
-//! its `/slack/*` endpoints.
+//! Slack's wire protocol, free of any HTTP framework and of product rules:
+//! checking that a request really comes from Slack ([`verify`]), the shapes
+//! of what Slack sends ([`events`]), the Web API client ([`client`]),
+//! generic Block Kit helpers ([`blocks`]) and the app manifest
+//! ([`manifest`]). The web crate puts verification and parsing behind its
+//! `/slack/*` endpoints; the application layer calls the Web API and says
+//! what the messages say.
 
 pub mod blocks;
 pub mod client;

@@ -1,16 +1,17 @@
 //! The demo account: people whose emails match the sandbox's Slack users
 //! (all but one, on purpose), and enough records that the record pages and
-//! the deal board look like a team's. People come in through the same use
-//! cases as `hubbub admin`; records through the store and the hub's record
-//! rules.
+//! the deal board look like a team's. Everything goes through the
+//! application layer's use cases, as the operator, as `hubbub admin` and
+//! the web forms do.
 
 use anyhow::{Context, Result};
+use hubbub_app::records::RecordInput;
 use hubbub_app::{Actor, App};
 use hubbub_hub::association::default_type;
-use hubbub_hub::record;
+use hubbub_hub::auth::Access;
 use hubbub_hub::timestamp::now_millis;
 use hubbub_hub::ObjectType;
-use hubbub_store::{NewUser, Store};
+use hubbub_store::NewUser;
 use serde_json::{json, Value};
 
 /// Every demo login's password.
@@ -240,8 +241,10 @@ pub struct Seeded {
 pub async fn seed(app: &App) -> Result<Seeded> {
     let (account_id, owners) = create_people(app).await?;
     let operator = Actor::Operator { account_id };
-    let store = app.store();
-    let records = Records { store, account_id };
+    let records = Records {
+        app,
+        operator: operator.clone(),
+    };
     let companies = companies(&records, &owners).await?;
     let contacts = contacts(&records, &owners, &companies).await?;
     let deals = deals(&records, &owners, &companies, &contacts).await?;
@@ -388,10 +391,11 @@ fn in_days(days: i64) -> i64 {
     now_millis() + days * DAY_MS
 }
 
-/// Writes the demo account's records.
+/// Writes the demo account's records, as its operator, through the same
+/// use cases as the API and the web forms.
 struct Records<'a> {
-    store: &'a Store,
-    account_id: i64,
+    app: &'a App,
+    operator: Actor,
 }
 
 impl Records<'_> {
@@ -399,22 +403,23 @@ impl Records<'_> {
     /// forms apply (property types, pipelines: a deal or ticket stage must
     /// belong to the default pipeline); returns their ids in order.
     async fn create_all(&self, object_type: ObjectType, inputs: Vec<Value>) -> Result<Vec<i64>> {
-        let props = self
-            .store
-            .property_set(self.account_id, object_type)
-            .await?;
-        let pipelines = self.store.pipelines(self.account_id, object_type).await?;
-        let changes = inputs
-            .iter()
+        let inputs = inputs
+            .into_iter()
             .map(|input| {
-                let input = input.as_object().context("properties are a JSON object")?;
-                Ok(record::prepare_new(&props, &pipelines, input)?)
+                let Value::Object(properties) = input else {
+                    anyhow::bail!("properties are a JSON object");
+                };
+                Ok(RecordInput {
+                    properties,
+                    links: Vec::new(),
+                })
             })
             .collect::<Result<Vec<_>>>()?;
-        let created = self
-            .store
-            .create_records(self.account_id, &props, changes)
+        let records = self
+            .app
+            .records(&self.operator, object_type, Access::Write)
             .await?;
+        let created = records.create(inputs).await?;
         Ok(created.iter().map(|r| r.id).collect())
     }
 
@@ -422,8 +427,8 @@ impl Records<'_> {
     async fn associate(&self, from: (ObjectType, i64), to: (ObjectType, i64)) -> Result<()> {
         let kind = default_type(from.0, to.0)
             .with_context(|| format!("{} and {} do not associate", from.0, to.0))?;
-        self.store
-            .associate(self.account_id, from, to, &[kind.type_id])
+        self.app
+            .associate(&self.operator, from, to, &[kind.type_id])
             .await?;
         Ok(())
     }

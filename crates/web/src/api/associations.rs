@@ -12,7 +12,9 @@ use hubbub_hub::{HubError, ObjectType};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::objects::{Ctx, MAX_LIST_LIMIT};
+use hubbub_app::records::{Link, RecordInput};
+
+use super::objects::{Ctx, PropertiesInput, MAX_LIST_LIMIT};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Grant, QueryParams};
 use crate::AppState;
@@ -53,7 +55,7 @@ fn parse_id(raw: &Value) -> Result<i64, HubError> {
 /// record with that id whose type the association type id connects to.
 async fn target_type(
     state: &AppState,
-    ctx: &Ctx,
+    ctx: &Ctx<'_>,
     input: &AssociationInput,
 ) -> ApiResult<(ObjectType, i64)> {
     let id = parse_id(&input.to.id)?;
@@ -84,54 +86,40 @@ async fn target_type(
     .into())
 }
 
-/// Checks create-time associations before anything is written.
-pub async fn check_targets(
+/// A record to create as the API gives it, its associations resolved to
+/// the records they point at (refused before anything is written when one
+/// points at nothing it can be associated with).
+pub async fn record_input(
     state: &AppState,
-    ctx: &Ctx,
-    grant: &Grant,
-    inputs: &[AssociationInput],
-) -> ApiResult<()> {
-    for input in inputs {
-        let (to_type, _) = target_type(state, ctx, input).await?;
-        grant
-            .require(state, Permission::Records(to_type, Access::Write))
-            .await?;
+    ctx: &Ctx<'_>,
+    input: PropertiesInput,
+) -> ApiResult<RecordInput> {
+    let mut links = Vec::with_capacity(input.associations.len());
+    for association in &input.associations {
+        links.push(Link {
+            to: target_type(state, ctx, association).await?,
+            type_ids: association
+                .types
+                .iter()
+                .map(|t| t.association_type_id)
+                .collect(),
+        });
     }
-    Ok(())
-}
-
-pub async fn apply(
-    state: &AppState,
-    ctx: &Ctx,
-    from_id: i64,
-    inputs: &[AssociationInput],
-) -> ApiResult<()> {
-    for input in inputs {
-        let (to_type, to_id) = target_type(state, ctx, input).await?;
-        let type_ids: Vec<i64> = input.types.iter().map(|t| t.association_type_id).collect();
-        state
-            .app
-            .store()
-            .associate(
-                ctx.account_id,
-                (ctx.object_type, from_id),
-                (to_type, to_id),
-                &type_ids,
-            )
-            .await?;
-    }
-    Ok(())
+    Ok(RecordInput {
+        properties: input.properties,
+        links,
+    })
 }
 
 /// Both ends of a v4 association request, scopes checked.
-async fn ends(
-    state: &AppState,
-    grant: &Grant,
+async fn ends<'a>(
+    state: &'a AppState,
+    grant: &'a Grant,
     from_type: &str,
     from_id: &str,
     to_type: &str,
     access: Access,
-) -> ApiResult<(Ctx, i64, ObjectType)> {
+) -> ApiResult<(Ctx<'a>, i64, ObjectType)> {
     let ctx = Ctx::load(state, grant, from_type, access).await?;
     let from_id = ctx.resolve_id(state, from_id, None).await?;
     let to_type: ObjectType = to_type.parse()?;
@@ -143,11 +131,11 @@ async fn ends(
 
 /// Both records a v4 request names (`{from}/{id}/associations/{to}/{id}`),
 /// for a change to the association between them.
-async fn write_ends(
-    state: &AppState,
-    grant: &Grant,
+async fn write_ends<'a>(
+    state: &'a AppState,
+    grant: &'a Grant,
     (from_type, from_id, to_type, to_id): (String, String, String, String),
-) -> ApiResult<(Ctx, i64, ObjectType, i64)> {
+) -> ApiResult<(Ctx<'a>, i64, ObjectType, i64)> {
     let (ctx, from_id, to_type) =
         ends(state, grant, &from_type, &from_id, &to_type, Access::Write).await?;
     let to_id = parse_id(&Value::String(to_id))?;
@@ -170,9 +158,8 @@ pub async fn create_default(
     let back = inverse(ctx.object_type, to_type, forward.type_id).expect("defaults have inverses");
     state
         .app
-        .store()
         .associate(
-            ctx.account_id,
+            &grant.0,
             (ctx.object_type, from_id),
             (to_type, to_id),
             &[forward.type_id],
@@ -222,9 +209,8 @@ pub async fn create(
     let type_ids: Vec<i64> = specs.iter().map(|s| s.association_type_id).collect();
     state
         .app
-        .store()
         .associate(
-            ctx.account_id,
+            &grant.0,
             (ctx.object_type, from_id),
             (to_type, to_id),
             &type_ids,
@@ -255,8 +241,7 @@ pub async fn remove(
     let (ctx, from_id, to_type, to_id) = write_ends(&state, &grant, path).await?;
     state
         .app
-        .store()
-        .dissociate(ctx.account_id, (ctx.object_type, from_id), (to_type, to_id))
+        .dissociate(&grant.0, (ctx.object_type, from_id), (to_type, to_id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

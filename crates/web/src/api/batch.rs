@@ -12,7 +12,7 @@ use hubbub_hub::HubError;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::objects::{Ctx, PropertiesInput};
+use super::objects::{in_batch, Ctx, PropertiesInput};
 use super::present;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Grant};
@@ -133,28 +133,19 @@ pub async fn create(
     let started = now_millis();
     batch.check_size()?;
     let ctx = Ctx::load(&state, &grant, &object_type, Access::Write).await?;
-    for input in &batch.inputs {
-        super::associations::check_targets(&state, &ctx, &grant, &input.associations).await?;
+    let count = batch.inputs.len();
+    let mut inputs = Vec::with_capacity(count);
+    for input in batch.inputs {
+        inputs.push(super::associations::record_input(&state, &ctx, input).await?);
     }
-    let properties: Vec<Map<String, Value>> =
-        batch.inputs.iter().map(|i| i.properties.clone()).collect();
-    let changes = ctx.prepare_new(&state, &properties).await?;
-    let records = state
-        .app
-        .store()
-        .create_records(ctx.account_id, &ctx.props, changes)
-        .await?;
-    for (record, input) in records.iter().zip(&batch.inputs) {
-        super::associations::apply(&state, &ctx, record.id, &input.associations).await?;
-    }
+    let records = ctx
+        .records
+        .create(inputs)
+        .await
+        .map_err(|e| in_batch(e, count))?;
     let results = records
         .iter()
-        .map(|r| {
-            let mut shown = ctx.props.default_shown();
-            shown.extend(r.properties.keys().cloned());
-            shown.dedup();
-            present::object(r, &shown)
-        })
+        .map(|r| present::object(r, &ctx.shown_after_write(r.properties.keys().cloned())))
         .collect();
     Ok((
         StatusCode::CREATED,
@@ -191,25 +182,15 @@ pub async fn update(
         }
         inputs.push((id, input.properties));
     }
-    let updates = ctx.prepare_updates(&state, inputs).await?;
-    let changed: Vec<Vec<String>> = updates
-        .iter()
-        .map(|u| u.changes.iter().map(|(n, _)| n.clone()).collect())
-        .collect();
-    let records = state
-        .app
-        .store()
-        .update_records(ctx.account_id, &ctx.props, updates)
-        .await?;
-    let results = records
-        .iter()
-        .zip(changed)
-        .map(|(r, changed)| {
-            let mut shown = ctx.props.default_shown();
-            shown.extend(changed);
-            shown.dedup();
-            present::object(r, &shown)
-        })
+    let count = inputs.len();
+    let updated = ctx
+        .records
+        .update(inputs)
+        .await
+        .map_err(|e| in_batch(e, count))?;
+    let results = updated
+        .into_iter()
+        .map(|u| present::object(&u.record, &ctx.shown_after_write(u.changed)))
         .collect();
     Ok(Json(present::batch(results, started, Vec::new())))
 }
@@ -226,10 +207,6 @@ pub async fn archive(
     for input in &batch.inputs {
         ids.push(ctx.resolve_id(&state, &id_text(&input.id), None).await?);
     }
-    state
-        .app
-        .store()
-        .archive_records(ctx.account_id, ctx.object_type, &ids)
-        .await?;
+    ctx.records.archive(&ids).await?;
     Ok(StatusCode::NO_CONTENT)
 }

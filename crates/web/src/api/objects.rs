@@ -5,12 +5,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
+use hubbub_app::records::Records;
 use hubbub_app::Permission;
 use hubbub_hub::auth::Access;
-use hubbub_hub::property::{PropertyChanges, PropertySet};
+use hubbub_hub::property::PropertySet;
 use hubbub_hub::search::{known_properties, SearchRequest};
-use hubbub_hub::{pipeline, record, HubError, ObjectType, Record};
-use hubbub_store::RecordUpdate;
+use hubbub_hub::{record, HubError, ObjectType, Record};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -21,99 +21,50 @@ use crate::AppState;
 
 pub const MAX_LIST_LIMIT: u32 = 100;
 
-/// The object type of a request, checked against the token's scopes, with
-/// the account's properties for it.
-pub struct Ctx {
+/// The records of a request's object type, opened for the token (its
+/// scopes checked), with the account's properties for the type.
+pub struct Ctx<'a> {
     pub account_id: i64,
     pub object_type: ObjectType,
-    pub props: PropertySet,
+    pub records: Records<'a>,
 }
 
-impl Ctx {
+impl<'a> Ctx<'a> {
     pub async fn load(
-        state: &AppState,
-        grant: &Grant,
+        state: &'a AppState,
+        grant: &'a Grant,
         object_type: &str,
         access: Access,
-    ) -> ApiResult<Ctx> {
+    ) -> ApiResult<Ctx<'a>> {
         let object_type: ObjectType = object_type.parse()?;
-        grant
-            .require(state, Permission::Records(object_type, access))
-            .await?;
-        let props = state
-            .app
-            .store()
-            .property_set(grant.account_id(), object_type)
-            .await?;
+        let records = state.app.records(&grant.0, object_type, access).await?;
         Ok(Ctx {
             account_id: grant.account_id(),
             object_type,
-            props,
+            records,
         })
+    }
+
+    pub fn props(&self) -> &PropertySet {
+        self.records.props()
     }
 
     /// Properties a read asks for, or the type's defaults.
     pub fn shown(&self, requested: &[String]) -> Vec<String> {
         if requested.is_empty() {
-            self.props.default_shown()
+            self.props().default_shown()
         } else {
-            known_properties(requested, &self.props)
+            known_properties(requested, self.props())
         }
     }
 
-    /// Turns create inputs into checked properties, all or none. A record
-    /// in a pipeline lands in its first stage unless told otherwise.
-    pub async fn prepare_new(
-        &self,
-        state: &AppState,
-        inputs: &[Map<String, Value>],
-    ) -> ApiResult<Vec<PropertyChanges>> {
-        let pipelines = self.pipelines(state).await?;
-        inputs
-            .iter()
-            .map(|input| record::prepare_new(&self.props, &pipelines, input))
-            .collect::<Result<_, HubError>>()
-            .map_err(|e| in_batch(e, inputs.len()))
-    }
-
-    /// Turns update inputs into checked changes against the stored records.
-    pub async fn prepare_updates(
-        &self,
-        state: &AppState,
-        inputs: Vec<(i64, Map<String, Value>)>,
-    ) -> ApiResult<Vec<RecordUpdate>> {
-        let pipelines = self.pipelines(state).await?;
-        let ids: Vec<i64> = inputs.iter().map(|(id, _)| *id).collect();
-        let current = if pipelines.is_empty() {
-            Vec::new()
-        } else {
-            state
-                .app
-                .store()
-                .records_by_ids(self.account_id, self.object_type, &ids, false)
-                .await?
-        };
-        let count = inputs.len();
-        inputs
-            .into_iter()
-            .map(|(id, input)| {
-                let stored = current.iter().find(|r| r.id == id);
-                let changes = record::prepare_update(&self.props, &pipelines, &input, stored)?;
-                Ok(RecordUpdate { id, changes })
-            })
-            .collect::<Result<_, HubError>>()
-            .map_err(|e| in_batch(e, count))
-    }
-
-    async fn pipelines(&self, state: &AppState) -> ApiResult<Vec<pipeline::Pipeline>> {
-        if self.object_type.pipeline_properties().is_none() {
-            return Ok(Vec::new());
-        }
-        Ok(state
-            .app
-            .store()
-            .pipelines(self.account_id, self.object_type)
-            .await?)
+    /// What a create or update answers with: the type's defaults and the
+    /// properties it set.
+    pub fn shown_after_write(&self, written: impl IntoIterator<Item = String>) -> Vec<String> {
+        let mut shown = self.props().default_shown();
+        shown.extend(written);
+        shown.dedup();
+        shown
     }
 
     /// Resolves a record reference: a numeric id, or with `idProperty` a
@@ -182,13 +133,15 @@ impl Ctx {
 }
 
 /// Prefixes a validation error in a batch with a hint to look per input.
-fn in_batch(e: HubError, count: usize) -> ApiError {
+pub fn in_batch(e: hubbub_app::Error, count: usize) -> ApiError {
     match e {
-        HubError::Validation { message, errors } if count > 1 => HubError::Validation {
-            message: format!("One or more inputs are invalid: {message}"),
-            errors,
+        hubbub_app::Error::Refused(HubError::Validation { message, errors }) if count > 1 => {
+            HubError::Validation {
+                message: format!("One or more inputs are invalid: {message}"),
+                errors,
+            }
+            .into()
         }
-        .into(),
         other => other.into(),
     }
 }
@@ -258,21 +211,14 @@ pub async fn create(
     ApiJson(input): ApiJson<PropertiesInput>,
 ) -> ApiResult<impl IntoResponse> {
     let ctx = Ctx::load(&state, &grant, &object_type, Access::Write).await?;
-    super::associations::check_targets(&state, &ctx, &grant, &input.associations).await?;
-    let changes = ctx
-        .prepare_new(&state, std::slice::from_ref(&input.properties))
-        .await?;
-    let record = state
-        .app
-        .store()
-        .create_records(ctx.account_id, &ctx.props, changes)
+    let new = super::associations::record_input(&state, &ctx, input).await?;
+    let record = ctx
+        .records
+        .create(vec![new])
         .await?
         .pop()
         .expect("one record created");
-    super::associations::apply(&state, &ctx, record.id, &input.associations).await?;
-    let mut shown = ctx.props.default_shown();
-    shown.extend(record.properties.keys().cloned());
-    shown.dedup();
+    let shown = ctx.shown_after_write(record.properties.keys().cloned());
     Ok((StatusCode::CREATED, Json(present::object(&record, &shown))))
 }
 
@@ -323,21 +269,14 @@ pub async fn update(
     let id = ctx
         .resolve_id(&state, &id, params.get("idProperty"))
         .await?;
-    let updates = ctx
-        .prepare_updates(&state, vec![(id, input.properties)])
-        .await?;
-    let changed: Vec<String> = updates[0].changes.iter().map(|(n, _)| n.clone()).collect();
-    let record = state
-        .app
-        .store()
-        .update_records(ctx.account_id, &ctx.props, updates)
+    let updated = ctx
+        .records
+        .update(vec![(id, input.properties)])
         .await?
         .pop()
         .expect("one record updated");
-    let mut shown = ctx.props.default_shown();
-    shown.extend(changed);
-    shown.dedup();
-    Ok(Json(present::object(&record, &shown)))
+    let shown = ctx.shown_after_write(updated.changed);
+    Ok(Json(present::object(&updated.record, &shown)))
 }
 
 pub async fn archive(
@@ -347,11 +286,7 @@ pub async fn archive(
 ) -> ApiResult<StatusCode> {
     let ctx = Ctx::load(&state, &grant, &object_type, Access::Write).await?;
     let id = ctx.resolve_id(&state, &id, None).await?;
-    state
-        .app
-        .store()
-        .archive_records(ctx.account_id, ctx.object_type, &[id])
-        .await?;
+    ctx.records.archive(&[id]).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -362,7 +297,7 @@ pub async fn search(
     ApiJson(request): ApiJson<SearchRequest>,
 ) -> ApiResult<Json<Value>> {
     let ctx = Ctx::load(&state, &grant, &object_type, Access::Read).await?;
-    let plan = request.plan(&ctx.props)?;
+    let plan = request.plan(ctx.props())?;
     let (total, records) = state
         .app
         .store()

@@ -127,10 +127,6 @@ pub async fn create(
         default_shown: false,
         custom: true,
     };
-    let created = state
-        .app
-        .store()
-        .create_property(grant.account_id(), t, def)
-        .await?;
+    let created = state.app.create_property(&grant.0, t, def).await?;
     Ok((StatusCode::CREATED, Json(property(&created))))
 }

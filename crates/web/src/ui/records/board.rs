@@ -3,10 +3,10 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use hubbub_hub::auth::Access;
 use hubbub_hub::pipeline::Pipeline;
 use hubbub_hub::search::{CmpOp, Condition, Field, Scalar, SearchPlan, Sort};
-use hubbub_hub::{record, ObjectType};
-use hubbub_store::RecordUpdate;
+use hubbub_hub::ObjectType;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -186,22 +186,19 @@ pub async fn change_stage(
     Path(id): Path<String>,
     CsrfForm { viewer, form }: CsrfForm<StageForm>,
 ) -> PageResult {
-    let account_id = viewer.account_id();
     let t = ObjectType::Deal;
     let id = parse_id(t, &id)?;
-    let stored = load_record(&state, &viewer, t, id).await?;
-    let props = state.app.store().property_set(account_id, t).await?;
-    let pipelines = state.app.store().pipelines(account_id, t).await?;
+    load_record(&state, &viewer, t, id).await?;
     let mut input = Map::new();
     input.insert("dealstage".into(), Value::String(form.dealstage));
-    let changes = record::prepare_update(&props, &pipelines, &input, Some(&stored))?;
-    let updated = state
-        .app
-        .store()
-        .update_records(account_id, &props, vec![RecordUpdate { id, changes }])
+    let actor = viewer.actor();
+    let deals = state.app.records(&actor, t, Access::Write).await?;
+    let updated = deals
+        .update(vec![(id, input)])
         .await?
         .pop()
-        .expect("one deal updated");
+        .expect("one deal updated")
+        .record;
     let pipeline_id = updated
         .properties
         .get("pipeline")

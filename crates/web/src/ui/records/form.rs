@@ -9,11 +9,13 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use hubbub_app::records::{Link, RecordInput};
+use hubbub_app::Error as AppError;
 use hubbub_hub::association::default_type;
+use hubbub_hub::auth::Access;
 use hubbub_hub::property::{PropertyDef, PropertySet, PropertyType, Storage};
 use hubbub_hub::timestamp::{now_millis, parse_instant, to_date};
 use hubbub_hub::{record, FieldError, HubError, ObjectType, Record};
-use hubbub_store::{RecordUpdate, StoreError};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -243,9 +245,10 @@ fn sort_errors(
     Ok((by_field, general))
 }
 
-fn hub_error(e: StoreError) -> Result<HubError, PageError> {
+/// A refusal to show on the form; anything else is an error page.
+fn hub_error(e: AppError) -> Result<HubError, PageError> {
     match e {
-        StoreError::Hub(h) => Ok(h),
+        AppError::Refused(h) => Ok(h),
         other => Err(other.into()),
     }
 }
@@ -390,10 +393,12 @@ pub async fn create(
 ) -> PageResult {
     let account_id = viewer.account_id();
     let with = with_record(&state, &viewer, t, &with_value(&form)).await?;
-    let props = state.app.store().property_set(account_id, t).await?;
+    let actor = viewer.actor();
+    let records = state.app.records(&actor, t, Access::Write).await?;
+    let props = records.props();
     let lookups = Lookups::load(&state, account_id, t).await?;
     let values = submitted(form);
-    let fields: Vec<&PropertyDef> = editable(&props).collect();
+    let fields: Vec<&PropertyDef> = editable(props).collect();
     let input: Map<String, Value> = fields
         .iter()
         .filter_map(|d| {
@@ -404,17 +409,21 @@ pub async fn create(
         })
         .map(|(d, v)| (d.name.clone(), Value::String(v.clone())))
         .collect();
-    let result = match record::prepare_new(&props, &lookups.pipelines, &input) {
-        Ok(changes) => state
-            .app
-            .store()
-            .create_records(account_id, &props, vec![changes])
-            .await
-            .map_err(hub_error),
-        Err(e) => Err(Ok(e)),
+    let links = with
+        .iter()
+        .filter_map(|w| {
+            default_type(t, w.object_type).map(|kind| Link {
+                to: (w.object_type, w.id),
+                type_ids: vec![kind.type_id],
+            })
+        })
+        .collect();
+    let new = RecordInput {
+        properties: input,
+        links,
     };
-    let created = match result {
-        Ok(mut records) => records.pop().expect("one record created"),
+    let created = match records.create(vec![new]).await {
+        Ok(mut created) => created.pop().expect("one record created"),
         Err(e) => {
             let spec = FormSpec {
                 t,
@@ -422,23 +431,9 @@ pub async fn create(
                 record: None,
                 with: with.as_ref(),
             };
-            return refused(spec, &props, &lookups, &values, &fields, e?);
+            return refused(spec, props, &lookups, &values, &fields, hub_error(e)?);
         }
     };
-    if let Some(w) = &with {
-        if let Some(kind) = default_type(t, w.object_type) {
-            state
-                .app
-                .store()
-                .associate(
-                    account_id,
-                    (t, created.id),
-                    (w.object_type, w.id),
-                    &[kind.type_id],
-                )
-                .await?;
-        }
-    }
     Ok(see_other(&t.record_path(created.id)))
 }
 
@@ -480,10 +475,12 @@ pub async fn update(
     let account_id = viewer.account_id();
     let id = parse_id(t, &id)?;
     let stored = load_record(&state, &viewer, t, id).await?;
-    let props = state.app.store().property_set(account_id, t).await?;
+    let actor = viewer.actor();
+    let records = state.app.records(&actor, t, Access::Write).await?;
+    let props = records.props();
     let lookups = Lookups::load(&state, account_id, t).await?;
     let values = submitted(form);
-    let fields: Vec<&PropertyDef> = editable(&props).collect();
+    let fields: Vec<&PropertyDef> = editable(props).collect();
     // Only what the person changed: a field left as shown keeps its
     // stored value exactly (a datetime keeps its time of day).
     let input: Map<String, Value> = fields
@@ -501,24 +498,14 @@ pub async fn update(
     if input.is_empty() {
         return Ok(see_other(&t.record_path(id)));
     }
-    let result = match record::prepare_update(&props, &lookups.pipelines, &input, Some(&stored)) {
-        Ok(changes) => state
-            .app
-            .store()
-            .update_records(account_id, &props, vec![RecordUpdate { id, changes }])
-            .await
-            .map(|_| ())
-            .map_err(hub_error),
-        Err(e) => Err(Ok(e)),
-    };
-    if let Err(e) = result {
+    if let Err(e) = records.update(vec![(id, input)]).await {
         let spec = FormSpec {
             t,
             viewer: &viewer,
             record: Some(&stored),
             with: None,
         };
-        return refused(spec, &props, &lookups, &values, &fields, e?);
+        return refused(spec, props, &lookups, &values, &fields, hub_error(e)?);
     }
     Ok(see_other(&t.record_path(id)))
 }
