@@ -26,6 +26,7 @@ mod error;
 pub mod faults;
 pub mod inboxes;
 pub mod jobs;
+pub mod links;
 pub mod mail;
 pub mod notifications;
 pub mod permissions;

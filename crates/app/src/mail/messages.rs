@@ -3,8 +3,6 @@
 
 use hubbub_store::{NewMail, User};
 
-use crate::slack::removal::{LIKELY_CAUSE, PREVENTION};
-
 /// A plain-text letter to a hub user.
 fn letter(to: &User, subject: String, paragraphs: &[String]) -> NewMail {
     NewMail {
@@ -36,15 +34,22 @@ pub fn slack_connected(
     )
 }
 
-/// To every super admin, when Slack ended the connection.
-pub fn slack_disconnected(admin: &User, team: &str, reconnect_url: &str) -> NewMail {
+/// To every super admin, when Slack ended the connection: the likely
+/// cause, and how to keep it from happening again.
+pub fn slack_disconnected(
+    admin: &User,
+    team: &str,
+    reconnect_url: &str,
+    likely_cause: &str,
+    prevention: &str,
+) -> NewMail {
     letter(
         admin,
         format!("Slack workspace {team} was disconnected from the hub"),
         &[
             format!("The hub is no longer connected to the Slack workspace {team}."),
-            format!("Likely cause: {LIKELY_CAUSE}"),
-            PREVENTION.to_owned(),
+            format!("Likely cause: {likely_cause}"),
+            prevention.to_owned(),
             format!("Reconnect it from the App Marketplace: {reconnect_url}"),
         ],
     )

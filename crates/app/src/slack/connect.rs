@@ -33,11 +33,9 @@ use hubbub_store::{
 use super::removal::{LIKELY_CAUSE, PREVENTION};
 use super::workspace::WorkspaceAccess;
 use crate::jobs::Job;
+use crate::links;
 use crate::mail::messages;
 use crate::{Actor, App, Permission, Result};
-
-/// Where Slack sends the browser back, under the hub's public URL.
-pub const CALLBACK_PATH: &str = "/slack/oauth/callback";
 
 /// What "Connect app" leads to.
 #[derive(Debug)]
@@ -169,7 +167,7 @@ fn slack_reason(e: &SlackApiError) -> String {
 
 impl App {
     fn redirect_uri(&self) -> String {
-        self.config().url(CALLBACK_PATH)
+        self.config().url(links::SLACK_OAUTH_CALLBACK)
     }
 
     /// "Connect app", from a settings page to come back to (`return_to`).

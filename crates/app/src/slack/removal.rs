@@ -16,7 +16,7 @@ use hubbub_store::{
 };
 use serde_json::Value;
 
-use super::workspace::MARKETPLACE_PATH;
+use crate::links;
 use crate::mail::messages;
 use crate::{App, Result};
 
@@ -105,7 +105,7 @@ impl App {
             return Ok(false);
         };
         let team = was.team_label().to_owned();
-        let url = self.config().url(MARKETPLACE_PATH);
+        let url = self.config().url(links::MARKETPLACE);
         let body = format!(
             "The hub is no longer connected to the Slack workspace {team}. {LIKELY_CAUSE} {PREVENTION} Reconnect it in Settings > App Marketplace."
         );
@@ -118,14 +118,14 @@ impl App {
                     topic: Topic::SlackDisconnected,
                     title: format!("Slack disconnected: {team}"),
                     body: body.clone(),
-                    link: MARKETPLACE_PATH.to_owned(),
+                    link: links::MARKETPLACE.to_owned(),
                 },
             )
             .await?;
             enqueue_mail(
                 conn,
                 account_id,
-                &messages::slack_disconnected(admin, &team, &url),
+                &messages::slack_disconnected(admin, &team, &url, LIKELY_CAUSE, PREVENTION),
             )
             .await?;
         }

@@ -28,11 +28,9 @@ use hubbub_store::{
 use super::messages::{self, MappingRequestMessage};
 use super::workspace::{LiveWorkspace, WorkspaceAccess};
 use crate::jobs::{Job, JobError};
+use crate::links;
 use crate::mail::messages as mails;
 use crate::{App, Result};
-
-/// The page where a user maps their Slack account.
-pub const SETTINGS_PATH: &str = "/settings/notifications";
 
 fn person(info: hubbub_slack::SlackUserInfo, fallback_email: &str) -> SlackPerson {
     SlackPerson {
@@ -269,11 +267,11 @@ impl App {
                     topic: Topic::SlackUnmapped,
                     title: format!("Map your Slack account in {team}"),
                     body: body.clone(),
-                    link: SETTINGS_PATH.to_owned(),
+                    link: links::NOTIFICATION_SETTINGS.to_owned(),
                 },
             )
             .await?;
-            let url = self.config().url(SETTINGS_PATH);
+            let url = self.config().url(links::NOTIFICATION_SETTINGS);
             enqueue_mail(
                 &mut tx,
                 conn.account_id,
@@ -437,7 +435,7 @@ impl App {
                                             "Slack user @{} ({}) confirmed in Slack: the hub now sends your Slack notifications there.",
                                             r.person.name, r.person.email
                                         ),
-                                        link: SETTINGS_PATH.to_owned(),
+                                        link: links::NOTIFICATION_SETTINGS.to_owned(),
                                     },
                                 )
                                 .await?;

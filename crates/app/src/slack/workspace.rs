@@ -11,11 +11,9 @@ use hubbub_store::{
 };
 
 use super::removal::SlackSideCause;
+use crate::links;
 use crate::mail::messages;
 use crate::{App, Error, Result};
-
-/// Where admins manage the connection.
-pub const MARKETPLACE_PATH: &str = "/settings/marketplace";
 
 /// A live connection and its bot token.
 pub struct LiveWorkspace {
@@ -88,7 +86,7 @@ impl App {
                     topic,
                     title: format!("The hub cannot use its Slack connection to {team}"),
                     body: UNREADABLE_TOKEN.to_owned(),
-                    link: MARKETPLACE_PATH.to_owned(),
+                    link: links::MARKETPLACE.to_owned(),
                 },
             )
             .await?;

@@ -12,7 +12,8 @@ use hubbub_hub::HubError;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::objects::{in_batch, Ctx, PropertiesInput};
+use super::ctx::{in_batch, Ctx};
+use super::input::{record_input, PropertiesInput};
 use super::present;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Grant};
@@ -136,7 +137,7 @@ pub async fn create(
     let count = batch.inputs.len();
     let mut inputs = Vec::with_capacity(count);
     for input in batch.inputs {
-        inputs.push(super::associations::record_input(&state, &ctx, input).await?);
+        inputs.push(record_input(&state, &ctx, input).await?);
     }
     let records = ctx
         .records

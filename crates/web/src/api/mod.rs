@@ -2,6 +2,8 @@
 
 mod associations;
 mod batch;
+mod ctx;
+mod input;
 mod objects;
 mod owners;
 mod pipelines;

@@ -9,7 +9,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use hubbub_app::slack::user_mapping::{SlackStanding, SETTINGS_PATH};
+use hubbub_app::links::NOTIFICATION_SETTINGS as SETTINGS_PATH;
+use hubbub_app::slack::user_mapping::SlackStanding;
 use hubbub_hub::timestamp::{format_instant, Millis};
 use serde::Deserialize;
 

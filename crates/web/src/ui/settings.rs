@@ -54,7 +54,7 @@ pub fn routes() -> Router<AppState> {
             post(inbox::disconnect_slack),
         )
         .route(
-            hubbub_app::slack::connect::CALLBACK_PATH,
+            hubbub_app::links::SLACK_OAUTH_CALLBACK,
             get(slack::callback),
         )
 }
