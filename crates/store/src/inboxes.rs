@@ -373,8 +373,10 @@ mod tests {
     }
 
     async fn connect(db: &TestDb, account_id: i64, admin: &User, team_id: &str) {
-        db.store
-            .connect_slack(&SlackInstall {
+        let mut tx = db.store.begin_write().await.unwrap();
+        crate::connect_slack_on(
+            &mut tx,
+            &SlackInstall {
                 account_id,
                 team_id: team_id.into(),
                 team_name: "Acme".into(),
@@ -384,10 +386,12 @@ mod tests {
                 installer_slack_email: None,
                 scopes: vec!["channels:read".into()],
                 bot_token_ciphertext: "sealed".into(),
-            })
-            .await
-            .unwrap()
-            .unwrap();
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        tx.commit().await.unwrap();
     }
 
     fn to_channel(id: &str, name: &str) -> InboxSlackChoice {

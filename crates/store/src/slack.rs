@@ -352,20 +352,6 @@ impl Store {
         Ok(row.map(|r| connection_from_row(&r)).transpose()?)
     }
 
-    /// Connects a workspace ([`connect_slack_on`]) in a transaction of its
-    /// own.
-    pub async fn connect_slack(
-        &self,
-        c: &SlackInstall,
-    ) -> StoreResult<Result<SlackConnection, SlackInstallRefused>> {
-        let mut tx = self.writer.begin().await?;
-        let done = connect_slack_on(&mut tx, c).await?;
-        if done.is_ok() {
-            tx.commit().await?;
-        }
-        Ok(done)
-    }
-
     /// Disconnects the account's workspace: the token is forgotten, the row
     /// kept (marked disconnected) for a later reconnect, and the audit log
     /// says who and why. Returns the connection as it was, if it was live.

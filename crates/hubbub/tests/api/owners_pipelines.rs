@@ -1,6 +1,7 @@
 //! `/crm/v3/owners` (every hub user owns records) and
 //! `/crm/v3/pipelines/{deals,tickets}`.
 
+use hubbub_app::Actor;
 use hubbub_store::NewUser;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -32,8 +33,12 @@ async fn owners_list_filters_by_email_and_pages() {
     let a = app.account("Acme").await;
     let rep = add_user(&app, &a, "Rep@Acme.test", "Rita").await;
     let other = add_user(&app, &a, "other@acme.test", "Otto").await;
-    let team = app.store.create_team(a.id, "Sales").await.unwrap();
-    app.store.add_team_member(a.id, team.id, rep).await.unwrap();
+    let operator = Actor::Operator { account_id: a.id };
+    let team = app.hub.create_team(&operator, "Sales").await.unwrap();
+    app.hub
+        .add_team_member(&operator, team.id, rep)
+        .await
+        .unwrap();
 
     let (status, body) = app.get(&a.token, "/crm/v3/owners").await;
     assert_eq!(status, StatusCode::OK, "{body}");
