@@ -13,7 +13,7 @@ use hubbub_hub::HubError;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::outbox::{Claim, Outbox};
+use crate::outbox::{Claim, Outbox, PARKED, QUEUED};
 use crate::{Store, StoreError, StoreResult};
 
 /// Where a job stands.
@@ -29,17 +29,17 @@ pub enum JobStatus {
 impl JobStatus {
     pub fn as_str(self) -> &'static str {
         match self {
-            JobStatus::Queued => "queued",
+            JobStatus::Queued => QUEUED,
             JobStatus::Done => "done",
-            JobStatus::Parked => "parked",
+            JobStatus::Parked => PARKED,
         }
     }
 
     fn parse(s: &str) -> Result<JobStatus, sqlx::Error> {
         match s {
-            "queued" => Ok(JobStatus::Queued),
+            QUEUED => Ok(JobStatus::Queued),
             "done" => Ok(JobStatus::Done),
-            "parked" => Ok(JobStatus::Parked),
+            PARKED => Ok(JobStatus::Parked),
             other => Err(sqlx::Error::Decode(
                 format!("unknown job status {other:?}").into(),
             )),
@@ -92,11 +92,12 @@ pub async fn enqueue_job(
     let now = now_millis();
     Ok(sqlx::query_scalar(
         "INSERT INTO jobs (account_id, kind, payload, status, attempts, created_at, run_at) \
-         VALUES ($1, $2, $3, 'queued', 0, $4, $4) RETURNING id",
+         VALUES ($1, $2, $3, $4, 0, $5, $5) RETURNING id",
     )
     .bind(account_id)
     .bind(kind)
     .bind(payload)
+    .bind(QUEUED)
     .bind(now)
     .fetch_one(conn)
     .await?)

@@ -13,7 +13,7 @@ use hubbub_hub::HubError;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::outbox::{Claim, Outbox};
+use crate::outbox::{Claim, Outbox, PARKED, QUEUED};
 use crate::{Store, StoreResult};
 
 /// Where a mail stands.
@@ -31,19 +31,19 @@ pub enum MailStatus {
 impl MailStatus {
     pub fn as_str(self) -> &'static str {
         match self {
-            MailStatus::Queued => "queued",
+            MailStatus::Queued => QUEUED,
             MailStatus::Sent => "sent",
             MailStatus::Kept => "kept",
-            MailStatus::Parked => "parked",
+            MailStatus::Parked => PARKED,
         }
     }
 
     fn parse(s: &str) -> Result<MailStatus, sqlx::Error> {
         match s {
-            "queued" => Ok(MailStatus::Queued),
+            QUEUED => Ok(MailStatus::Queued),
             "sent" => Ok(MailStatus::Sent),
             "kept" => Ok(MailStatus::Kept),
-            "parked" => Ok(MailStatus::Parked),
+            PARKED => Ok(MailStatus::Parked),
             other => Err(sqlx::Error::Decode(
                 format!("unknown mail status {other:?}").into(),
             )),
@@ -143,13 +143,14 @@ pub async fn enqueue_mail(
     Ok(sqlx::query_scalar(
         "INSERT INTO mail_outbox (account_id, to_address, subject, text_body, html_body, \
          status, created_at, attempts, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $6) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $7) RETURNING id",
     )
     .bind(account_id)
     .bind(mail.to_address.trim())
     .bind(&mail.subject)
     .bind(&mail.text_body)
     .bind(mail.html_body.as_deref())
+    .bind(QUEUED)
     .bind(now)
     .fetch_one(conn)
     .await?)

@@ -6,7 +6,7 @@
 use hubbub_hub::timestamp::{now_millis, Millis};
 use sqlx::any::AnyRow;
 
-use crate::{Backend, Store, StoreResult};
+use crate::{Backend, JobStatus, MailStatus, Store, StoreResult};
 
 /// After this many failed attempts a row is parked: no more retries, and
 /// super admins see why.
@@ -26,6 +26,11 @@ pub fn retry_backoff_ms(attempts: i64) -> i64 {
         _ => 3_600_000,
     }
 }
+
+/// Every row of either outbox is queued (waiting, being retried, or
+/// claimed) until it is finished or parked; the two share these names.
+pub(crate) const QUEUED: &str = "queued";
+pub(crate) const PARKED: &str = "parked";
 
 /// The two outbox tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,9 +87,9 @@ pub enum Finished {
 impl Finished {
     fn status(self) -> &'static str {
         match self {
-            Finished::Done => "done",
-            Finished::Sent => "sent",
-            Finished::Kept => "kept",
+            Finished::Done => JobStatus::Done.as_str(),
+            Finished::Sent => MailStatus::Sent.as_str(),
+            Finished::Kept => MailStatus::Kept.as_str(),
         }
     }
 }
@@ -137,7 +142,7 @@ impl Store {
         };
         let sql = format!(
             "UPDATE {table} SET attempts = attempts + 1, {due} = $1 \
-             WHERE id IN (SELECT id FROM {table} WHERE status = 'queued' \
+             WHERE id IN (SELECT id FROM {table} WHERE status = '{QUEUED}' \
              AND {due} <= $2 ORDER BY {due}, id LIMIT $3{lock}) \
              RETURNING {columns}"
         );
@@ -164,7 +169,7 @@ impl Store {
             Settlement::Finished(how) => {
                 sqlx::query(&format!(
                     "UPDATE {table} SET status = $1, {finished_at} = $2, last_error = NULL \
-                     WHERE id = $3 AND status = 'queued'"
+                     WHERE id = $3 AND status = '{QUEUED}'"
                 ))
                 .bind(how.status())
                 .bind(now)
@@ -176,7 +181,7 @@ impl Store {
             Settlement::Postponed { until } => {
                 sqlx::query(&format!(
                     "UPDATE {table} SET attempts = attempts - 1, {due} = $1 \
-                     WHERE id = $2 AND status = 'queued'"
+                     WHERE id = $2 AND status = '{QUEUED}'"
                 ))
                 .bind(until)
                 .bind(claim.id)
@@ -189,9 +194,9 @@ impl Store {
                 let error: String = error.chars().take(2000).collect();
                 sqlx::query(&format!(
                     "UPDATE {table} SET status = $1, last_error = $2, {due} = $3 \
-                     WHERE id = $4 AND status = 'queued'"
+                     WHERE id = $4 AND status = '{QUEUED}'"
                 ))
-                .bind(if parked { "parked" } else { "queued" })
+                .bind(if parked { PARKED } else { QUEUED })
                 .bind(error)
                 .bind(now + retry_backoff_ms(claim.attempts))
                 .bind(claim.id)
@@ -218,8 +223,8 @@ impl Store {
     ) -> Result<bool, sqlx::Error> {
         let (table, due) = (outbox.table(), outbox.due());
         let sql = format!(
-            "UPDATE {table} SET status = 'queued', attempts = 0, {due} = $1 \
-             WHERE id = $2 AND account_id = $3 AND status = 'parked'"
+            "UPDATE {table} SET status = '{QUEUED}', attempts = 0, {due} = $1 \
+             WHERE id = $2 AND account_id = $3 AND status = '{PARKED}'"
         );
         let done = sqlx::query(&sql)
             .bind(now_millis())
