@@ -18,6 +18,11 @@
 //!
 //! When several faults match a call, the first one added decides.
 //!
+//! What a fault answers is said here in its own terms ([`Injected`]); the
+//! Web API's dispatcher, above this module, turns it into Slack's answer.
+//! Also here: [`set_rate_limits`], the other switch of misbehaviour a test
+//! flips.
+//!
 //! How "unreachable" is done: [`drop_when_unreachable`] is a middleware
 //! around the whole router that answers with a response whose body fails on
 //! its first read. Hyper then aborts the connection before it has flushed
@@ -33,16 +38,31 @@ use axum::extract::{Request, State as AxumState};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::api::ApiError;
 use crate::ids::now_secs;
+use crate::sandbox::Sandbox;
 use crate::state::{Fault, State};
-use crate::Sandbox;
-
-pub use crate::rate_limit::set_rate_limits;
 
 /// Paths that keep answering during an outage: the control API, so tests
 /// can clear it.
 const ALWAYS_REACHABLE: &[&str] = &["/control"];
+
+/// How a fault makes a call fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Injected {
+    /// HTTP 200 with `{"ok":false,"error":…}`.
+    Error(String),
+    /// A bare HTTP status.
+    Status(u16),
+}
+
+/// Turns Slack's rate limits on or off (the control API's switch). Turning
+/// them on starts every bucket full.
+pub fn set_rate_limits(state: &mut State, on: bool) {
+    if on && !state.rate_limits {
+        state.rate_limiter.reset();
+    }
+    state.rate_limits = on;
+}
 
 /// Adds a fault, after checking it does something: it needs one of
 /// `error`, `status` (an HTTP status 100-599), `delay_ms` or `until`.
@@ -111,7 +131,7 @@ fn expire(state: &mut State, now: f64) {
 /// What a call of `method` runs into at `now`: how long to wait first, and
 /// the error to answer with (none: carry on). Outages are not handled here
 /// but by [`drop_when_unreachable`].
-pub fn decide(state: &mut State, method: &str, now: f64) -> (Option<Duration>, Option<ApiError>) {
+pub fn decide(state: &mut State, method: &str, now: f64) -> (Option<Duration>, Option<Injected>) {
     expire(state, now);
     let Some(index) = state
         .faults
@@ -124,8 +144,8 @@ pub fn decide(state: &mut State, method: &str, now: f64) -> (Option<Duration>, O
     use_fault(state, index);
     let delay = fault.delay_ms.map(Duration::from_millis);
     let error = match (fault.status, fault.error) {
-        (Some(status), _) => Some(ApiError::Status(status)),
-        (None, Some(error)) => Some(ApiError::slack(&error)),
+        (Some(status), _) => Some(Injected::Status(status)),
+        (None, Some(error)) => Some(Injected::Error(error)),
         (None, None) => None,
     };
     (delay, error)
@@ -133,7 +153,7 @@ pub fn decide(state: &mut State, method: &str, now: f64) -> (Option<Duration>, O
 
 /// The fault to answer a call of `method` with, if one applies; waits
 /// first when a delay is set.
-pub async fn check(sandbox: &Sandbox, method: &str) -> Option<ApiError> {
+pub async fn check(sandbox: &Sandbox, method: &str) -> Option<Injected> {
     let (delay, error) = decide(&mut sandbox.state(), method, now_secs());
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
@@ -255,8 +275,8 @@ mod tests {
         )
         .unwrap();
         let answer = |s: &mut State, m: &str| match decide(s, m, 0.0).1 {
-            Some(ApiError::Slack { error, .. }) => error,
-            Some(ApiError::Status(code)) => code.to_string(),
+            Some(Injected::Error(error)) => error,
+            Some(Injected::Status(code)) => code.to_string(),
             other => format!("{other:?}"),
         };
         assert_eq!(answer(&mut s, "chat.postMessage"), "fatal_error");

@@ -7,45 +7,54 @@
 //!
 //! Start it in-process with [`Sandbox::start`] (tests) or with
 //! `hubbub sandbox` (the demo).
+//!
+//! The modules are layers: each imports only from the layers beneath it,
+//! so that no module imports one that imports it back.
+//!
+//! 1. `ids` (ids, secrets, timestamps) and `rate_limit` (Slack's tiers as
+//!    token buckets): plain arithmetic.
+//! 2. `state`: everything the sandbox knows, and the lookups on it.
+//! 3. Over the state: `state_queries` (channels, membership, triggers),
+//!    `state_installs` (installing an app), `sandbox` (the shared handle).
+//! 4. `faults` (injected faults, the rate-limit switch) and `outbound`
+//!    (signed calls to the apps, event delivery).
+//! 5. `events`: the Events API events both the next layer's halves send.
+//! 6. `api` (the Web API: its request types, then the methods, then the
+//!    dispatcher and the HTTP layer) and `actions` (what people do).
+//! 7. `control` (the control API), `pages` (the web page) and `oauth` (the
+//!    consent page), driving the layer beneath.
+//! 8. This file: [`Sandbox::start`] and every route.
 
 pub mod actions;
 pub mod api;
 pub mod control;
+mod events;
 pub mod faults;
 pub mod ids;
 pub mod oauth;
 pub mod outbound;
 pub mod pages;
 pub mod rate_limit;
+mod sandbox;
 pub mod state;
 pub mod state_installs;
 pub mod state_queries;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use tokio::net::TcpListener;
 
+pub use sandbox::Sandbox;
 pub use state::{AppConfig, Seed, State};
 
-/// A running sandbox: share it between the server and whoever drives it.
-#[derive(Clone)]
-pub struct Sandbox {
-    inner: Arc<Mutex<State>>,
-    /// Where the sandbox is reachable, e.g. `http://127.0.0.1:3000`.
-    pub base_url: String,
-}
-
+/// Serving: the one place that ties every route together.
 impl Sandbox {
     /// Serves a sandbox seeded with `seed` on `addr` (port 0 picks one).
     pub async fn start(addr: SocketAddr, seed: Seed) -> anyhow::Result<Sandbox> {
         let listener = TcpListener::bind(addr).await?;
         let base_url = format!("http://{}", listener.local_addr()?);
-        let sandbox = Sandbox {
-            inner: Arc::new(Mutex::new(State::from_seed(seed, &base_url))),
-            base_url,
-        };
+        let sandbox = Sandbox::new(State::from_seed(seed, &base_url), base_url);
         let app = sandbox.router();
         tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
@@ -53,16 +62,6 @@ impl Sandbox {
             }
         });
         Ok(sandbox)
-    }
-
-    /// The Web API base URL to give a Slack client (`…/api/`).
-    pub fn api_url(&self) -> String {
-        format!("{}/api/", self.base_url)
-    }
-
-    /// Locks the sandbox's state. Never hold it across an await.
-    pub fn state(&self) -> MutexGuard<'_, State> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn router(&self) -> Router {

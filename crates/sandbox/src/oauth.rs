@@ -14,8 +14,8 @@ use serde::Deserialize;
 
 use crate::ids::{now_secs, secret};
 pub use crate::pages::esc;
+use crate::sandbox::Sandbox;
 use crate::state::{AppConfig, OAuthCode, State};
-use crate::Sandbox;
 
 /// How long an authorization code can be exchanged.
 pub const CODE_TTL_SECS: f64 = 600.0;

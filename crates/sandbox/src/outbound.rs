@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::ids::{id, now_secs, secret};
+use crate::sandbox::Sandbox;
 use crate::state::{AppConfig, Delivery, Installation, State};
-use crate::Sandbox;
 
 /// Something a Web API call or a person's action causes the sandbox to
 /// send to an app once the state lock is released.

@@ -8,14 +8,29 @@
 //! Each limit is a token bucket: it holds up to `burst` tokens, refills at
 //! `per_minute / 60` tokens a second, and a call takes one. `Retry-After`
 //! is the number of seconds until the next token frees, at least 1.
-//! Buckets live in [`Limiter`] (`State::rate_limiter`); `State::rate_limits`
-//! switches all of it off for functional tests.
+//!
+//! This module is only the arithmetic, beneath the state that holds a
+//! [`Limiter`] (`State::rate_limiter`): the Web API's dispatcher decides
+//! what a call is counted for, and `faults::set_rate_limits` (through
+//! `State::rate_limits`) switches all of it off for functional tests.
 
 use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::api::{ApiError, Args, Caller, MethodSpec, Tier};
-use crate::state::State;
+/// Slack's rate-limit tiers, per method per workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// 1+ per minute.
+    One,
+    /// 20+ per minute.
+    Two,
+    /// 50+ per minute.
+    Three,
+    /// 100+ per minute.
+    Four,
+    /// Method-specific: `chat.postMessage` allows 1 per second per channel.
+    Special,
+}
 
 /// One limit: how many calls a minute, and how many may come at once.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -148,56 +163,6 @@ impl Limiter {
     pub fn reset(&mut self) {
         self.buckets.clear();
     }
-}
-
-/// `ratelimited` when this call goes over its method's limit. Calls
-/// without a token are counted per `client_id` (OAuth) or together.
-pub fn check(
-    state: &mut State,
-    spec: &MethodSpec,
-    caller: Option<&Caller>,
-    args: &Args,
-) -> Result<(), ApiError> {
-    if !state.rate_limits {
-        return Ok(());
-    }
-    let (team, app) = match caller {
-        Some(c) => (c.token.team_id.clone(), c.token.app_id.clone()),
-        None => (
-            String::new(),
-            args.str("client_id").unwrap_or_default().to_owned(),
-        ),
-    };
-    let channel = if spec.tier == Tier::Special {
-        args.str("channel")
-            .map(|c| resolve_channel(state, &team, c))
-    } else {
-        None
-    };
-    let now = state.rate_limiter.now();
-    state
-        .rate_limiter
-        .check_at(spec.tier, spec.name, &team, &app, channel.as_deref(), now)
-        .map_err(|retry_after| ApiError::RateLimited { retry_after })
-}
-
-/// A channel argument as the channel it names (`#name` or `name` become
-/// the id when the workspace has such a channel); anything else stays as
-/// given (user ids for DMs, unknown channels).
-fn resolve_channel(state: &State, team: &str, channel: &str) -> String {
-    state
-        .channel_by_id_or_name(team, channel)
-        .map(|c| c.id.clone())
-        .unwrap_or_else(|| channel.to_owned())
-}
-
-/// Turns Slack's rate limits on or off (the control API's switch). Turning
-/// them on starts every bucket full.
-pub fn set_rate_limits(state: &mut State, on: bool) {
-    if on && !state.rate_limits {
-        state.rate_limiter.reset();
-    }
-    state.rate_limits = on;
 }
 
 #[cfg(test)]

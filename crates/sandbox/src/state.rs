@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::ids::{format_ts, id, now_secs, secret};
-pub use crate::state_installs::Granted;
+use crate::rate_limit::Limiter;
 
 /// A Slack workspace.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -158,6 +158,19 @@ pub struct Installation {
     pub user_scopes: Vec<String>,
     pub installed_at: u64,
     pub active: bool,
+}
+
+/// Tokens handed out by an installation (see `State::install`).
+#[derive(Debug, Clone)]
+pub struct Granted {
+    pub bot_token: String,
+    pub bot_user_id: String,
+    /// Every scope the bot token holds: this grant's and, on a reinstall,
+    /// the earlier ones'.
+    pub bot_scopes: Vec<String>,
+    /// The installer's user token, when user scopes were asked for.
+    pub user_token: Option<String>,
+    pub user_scopes: Vec<String>,
 }
 
 /// An authorization code handed out by the consent page.
@@ -380,7 +393,7 @@ pub struct State {
     pub faults: Vec<Fault>,
     pub rate_limits: bool,
     /// The rate limits' buckets (see `rate_limit`).
-    pub rate_limiter: crate::rate_limit::Limiter,
+    pub rate_limiter: Limiter,
     /// Waits before each retry of an undelivered event (Slack: at once,
     /// after 1 minute, after 5 minutes); tests set short ones.
     pub retry_delays: Vec<std::time::Duration>,

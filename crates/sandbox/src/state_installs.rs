@@ -2,20 +2,7 @@
 //! token rotation: the bot user, the installation, and its tokens.
 
 use crate::ids::{id, now_secs, secret};
-use crate::state::{Installation, State, Token, TokenKind, User};
-
-/// Tokens handed out by an installation.
-#[derive(Debug, Clone)]
-pub struct Granted {
-    pub bot_token: String,
-    pub bot_user_id: String,
-    /// Every scope the bot token holds: this grant's and, on a reinstall,
-    /// the earlier ones'.
-    pub bot_scopes: Vec<String>,
-    /// The installer's user token, when user scopes were asked for.
-    pub user_token: Option<String>,
-    pub user_scopes: Vec<String>,
-}
+use crate::state::{Granted, Installation, State, Token, TokenKind, User};
 
 impl State {
     /// Installs (or reinstalls) an app in a workspace as approved by

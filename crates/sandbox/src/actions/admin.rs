@@ -4,12 +4,12 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{actor, not_found, resolve_app, resolve_team, resolve_user, ActionError};
-use super::{ActionResult, Actor};
+use super::lookup::{actor, resolve_app, resolve_team, resolve_user, Actor};
+use super::outcome::{not_found, ActionError, ActionResult};
 use crate::ids::{id, now_secs};
 use crate::outbound::{self, Effect};
+use crate::sandbox::Sandbox;
 use crate::state::{Channel, TokenKind, User};
-use crate::Sandbox;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct CreateUser {

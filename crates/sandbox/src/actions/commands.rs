@@ -5,13 +5,15 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::interactions::{answer_body_json, answer_json};
+use super::app_call::{answer_body_json, answer_json};
+use super::lookup::{actor, resolve_channel, Actor};
 use super::membership::{self, ChannelMember, MembershipChange};
+use super::outcome::{not_found, ActionError, ActionResult};
+use super::payload::channel_name;
 use super::responses::{new_response_url, show_message};
-use super::{actor, channel_name, not_found, resolve_channel, ActionError, ActionResult, Actor};
 use crate::outbound;
+use crate::sandbox::Sandbox;
 use crate::state::{Channel, Ephemeral, State};
-use crate::Sandbox;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct SlashCommandInput {

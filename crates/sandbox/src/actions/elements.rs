@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{bad, ActionError};
+use super::outcome::{bad, ActionError};
 
 /// Finds an interactive element by `action_id` in a list of blocks.
 pub(super) fn find_element(

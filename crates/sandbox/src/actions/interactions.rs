@@ -4,60 +4,16 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::app_call::{answer_body_json, answer_json, interact};
 use super::elements::{element_state, fill_values, find_element, find_option, value_str};
+use super::lookup::{actor, open_view, resolve_app, resolve_channel, Actor};
 use super::messages::message_json;
+use super::outcome::{bad, not_found, ActionError, ActionResult};
+use super::payload::{action_ts, channel_json, team_json, user_json, view_object};
 use super::responses::new_response_url;
-use super::views::{open_view, view_object};
-use super::{action_ts, actor, bad, channel_json, not_found, resolve_app, resolve_channel};
-use super::{team_json, user_json, ActionError, ActionResult, Actor};
-use crate::outbound::{self, Answer};
-use crate::state::{AppConfig, Ephemeral, Message, State, View};
-use crate::Sandbox;
-
-pub(super) fn answer_json(answer: &Answer) -> Value {
-    json!({
-        "status": answer.status,
-        "failure": answer.failure.map(|f| f.as_str()),
-        "body": answer.body,
-    })
-}
-
-/// POSTs an interaction payload (`payload=<json>`) to the app's
-/// interactivity URL (or the options URL for `block_suggestion`).
-pub(super) async fn interact(
-    sandbox: &Sandbox,
-    app: &AppConfig,
-    payload: &Value,
-) -> Result<Answer, ActionError> {
-    let kind = payload["type"].as_str().unwrap_or("interaction");
-    let url = if kind == "block_suggestion" {
-        app.options_url.clone()
-    } else {
-        app.interactivity_url.clone()
-    }
-    .ok_or_else(|| bad("no_request_url").detail(format!("the app has no URL for {kind}")))?;
-    let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap_or_default();
-    Ok(outbound::post_signed(
-        sandbox,
-        &format!("interaction:{kind}"),
-        &url,
-        "application/x-www-form-urlencoded",
-        &body,
-        &app.signing_secret,
-        None,
-    )
-    .await)
-}
-
-pub(super) fn answer_body_json(answer: &Answer) -> Option<Value> {
-    let text = answer.body.trim();
-    if text.is_empty() {
-        return None;
-    }
-    serde_json::from_str::<Value>(text)
-        .ok()
-        .filter(Value::is_object)
-}
+use crate::outbound;
+use crate::sandbox::Sandbox;
+use crate::state::{Ephemeral, Message, State, View};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Click {

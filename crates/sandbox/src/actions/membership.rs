@@ -6,13 +6,15 @@
 //! removed.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::{action_ts, bad, bot_of, resolve_channel, resolve_team, resolve_user};
-use super::{ActionError, ActionResult};
+use super::lookup::{bot_of, resolve_channel, resolve_team, resolve_user};
+use super::outcome::{bad, ActionError, ActionResult};
+use super::payload::action_ts;
+use crate::events::{joined_event, left_event};
 use crate::outbound::{self, Effect};
+use crate::sandbox::Sandbox;
 use crate::state::{Channel, State, User};
-use crate::Sandbox;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MembershipChange {
@@ -246,10 +248,7 @@ fn remove(
         c.members.retain(|m| *m != target.id);
         c.clone()
     };
-    let mut effects = vec![Effect::Event {
-        team_id: left.team_id.clone(),
-        event: member_event("member_left_channel", &left, &target.id),
-    }];
+    let mut effects = vec![left_event(&left, &target.id)];
     if let Some(app_id) = &target.app_id {
         // The removed bot's app hears of it though it is no longer a member.
         let kind = if left.is_private {
@@ -271,31 +270,4 @@ fn remove(
         ids: (channel.id.clone(), target.id.clone()),
         effects,
     })
-}
-
-/// `member_joined_channel` or `member_left_channel`, whose `channel_type`
-/// is a letter: `C` for a public channel, `G` for a private one (the
-/// sandbox makes private channels with `G` ids, as Slack did until 2021).
-fn member_event(kind: &str, channel: &Channel, user: &str) -> Value {
-    json!({
-        "type": kind,
-        "user": user,
-        "channel": channel.id,
-        "channel_type": if channel.is_private { "G" } else { "C" },
-        "team": channel.team_id,
-        "event_ts": action_ts(),
-    })
-}
-
-/// `member_joined_channel` for the apps in the channel (the joining bot's
-/// own app included); `inviter` when someone else added them.
-pub(crate) fn joined_event(channel: &Channel, user: &str, inviter: Option<&str>) -> Effect {
-    let mut event = member_event("member_joined_channel", channel, user);
-    if let Some(inviter) = inviter {
-        event["inviter"] = json!(inviter);
-    }
-    Effect::Event {
-        team_id: channel.team_id.clone(),
-        event,
-    }
 }

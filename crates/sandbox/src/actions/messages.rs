@@ -4,12 +4,14 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{action_ts, actor, bad, not_found, resolve_channel, ActionError, ActionResult, Actor};
+use super::lookup::{actor, resolve_channel, Actor};
+use super::outcome::{bad, not_found, ActionError, ActionResult};
+use super::payload::action_ts;
 use crate::ids::secret;
 use crate::outbound::{self, Effect};
+use crate::sandbox::Sandbox;
 use crate::state::{Channel, Message, Reaction, State};
 use crate::state_queries::channel_type;
-use crate::Sandbox;
 
 /// A message as Slack shows it in payloads and history.
 pub fn message_json(m: &Message) -> Value {

@@ -4,12 +4,13 @@
 
 use serde_json::{json, Value};
 
+use super::lookup::bot_of;
 use super::messages::store_message;
-use super::{bad, bot_of, ActionError};
+use super::outcome::{bad, ActionError};
 use crate::ids::{now_secs, secret};
 use crate::outbound::{self, Effect};
+use crate::sandbox::Sandbox;
 use crate::state::{Ephemeral, ResponseUrl, State};
-use crate::Sandbox;
 
 /// How many times, and for how long, a `response_url` can be used.
 pub const RESPONSE_URL_USES: u32 = 5;

@@ -4,74 +4,21 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::app_call::{answer_body_json, answer_json, interact};
 use super::elements::fill_values;
-use super::interactions::{answer_body_json, answer_json, interact};
-use super::{actor, bad, bot_of, not_found, resolve_app, team_json, user_json, ActionError};
-use super::{ActionResult, Actor};
+use super::lookup::{actor, open_view, resolve_app, Actor};
+use super::outcome::{bad, not_found, ActionResult};
+use super::payload::{team_json, user_json, view_object};
 use crate::ids::{id, now_secs, secret};
 use crate::outbound;
+use crate::sandbox::Sandbox;
 use crate::state::{State, View};
-use crate::Sandbox;
 
 /// Slack keeps at most three modals in a stack.
 pub const MAX_VIEW_STACK: usize = 3;
 
-/// A view as Slack sends it in payloads: the app's view plus Slack's
-/// fields, with `state.values` as given.
-pub(super) fn view_object(state: &State, v: &View, values: Option<Value>) -> Value {
-    let mut view = v.view.clone();
-    if !view.is_object() {
-        view = json!({});
-    }
-    let bot_id = bot_of(state, &v.team_id, &v.app_id).map(|b| b.1);
-    let defaults = [
-        ("private_metadata", json!("")),
-        ("callback_id", json!("")),
-        ("external_id", json!("")),
-        ("clear_on_close", json!(false)),
-        ("notify_on_close", json!(false)),
-        ("blocks", json!([])),
-        ("type", json!("modal")),
-    ];
-    for (k, d) in defaults {
-        if view.get(k).is_none_or(Value::is_null) {
-            view[k] = d;
-        }
-    }
-    view["id"] = json!(v.id);
-    view["team_id"] = json!(v.team_id);
-    view["app_id"] = json!(v.app_id);
-    view["app_installed_team_id"] = json!(v.team_id);
-    view["bot_id"] = json!(bot_id);
-    view["hash"] = json!(v.hash);
-    view["root_view_id"] = json!(v.root_view_id);
-    view["previous_view_id"] = json!(v.previous_view_id);
-    if let Some(values) = values {
-        view["state"] = json!({"values": values});
-    } else if view.get("state").is_none_or(Value::is_null) {
-        view["state"] = json!({"values": {}});
-    }
-    view
-}
-
 fn new_hash() -> String {
     format!("{}.{}", now_secs() as u64, secret(4))
-}
-
-/// The user's open modal: `view_id` if given, else the top of their stack.
-pub(super) fn open_view(
-    state: &State,
-    user_id: &str,
-    view_id: Option<&str>,
-) -> Result<View, ActionError> {
-    state
-        .views
-        .iter()
-        .rev()
-        .filter(|v| v.user_id == user_id && !v.closed && v.view["type"].as_str() != Some("home"))
-        .find(|v| view_id.is_none_or(|id| v.id == id))
-        .cloned()
-        .ok_or(not_found("view"))
 }
 
 #[derive(Debug, Clone, Deserialize)]

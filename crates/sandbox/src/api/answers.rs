@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{ApiError, Args};
+use super::request::{ApiError, Args};
 
 /// A JSON object as a successful answer's fields.
 pub(super) fn obj(value: Value) -> Map<String, Value> {

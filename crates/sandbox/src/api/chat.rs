@@ -7,11 +7,12 @@
 use serde_json::{json, Map, Value};
 
 use super::answers::obj;
-use super::conversations::{event_channel_type, visible_channel};
-use super::methods::Ctx;
-use super::{ApiError, ApiResult, Args};
-use crate::outbound::Effect;
+use super::lookup::visible_channel;
+use super::objects::message_json;
+use super::request::{ApiError, ApiResult, Args, Ctx};
+use crate::events::channel_event;
 use crate::state::{Channel, Ephemeral, Message, State};
+use crate::state_queries::channel_type;
 
 /// Block types a message may carry (`input` is for modals only).
 const MESSAGE_BLOCKS: &[&str] = &[
@@ -29,128 +30,6 @@ const MESSAGE_BLOCKS: &[&str] = &[
     "call",
     "context_actions",
 ];
-
-/// Slack's message object, as history, replies and posting return it.
-pub(crate) fn message_json(state: &State, m: &Message, with_metadata: bool) -> Value {
-    let mut out = json!({
-        "type": "message",
-        "text": m.text,
-        "user": m.user,
-        "ts": m.ts,
-    });
-    if let Some(channel) = state.channel(&m.channel) {
-        out["team"] = json!(channel.team_id);
-    }
-    if m.username.is_some() {
-        out["subtype"] = json!("bot_message");
-        out["username"] = json!(m.username);
-    }
-    if m.icon_emoji.is_some() || m.icon_url.is_some() {
-        let mut icons = Map::new();
-        if let Some(emoji) = &m.icon_emoji {
-            icons.insert("emoji".into(), json!(emoji));
-        }
-        if let Some(url) = &m.icon_url {
-            icons.insert("image_64".into(), json!(url));
-        }
-        out["icons"] = Value::Object(icons);
-    }
-    if let Some(blocks) = &m.blocks {
-        out["blocks"] = blocks.clone();
-    }
-    if let Some(attachments) = &m.attachments {
-        out["attachments"] = attachments.clone();
-    }
-    if let Some(bot_id) = &m.bot_id {
-        out["bot_id"] = json!(bot_id);
-        out["app_id"] = json!(m.app_id);
-        let team_id = state
-            .channel(&m.channel)
-            .map(|c| c.team_id.clone())
-            .unwrap_or_default();
-        let name = m
-            .app_id
-            .as_deref()
-            .and_then(|a| state.app(a))
-            .map(|a| a.name.clone())
-            .unwrap_or_default();
-        out["bot_profile"] = json!({
-            "id": bot_id,
-            "deleted": false,
-            "name": name,
-            "updated": 1_700_000_000,
-            "app_id": m.app_id,
-            "icons": {
-                "image_36": "https://a.slack-edge.com/80588/img/plugins/app/bot_36.png",
-                "image_48": "https://a.slack-edge.com/80588/img/plugins/app/bot_48.png",
-                "image_72": "https://a.slack-edge.com/80588/img/plugins/app/service_72.png",
-            },
-            "team_id": team_id,
-        });
-    }
-    if let Some(edited) = &m.edited_ts {
-        out["edited"] = json!({"user": m.user, "ts": edited});
-    }
-    match m.thread_ts.as_deref() {
-        Some(root) if root != m.ts => {
-            out["thread_ts"] = json!(root);
-            if let Some(parent) = state.message(&m.channel, root) {
-                out["parent_user_id"] = json!(parent.user);
-            }
-            if m.reply_broadcast {
-                out["subtype"] = json!("thread_broadcast");
-            }
-        }
-        _ => {
-            let replies: Vec<&Message> = state
-                .messages
-                .iter()
-                .filter(|r| r.channel == m.channel && !r.deleted && r.ts != m.ts)
-                .filter(|r| r.thread_ts.as_deref() == Some(m.ts.as_str()))
-                .collect();
-            if !replies.is_empty() {
-                let mut users: Vec<&str> = Vec::new();
-                for r in &replies {
-                    if !users.contains(&r.user.as_str()) {
-                        users.push(&r.user);
-                    }
-                }
-                out["thread_ts"] = json!(m.ts);
-                out["reply_count"] = json!(replies.len());
-                out["reply_users_count"] = json!(users.len());
-                out["reply_users"] = json!(users);
-                out["latest_reply"] = json!(replies.iter().map(|r| r.ts.as_str()).max());
-                out["is_locked"] = json!(false);
-                out["subscribed"] = json!(false);
-            }
-        }
-    }
-    if !m.reactions.is_empty() {
-        out["reactions"] = m
-            .reactions
-            .iter()
-            .map(|r| json!({"name": r.name, "users": r.users, "count": r.users.len()}))
-            .collect();
-    }
-    if with_metadata {
-        if let Some(metadata) = &m.metadata {
-            out["metadata"] = metadata.clone();
-        }
-    }
-    out
-}
-
-/// An Events API event about `channel`, when some installed app's bot is a
-/// member there (the only apps Slack would tell).
-pub(crate) fn channel_event(state: &State, channel: &Channel, event: Value) -> Option<Effect> {
-    if state.installations_in_channel(channel).is_empty() {
-        return None;
-    }
-    Some(Effect::Event {
-        team_id: channel.team_id.clone(),
-        event,
-    })
-}
 
 /// The `message` event for a new message, as the Events API sends it.
 pub(crate) fn message_event(state: &State, channel: &Channel, m: &Message) -> Value {
@@ -173,7 +52,7 @@ pub(crate) fn message_event(state: &State, channel: &Channel, m: &Message) -> Va
     }
     event["channel"] = json!(channel.id);
     event["event_ts"] = json!(m.ts);
-    event["channel_type"] = json!(event_channel_type(channel));
+    event["channel_type"] = json!(channel_type(channel));
     event
 }
 
@@ -455,7 +334,7 @@ pub(super) fn update(ctx: &mut Ctx<'_>) -> ApiResult {
         "channel": channel.id,
         "ts": edited,
         "event_ts": edited,
-        "channel_type": event_channel_type(&channel),
+        "channel_type": channel_type(&channel),
         "message": rendered,
         "previous_message": message_json(ctx.state, &old, false),
     });
@@ -490,7 +369,7 @@ pub(super) fn delete(ctx: &mut Ctx<'_>) -> ApiResult {
         "ts": event_ts,
         "event_ts": event_ts,
         "deleted_ts": old.ts,
-        "channel_type": event_channel_type(&channel),
+        "channel_type": channel_type(&channel),
         "previous_message": message_json(ctx.state, &old, false),
     });
     if let Some(effect) = channel_event(ctx.state, &channel, event) {

@@ -5,13 +5,13 @@
 use serde_json::{json, Map, Value};
 
 use super::answers::{obj, page};
-use super::methods::Ctx;
-use super::{ApiError, ApiResult, Args, Caller};
-use crate::actions::joined_event;
+use super::lookup::{ts_key, visible_channel};
+use super::objects::{channel_json, message_json};
+use super::request::{ApiError, ApiResult, Args, Ctx};
+use crate::events::joined_event;
 use crate::ids::{id, now_secs};
 use crate::outbound::Effect;
-use crate::state::{Channel, Message, State};
-use crate::state_queries::channel_type;
+use crate::state::{Channel, Message};
 
 /// Which family of per-type scopes an operation needs.
 #[derive(Clone, Copy)]
@@ -54,25 +54,6 @@ fn channel_kind(channel: &Channel) -> Kind {
     }
 }
 
-/// The channel named by `key` that the caller can see, or
-/// `channel_not_found` (private channels and DMs the caller is not in do
-/// not exist for it).
-pub(super) fn visible_channel(
-    state: &State,
-    caller: &Caller,
-    key: &str,
-    args: &Args,
-) -> Result<Channel, ApiError> {
-    let wanted = args.str(key).ok_or(ApiError::slack("channel_not_found"))?;
-    let channel = state
-        .channel_by_id_or_name(caller.team_id(), wanted)
-        .ok_or(ApiError::slack("channel_not_found"))?;
-    if !state.can_see_channel(channel, &caller.token.user_id) {
-        return Err(ApiError::slack("channel_not_found"));
-    }
-    Ok(channel.clone())
-}
-
 /// Reading messages: bots only where they are members (`not_in_channel`
 /// for a public channel they have not joined); people in every public
 /// channel and the private ones they are in.
@@ -84,67 +65,6 @@ pub(super) fn readable_channel(ctx: &Ctx<'_>) -> Result<Channel, ApiError> {
         return Err(ApiError::slack("not_in_channel"));
     }
     Ok(channel)
-}
-
-/// Slack's conversation object as `viewer` sees it.
-pub(crate) fn channel_json(
-    state: &State,
-    channel: &Channel,
-    viewer: &str,
-    with_num_members: bool,
-) -> Value {
-    if channel.is_im {
-        let other = channel
-            .members
-            .iter()
-            .find(|m| *m != viewer)
-            .or(channel.members.first())
-            .cloned()
-            .unwrap_or_default();
-        return json!({
-            "id": channel.id,
-            "created": channel.created,
-            "is_archived": channel.is_archived,
-            "is_im": true,
-            "is_org_shared": false,
-            "user": other,
-            "is_user_deleted": state.user(&other).is_some_and(|u| u.deleted),
-            "priority": 0,
-            "is_open": true,
-        });
-    }
-    let is_group = channel.is_private && channel.id.starts_with('G');
-    let mut out = json!({
-        "id": channel.id,
-        "name": channel.name,
-        "is_channel": !is_group,
-        "is_group": is_group,
-        "is_im": false,
-        "is_mpim": false,
-        "is_private": channel.is_private,
-        "created": channel.created,
-        "is_archived": channel.is_archived,
-        "is_general": channel.name == "general",
-        "unlinked": 0,
-        "name_normalized": channel.name,
-        "is_shared": false,
-        "is_org_shared": false,
-        "is_ext_shared": false,
-        "is_pending_ext_shared": false,
-        "pending_shared": [],
-        "parent_conversation": null,
-        "creator": channel.creator,
-        "shared_team_ids": [channel.team_id],
-        "pending_connected_team_ids": [],
-        "is_member": channel.members.iter().any(|m| m == viewer),
-        "topic": {"value": channel.topic, "creator": "", "last_set": 0},
-        "purpose": {"value": channel.purpose, "creator": "", "last_set": 0},
-        "previous_names": [],
-    });
-    if with_num_members {
-        out["num_members"] = json!(channel.members.len());
-    }
-    out
 }
 
 pub(super) fn list(ctx: &mut Ctx<'_>) -> ApiResult {
@@ -320,21 +240,6 @@ pub(super) fn open(ctx: &mut Ctx<'_>) -> ApiResult {
     Ok(out)
 }
 
-/// A message `ts` (or bare seconds) as a sortable (seconds, micros).
-pub(super) fn ts_key(ts: &str) -> Option<(u64, u32)> {
-    let (secs, frac) = ts.split_once('.').unwrap_or((ts, ""));
-    let secs: u64 = secs.parse().ok()?;
-    if frac.len() > 6 || !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let micros = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<6}").parse().ok()?
-    };
-    Some((secs, micros))
-}
-
 /// Messages within `oldest`/`latest` (exclusive unless `inclusive`).
 fn in_window(args: &Args, ts: &str) -> Result<bool, ApiError> {
     let key = ts_key(ts).unwrap_or_default();
@@ -375,7 +280,7 @@ pub(super) fn history(ctx: &mut Ctx<'_>) -> ApiResult {
     let (page, next) = page(&messages, ctx.args, 100, 999)?;
     let rendered: Vec<Value> = page
         .iter()
-        .map(|m| super::chat::message_json(ctx.state, m, with_metadata))
+        .map(|m| message_json(ctx.state, m, with_metadata))
         .collect();
     let mut out = obj(json!({
         "messages": rendered,
@@ -418,7 +323,7 @@ pub(super) fn replies(ctx: &mut Ctx<'_>) -> ApiResult {
     let (page, next) = page(&thread, ctx.args, 1000, 1000)?;
     let rendered: Vec<Value> = page
         .iter()
-        .map(|m| super::chat::message_json(ctx.state, m, with_metadata))
+        .map(|m| message_json(ctx.state, m, with_metadata))
         .collect();
     let mut out = obj(json!({"messages": rendered, "has_more": !next.is_empty()}));
     if !next.is_empty() {
@@ -565,9 +470,4 @@ pub(super) fn invite(ctx: &mut Ctx<'_>) -> ApiResult {
     Ok(obj(
         json!({"channel": channel_json(ctx.state, &channel, &me, false)}),
     ))
-}
-
-/// The `channel_type` of a channel in `message` events.
-pub(super) fn event_channel_type(channel: &Channel) -> &'static str {
-    channel_type(channel)
 }

@@ -4,10 +4,12 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{ApiError, ApiResult, Args, Caller};
-use crate::outbound::{self, Effect};
+use super::request::{ApiError, ApiResult, Args, Caller, Ctx};
+use crate::faults::{self, Injected};
+use crate::outbound;
+use crate::rate_limit::Tier;
+use crate::sandbox::Sandbox;
 use crate::state::{State, TokenKind};
-use crate::Sandbox;
 
 /// Which tokens a method takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,21 +18,6 @@ pub enum TokenRule {
     None,
     /// A bot or a user token.
     Any,
-}
-
-/// Slack's rate-limit tiers, per method per workspace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tier {
-    /// 1+ per minute.
-    One,
-    /// 20+ per minute.
-    Two,
-    /// 50+ per minute.
-    Three,
-    /// 100+ per minute.
-    Four,
-    /// Method-specific: `chat.postMessage` allows 1 per second per channel.
-    Special,
 }
 
 pub type Handler = fn(&mut Ctx<'_>) -> ApiResult;
@@ -43,33 +30,6 @@ pub struct MethodSpec {
     pub scopes: &'static [&'static str],
     pub tier: Tier,
     pub handler: Handler,
-}
-
-/// What a handler works with. Effects (events for the app) are collected
-/// and delivered after the state lock is released.
-pub struct Ctx<'a> {
-    pub state: &'a mut State,
-    pub caller: Option<Caller>,
-    pub args: &'a Args,
-    pub effects: Vec<Effect>,
-}
-
-impl Ctx<'_> {
-    /// The authenticated caller (the dispatcher guarantees one for
-    /// methods whose token rule is not `None`).
-    pub fn caller(&self) -> &Caller {
-        self.caller.as_ref().expect("method requires a token")
-    }
-
-    /// Fails with `missing_scope` unless the caller holds one of `scopes`.
-    pub fn require_any(&self, scopes: &[&str]) -> Result<(), ApiError> {
-        let granted = &self.caller().token.scopes;
-        if scopes.iter().any(|s| granted.iter().any(|g| g == s)) {
-            Ok(())
-        } else {
-            Err(ApiError::missing_scope(&scopes.join(","), granted))
-        }
-    }
 }
 
 use Tier::*;
@@ -293,8 +253,11 @@ pub async fn dispatch(
         return outcome;
     };
     outcome.accepted_scopes = Some(spec.scopes.join(","));
-    if let Some(fault) = crate::faults::check(sandbox, method).await {
-        outcome.result = Err(fault);
+    if let Some(fault) = faults::check(sandbox, method).await {
+        outcome.result = Err(match fault {
+            Injected::Error(error) => ApiError::slack(&error),
+            Injected::Status(status) => ApiError::Status(status),
+        });
         return outcome;
     }
     let mut state = sandbox.state();
@@ -321,7 +284,7 @@ pub async fn dispatch(
         ctx.require_any(spec.scopes)
     };
     outcome.result = checked
-        .and_then(|()| crate::rate_limit::check(ctx.state, spec, ctx.caller.as_ref(), args))
+        .and_then(|()| within_rate_limit(ctx.state, spec, ctx.caller.as_ref(), args))
         .and_then(|()| (spec.handler)(&mut ctx));
     let effects = std::mem::take(&mut ctx.effects);
     drop(state);
@@ -355,6 +318,48 @@ fn authenticate(
     Ok(Some(Caller {
         token: record.clone(),
     }))
+}
+
+/// `ratelimited` when this call goes over its method's limit (see
+/// `rate_limit`). Calls without a token are counted per `client_id`
+/// (OAuth) or together.
+fn within_rate_limit(
+    state: &mut State,
+    spec: &MethodSpec,
+    caller: Option<&Caller>,
+    args: &Args,
+) -> Result<(), ApiError> {
+    if !state.rate_limits {
+        return Ok(());
+    }
+    let (team, app) = match caller {
+        Some(c) => (c.token.team_id.clone(), c.token.app_id.clone()),
+        None => (
+            String::new(),
+            args.str("client_id").unwrap_or_default().to_owned(),
+        ),
+    };
+    let channel = if spec.tier == Tier::Special {
+        args.str("channel")
+            .map(|c| limited_channel(state, &team, c))
+    } else {
+        None
+    };
+    let now = state.rate_limiter.now();
+    state
+        .rate_limiter
+        .check_at(spec.tier, spec.name, &team, &app, channel.as_deref(), now)
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })
+}
+
+/// A channel argument as the channel it names (`#name` or `name` become
+/// the id when the workspace has such a channel); anything else stays as
+/// given (user ids for DMs, unknown channels).
+fn limited_channel(state: &State, team: &str, channel: &str) -> String {
+    state
+        .channel_by_id_or_name(team, channel)
+        .map(|c| c.id.clone())
+        .unwrap_or_else(|| channel.to_owned())
 }
 
 fn api_test(ctx: &mut Ctx<'_>) -> ApiResult {

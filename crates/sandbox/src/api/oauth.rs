@@ -1,20 +1,13 @@
 //! `oauth.v2.access` (exchanging a consent code for tokens) and
 //! `auth.revoke`.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::methods::Ctx;
-use super::{ApiError, ApiResult};
+use super::answers::obj;
+use super::request::{ApiError, ApiResult, Args, Ctx};
 use crate::ids::now_secs;
 use crate::outbound::Effect;
 use crate::state::TokenKind;
-
-fn object(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
 
 /// `oauth.v2.access`: client credentials as form fields or HTTP Basic
 /// (the HTTP layer turns Basic into `client_id`/`client_secret`), the
@@ -77,7 +70,7 @@ pub fn oauth_v2_access(ctx: &mut Ctx<'_>) -> ApiResult {
         authed_user["access_token"] = json!(user_token);
         authed_user["token_type"] = json!("user");
     }
-    Ok(object(json!({
+    Ok(obj(json!({
         "access_token": granted.bot_token,
         "token_type": "bot",
         "scope": granted.bot_scopes.join(","),
@@ -96,7 +89,7 @@ pub fn oauth_v2_access(ctx: &mut Ctx<'_>) -> ApiResult {
 /// `app_uninstalled`.
 pub fn auth_revoke(ctx: &mut Ctx<'_>) -> ApiResult {
     if ctx.args.flag("test") {
-        return Ok(object(json!({"revoked": false})));
+        return Ok(obj(json!({"revoked": false})));
     }
     let token = ctx.caller().token.clone();
     for t in ctx
@@ -140,13 +133,13 @@ pub fn auth_revoke(ctx: &mut Ctx<'_>) -> ApiResult {
             });
         }
     }
-    Ok(object(json!({"revoked": true})))
+    Ok(obj(json!({"revoked": true})))
 }
 
 /// HTTP Basic client credentials (`oauth.v2.access` accepts them in place
 /// of the `client_id`/`client_secret` arguments): copied into the
 /// arguments unless those are given.
-pub(super) fn basic_credentials(headers: &axum::http::HeaderMap, args: &mut super::Args) {
+pub(super) fn basic_credentials(headers: &axum::http::HeaderMap, args: &mut Args) {
     let Some(encoded) = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -2,10 +2,9 @@
 
 use serde_json::{json, Map};
 
-use super::chat::channel_event;
-use super::conversations::visible_channel;
-use super::methods::Ctx;
-use super::{ApiError, ApiResult};
+use super::lookup::{ts_key, visible_channel};
+use super::request::{ApiError, ApiResult, Ctx};
+use crate::events::channel_event;
 use crate::ids::now_secs;
 use crate::state::{Channel, Message, Reaction};
 
@@ -43,7 +42,7 @@ fn target(ctx: &Ctx<'_>) -> Result<(Channel, Message, String), ApiError> {
     let name = emoji_name(ctx.args.str("name").unwrap_or(""))?;
     let channel = visible_channel(ctx.state, ctx.caller(), "channel", ctx.args)?;
     let ts = ctx.args.str("timestamp").unwrap_or_default();
-    if super::conversations::ts_key(ts).is_none() {
+    if ts_key(ts).is_none() {
         return Err(ApiError::slack("bad_timestamp"));
     }
     let message = ctx

@@ -5,8 +5,7 @@ use serde_json::{json, Value};
 
 use super::answers::{obj, page};
 use super::conversations::list_channels;
-use super::methods::Ctx;
-use super::{ApiError, ApiResult};
+use super::request::{ApiError, ApiResult, Ctx};
 use crate::state::{State, User};
 
 const AVATAR: &str = "https://a.slack-edge.com/80588/img/avatars/user_shapes/ava_0001";

@@ -5,8 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use super::answers::obj;
-use super::methods::Ctx;
-use super::{ApiError, ApiResult};
+use super::request::{ApiError, ApiResult, Ctx};
 use crate::ids::{id, now_secs, secret};
 use crate::state::{Trigger, View};
 

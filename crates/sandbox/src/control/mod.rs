@@ -8,6 +8,7 @@
 //!
 //! Errors answer a 4xx status with `{"ok": false, "error": …, "detail": …}`.
 
+mod answers;
 mod readback;
 
 use std::time::Duration;
@@ -18,14 +19,15 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 
+use answers::{failure, parse, reply};
+
 use crate::actions::{self, resolve_team, ActionError, ActionResult, MembershipChange};
 use crate::faults;
+use crate::sandbox::Sandbox;
 use crate::state::{Fault, SlashCommand};
-use crate::Sandbox;
 
 pub fn routes() -> Router<Sandbox> {
     Router::new()
@@ -68,32 +70,6 @@ pub fn routes() -> Router<Sandbox> {
         )
         .route("/control/outage", post(outage))
         .route("/response/{id}", post(response_url))
-}
-
-fn reply(result: ActionResult) -> Response {
-    match result {
-        Ok(v) => Json(v).into_response(),
-        Err(e) => failure(e),
-    }
-}
-
-fn failure(e: ActionError) -> Response {
-    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
-    (
-        status,
-        Json(json!({"ok": false, "error": e.error, "detail": e.detail})),
-    )
-        .into_response()
-}
-
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ActionError> {
-    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        body
-    };
-    serde_json::from_slice(body)
-        .map_err(|e| ActionError::new(400, "invalid_arguments").detail(e.to_string()))
 }
 
 macro_rules! sync_action {

@@ -8,9 +8,9 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::failure;
+use super::answers::failure;
 use crate::actions::{self, resolve_team, ActionError};
-use crate::Sandbox;
+use crate::sandbox::Sandbox;
 
 /// The query string's filters; each one given narrows the list.
 #[derive(Debug, Default, Deserialize)]

@@ -10,7 +10,6 @@ use super::emoji;
 use super::layout::{channel_label, esc, safe_url, url_enc};
 use super::mrkdwn::plain_text;
 use super::render::{plain, Render};
-use super::views::submit_form_id;
 use crate::state::View;
 
 impl Render<'_> {
@@ -489,6 +488,11 @@ fn rich_text(elements: &Value) -> String {
         }
     }
     html
+}
+
+/// The id of a modal's submit form, which its inputs name.
+pub(super) fn submit_form_id(v: &View) -> String {
+    format!("submit-{}", url_enc(&v.id))
 }
 
 #[cfg(test)]

@@ -11,14 +11,15 @@ use axum::Form;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::forms::{actor, back_or_error, back_with, finish, interact, open_views, safe_back, Act};
-use super::layout::{channel_kind, channel_label, esc, layout, url_enc, user_name, NotFound};
+use super::forms::{actor, back_or_error, back_with, finish, interact, open_views, Act};
+use super::layout::{
+    channel_kind, channel_label, esc, layout, safe_back, url_enc, user_name, NotFound, PageQuery,
+};
 use super::render::Render;
 use super::session::acting_user;
-use super::PageQuery;
 use crate::actions;
+use crate::sandbox::Sandbox;
 use crate::state::{Channel, Message, State};
-use crate::Sandbox;
 
 /// The channel a page is about, or the page saying it is not there.
 fn find_channel<'s>(state: &'s State, id: &str) -> Result<&'s Channel, NotFound> {

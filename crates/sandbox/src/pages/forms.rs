@@ -11,10 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::layout::{safe_back, url_enc, PageQuery};
 use super::session::acting_user;
-use super::{url_enc, PageQuery};
 use crate::actions::{self, ActionError, ActionResult};
-use crate::Sandbox;
+use crate::sandbox::Sandbox;
 
 /// The person submitting a form, and their workspace.
 pub(super) struct Actor {
@@ -31,15 +31,6 @@ pub(super) fn actor(sandbox: &Sandbox, headers: &HeaderMap, back: &str) -> Resul
             team: u.team_id,
         })
         .ok_or_else(|| redirect_with(back, "error", "Choose whom to act as first (top right)."))
-}
-
-/// Only local paths are redirected to.
-pub(super) fn safe_back(back: &str) -> &str {
-    if back.starts_with('/') && !back.starts_with("//") {
-        back
-    } else {
-        "/"
-    }
 }
 
 /// Back to `back` with `?error=` or `?notice=` shown at the top.

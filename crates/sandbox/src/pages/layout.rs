@@ -1,13 +1,23 @@
-//! The page chrome (header with the user picker, flash notices), HTML
-//! escaping, and the names and labels every page shows.
+//! The page chrome (header with the user picker, flash notices), the query
+//! every page takes, HTML escaping, safe links and redirects, and the names
+//! and labels every page shows.
 
 use std::fmt::Write as _;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
 
-use super::PageQuery;
 use crate::state::{Channel, State, User};
+
+/// `?as=`, `?error=` and `?notice=` on any page.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    #[serde(rename = "as")]
+    pub as_user: Option<String>,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
 
 /// HTML-escapes text for element content and attribute values.
 pub fn esc(text: &str) -> String {
@@ -215,4 +225,13 @@ pub(super) fn ts_time(ts: &str) -> String {
 pub(super) fn safe_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
+}
+
+/// Only local paths are redirected to.
+pub(super) fn safe_back(back: &str) -> &str {
+    if back.starts_with('/') && !back.starts_with("//") {
+        back
+    } else {
+        "/"
+    }
 }

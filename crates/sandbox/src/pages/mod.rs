@@ -10,8 +10,8 @@
 //! user acted as is chosen with a picker and kept in a cookie
 //! (`sandbox_user`); `?as=U…` on any page overrides it.
 //!
-//! - `layout`: the page chrome (header, user picker, notices), HTML
-//!   escaping, names and labels;
+//! - `layout`: the page chrome (header, user picker, notices), the query
+//!   every page takes, HTML escaping, safe links, names and labels;
 //! - `session`: whom the person acts as;
 //! - `forms`: what every form does first (who acts) and last (back to
 //!   the page with what happened);
@@ -32,11 +32,10 @@ mod workspaces;
 
 use axum::routing::{get, post};
 use axum::Router;
-use serde::Deserialize;
 
-pub use layout::{esc, url_enc};
+pub use layout::{esc, url_enc, PageQuery};
 
-use crate::Sandbox;
+use crate::sandbox::Sandbox;
 
 pub fn routes() -> Router<Sandbox> {
     Router::new()
@@ -54,13 +53,4 @@ pub fn routes() -> Router<Sandbox> {
         .route("/views/{id}/actions", post(views::view_action))
         .route("/views/{id}/submit", post(views::submit))
         .route("/views/{id}/close", post(views::close))
-}
-
-/// `?as=`, `?error=` and `?notice=` on any page.
-#[derive(Debug, Default, Deserialize)]
-pub struct PageQuery {
-    #[serde(rename = "as")]
-    pub as_user: Option<String>,
-    pub error: Option<String>,
-    pub notice: Option<String>,
 }

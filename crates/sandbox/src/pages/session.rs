@@ -6,8 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
-use super::forms::safe_back;
-use super::{url_enc, PageQuery};
+use super::layout::{safe_back, url_enc, PageQuery};
 use crate::state::{State, User};
 
 const COOKIE: &str = "sandbox_user";

@@ -10,14 +10,14 @@ use axum::Form;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::blocks::submit_form_id;
 use super::forms::{actor, back_with, back_with_error, finish, interact, open_views, Act};
-use super::layout::{esc, layout, url_enc};
+use super::layout::{esc, layout, url_enc, PageQuery};
 use super::render::{plain, Render};
 use super::session::acting_user;
-use super::PageQuery;
 use crate::actions;
+use crate::sandbox::Sandbox;
 use crate::state::View;
-use crate::Sandbox;
 
 pub(super) async fn views_page(
     AxumState(sandbox): AxumState<Sandbox>,
@@ -111,11 +111,6 @@ impl Render<'_> {
         html.push_str("</div>");
         html
     }
-}
-
-/// The id of a modal's submit form, which its inputs name.
-pub(super) fn submit_form_id(v: &View) -> String {
-    format!("submit-{}", url_enc(&v.id))
 }
 
 /// A button (or select) in an open modal.

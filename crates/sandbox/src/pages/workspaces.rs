@@ -8,11 +8,10 @@ use axum::extract::{Query, State as AxumState};
 use axum::http::HeaderMap;
 use axum::response::Html;
 
-use super::layout::{channel_kind, channel_label, esc, layout, url_enc};
+use super::layout::{channel_kind, channel_label, esc, layout, url_enc, PageQuery};
 use super::session::acting_user;
-use super::PageQuery;
+use crate::sandbox::Sandbox;
 use crate::state::Channel;
-use crate::Sandbox;
 
 pub(super) async fn index(
     AxumState(sandbox): AxumState<Sandbox>,
