@@ -579,13 +579,25 @@ async fn work_that_gave_up_is_shown_to_super_admins_who_can_retry_it() {
 
 #[tokio::test]
 async fn every_answer_that_means_a_dead_token_disconnects_and_stops_the_work() {
-    for code in ["token_expired", "not_authed", "account_inactive"] {
-        let scene = scene().await;
-        let world = &scene.world;
+    let scene = scene().await;
+    let world = &scene.world;
+    let mut admin = scene.admin;
+    for (n, code) in ["token_expired", "not_authed", "account_inactive"]
+        .into_iter()
+        .enumerate()
+    {
         let fault = json!({"method": "users.lookupByEmail", "error": code, "times": 1});
         let (status, body) = sandbox_control(world, "/control/faults", fault).await;
         assert!(status.is_success(), "{body}");
-        invite_adam(&scene.admin).await;
+        // A new user makes the hub look them up in Slack, in a job.
+        let email = format!("newcomer{n}@acme.example");
+        let fields = [
+            ("email", email.as_str()),
+            ("first_name", "New"),
+            ("last_name", "Comer"),
+            ("password", "a long enough password"),
+        ];
+        admin.post("/settings/users", &fields).await.assert_ok();
         jobs_settled(world).await;
         let connection = connection_row(world, scene.account.id).await;
         assert!(!connection.is_live(), "{code} disconnects");
@@ -596,6 +608,8 @@ async fn every_answer_that_means_a_dead_token_disconnects_and_stops_the_work() {
             JobStatus::Done,
             "{code}: not retried: {jobs:?}"
         );
+        // Connected again for the next answer.
+        connect(world, &mut admin, "olivia").await.assert_ok();
     }
 }
 

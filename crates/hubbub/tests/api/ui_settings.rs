@@ -657,12 +657,15 @@ async fn two_super_admins_demoting_each_other_at_once_leave_one() {
         );
         let (one, other) =
             tokio::join!(a.post(&second_path, &revoke), b.post(&first_path, &revoke));
+        // One demotion goes through; the other is refused: as a conflict
+        // (the last super admin) or, when it arrives after the first one
+        // committed, because its sender is no longer a super admin.
         let mut statuses = [one.status, other.status];
         statuses.sort();
-        assert_eq!(
-            statuses,
-            [StatusCode::OK, StatusCode::CONFLICT],
-            "round {round}"
+        assert_eq!(statuses[0], StatusCode::OK, "round {round}: {statuses:?}");
+        assert!(
+            [StatusCode::FORBIDDEN, StatusCode::CONFLICT].contains(&statuses[1]),
+            "round {round}: {statuses:?}"
         );
         let admins = app
             .store
