@@ -9,12 +9,13 @@ use std::sync::{Arc, Mutex};
 use hubbub_app::jobs::Worker;
 use hubbub_app::mail::{default_from, MailConfig, Mailer};
 use hubbub_hub::timestamp::now_millis;
-use hubbub_store::{enqueue_mail, MailStatus, NewMail, NewUser, StoreResult, MAX_ATTEMPTS};
+use hubbub_store::{enqueue_mail, MailStatus, NewMail, StoreResult, MAX_ATTEMPTS};
 use reqwest::StatusCode;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
-use crate::harness::{TestAccount, TestApp};
+use crate::harness::TestApp;
+use crate::ui_settings::regular_user;
 use crate::web_client::WebClient;
 
 const ADMIN_PASSWORD: &str = "correct horse battery";
@@ -209,21 +210,6 @@ fn mail(to: &str, subject: &str, body: &str) -> NewMail {
         text_body: body.into(),
         html_body: None,
     }
-}
-
-async fn user(app: &TestApp, account: &TestAccount, email: &str) {
-    app.add_user(
-        account.id,
-        NewUser {
-            email: email.into(),
-            password: "regular password".into(),
-            first_name: "Rita".into(),
-            last_name: "Regular".into(),
-            ..NewUser::default()
-        },
-    )
-    .await
-    .expect("create user");
 }
 
 #[tokio::test]
@@ -460,8 +446,8 @@ async fn without_smtp_mail_is_kept_and_shown_in_the_mailbox_to_its_recipient() {
     let account = app.account("Mailbox").await;
     let rita = format!("rita-{}@mailbox.test", uuid::Uuid::new_v4().simple());
     let sam = format!("sam-{}@mailbox.test", uuid::Uuid::new_v4().simple());
-    user(&app, &account, &rita).await;
-    user(&app, &account, &sam).await;
+    regular_user(&app, &account, &rita, false).await;
+    regular_user(&app, &account, &sam, false).await;
     let for_rita = enqueue(
         &app,
         account.id,

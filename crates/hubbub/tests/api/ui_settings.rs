@@ -13,7 +13,7 @@ use crate::web_client::{tag_with, Page, WebClient};
 
 const ADMIN_PASSWORD: &str = "correct horse battery";
 
-async fn regular_user(
+pub async fn regular_user(
     app: &TestApp,
     account: &TestAccount,
     email: &str,
