@@ -16,6 +16,7 @@ mod ui_settings;
 mod web_client;
 
 mod associations;
+mod attacks;
 mod errors;
 mod isolation;
 mod mail;
