@@ -22,17 +22,21 @@ pub enum SignIn {
 }
 
 impl App {
+    /// Checks an email and password. Each check first takes one of the
+    /// email's allowed attempts (at most [`MAX_FAILURES`] in
+    /// [`FAILURE_WINDOW_MS`], however many arrive at once); a wrong password
+    /// keeps it as a failure, a right one clears them all.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignIn> {
         let email = email.trim().to_lowercase();
         let store = self.store();
-        let failures = store
-            .login_failures_since(&email, self.now() - FAILURE_WINDOW_MS)
+        let now = self.now();
+        let allowed = store
+            .reserve_login_attempt(&email, now - FAILURE_WINDOW_MS, MAX_FAILURES, now)
             .await?;
-        if failures >= MAX_FAILURES {
+        if !allowed {
             return Ok(SignIn::Paused);
         }
         let Some(user) = store.check_password(&email, password).await? else {
-            store.record_login_failure(&email).await?;
             return Ok(SignIn::Refused);
         };
         store.clear_login_failures(&email).await?;

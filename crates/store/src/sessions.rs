@@ -1,15 +1,15 @@
-//! Sign-in sessions for the web app, and the record of failed sign-ins
-//! that throttling reads. Only hashes of session tokens are stored.
+//! Sign-in sessions for the web app, and the record of sign-in attempts
+//! that throttling counts. Only hashes of session tokens are stored.
 
 use std::sync::LazyLock;
 
 use hubbub_hub::auth::{hash_password, hash_token, verify_password};
-use hubbub_hub::timestamp::now_millis;
+use hubbub_hub::timestamp::{now_millis, Millis};
 use rand::RngCore;
 use sqlx::Row;
 
 use crate::users::{user_from_row, User, USER_COLUMNS};
-use crate::{Store, StoreResult};
+use crate::{Backend, Store, StoreResult};
 
 /// A signed-in user and the session's CSRF token.
 #[derive(Debug, Clone)]
@@ -96,24 +96,46 @@ impl Store {
         Ok(())
     }
 
-    pub async fn record_login_failure(&self, email: &str) -> StoreResult<()> {
-        sqlx::query("INSERT INTO login_failures (email, failed_at) VALUES ($1, $2)")
-            .bind(email.trim().to_lowercase())
-            .bind(now_millis())
-            .execute(&self.writer)
-            .await?;
-        Ok(())
-    }
-
-    /// Failed sign-ins for an email since `since` (epoch ms).
-    pub async fn login_failures_since(&self, email: &str, since: i64) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
+    /// Takes one of the password checks an email is allowed, in one
+    /// atomic step: counts the attempts recorded since `since` and, when
+    /// fewer than `max`, records one more at `now` and answers true. The
+    /// attempt counts as a failure until [`Store::clear_login_failures`]
+    /// (the check succeeded) removes it, so concurrent attempts can never
+    /// check more passwords than `max`. SQLite's single writer serialises
+    /// the step; on PostgreSQL a transaction-scoped advisory lock on the
+    /// email does.
+    pub async fn reserve_login_attempt(
+        &self,
+        email: &str,
+        since: Millis,
+        max: i64,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        let email = email.trim().to_lowercase();
+        let mut tx = self.writer.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .bind(&email)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let attempts: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM login_failures WHERE email = $1 AND failed_at > $2",
         )
-        .bind(email.trim().to_lowercase())
+        .bind(&email)
         .bind(since)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        if attempts >= max {
+            return Ok(false);
+        }
+        sqlx::query("INSERT INTO login_failures (email, failed_at) VALUES ($1, $2)")
+            .bind(&email)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     pub async fn clear_login_failures(&self, email: &str) -> StoreResult<()> {
