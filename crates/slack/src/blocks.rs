@@ -20,10 +20,11 @@ pub fn section(mrkdwn: String) -> SlackBlock {
 }
 
 /// A message with its plain `text` (what notifications and clients
-/// without blocks show) and its blocks.
-pub fn message(text: String, blocks: Vec<SlackBlock>) -> SlackMessageContent {
+/// without blocks show; Slack reads it as mrkdwn too, so it is escaped
+/// here, whatever it holds) and its blocks.
+pub fn message(plain_text: &str, blocks: Vec<SlackBlock>) -> SlackMessageContent {
     SlackMessageContent::new()
-        .with_text(text)
+        .with_text(escape(plain_text))
         .with_blocks(blocks)
 }
 

@@ -28,7 +28,7 @@ pub fn mapping_request(r: &MappingRequestMessage<'_>) -> SlackMessageContent {
     );
     let confirm = primary_button("Confirm", MAPPING_CONFIRM, r.request_id.to_string());
     message(
-        format!(
+        &format!(
             "{} ({}) asked to connect their Hubbub account to you. Confirm in Slack by {}.",
             r.hub_user_name, r.hub_user_email, r.expires
         ),
@@ -50,7 +50,7 @@ pub fn mapping_confirmed(hub_user_name: &str) -> SlackMessageContent {
         hub_user_name
     );
     message(
-        text.clone(),
+        &text,
         vec![section(format!(
             ":white_check_mark: Done: your Slack account is now connected to *{}*'s Hubbub account.",
             escape(hub_user_name)
@@ -64,19 +64,66 @@ pub fn mapping_no_longer_valid(hub_user_name: &str, why: &str) -> SlackMessageCo
     let text = format!(
         "This request from {hub_user_name} {why}. {hub_user_name} can send a new one from the hub's notification settings."
     );
-    message(text.clone(), vec![section(escape(&text))])
+    message(&text, vec![section(escape(&text))])
 }
 
 /// Shown only to someone who pressed Confirm on a request meant for
 /// another Slack user.
 pub fn mapping_not_yours() -> SlackMessageContent {
-    let text = "This request is addressed to someone else: only the Slack user it was sent to can confirm it. Nothing was changed.".to_owned();
-    message(text.clone(), vec![section(text)])
+    let text = "This request is addressed to someone else: only the Slack user it was sent to can confirm it. Nothing was changed.";
+    message(text, vec![section(escape(text))])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
+
+    /// What a hostile hub user might call themselves.
+    const HOSTILE: &str = "<!channel> <http://evil.example|Click here to confirm> & co";
+
+    /// Every string Slack reads as mrkdwn or shows: `text` at any depth.
+    fn texts(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, v) in map {
+                    match v {
+                        Value::String(s) if key == "text" => out.push(s.clone()),
+                        other => texts(other, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| texts(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn no_message_lets_hub_text_mention_everyone_or_disguise_a_link() {
+        let messages = [
+            mapping_request(&MappingRequestMessage {
+                request_id: 1,
+                hub_user_name: HOSTILE,
+                hub_user_email: HOSTILE,
+                expires: HOSTILE,
+            }),
+            mapping_confirmed(HOSTILE),
+            mapping_no_longer_valid(HOSTILE, HOSTILE),
+            mapping_not_yours(),
+        ];
+        for message in messages {
+            let json = serde_json::to_value(&message).unwrap();
+            let mut all = Vec::new();
+            texts(&json, &mut all);
+            assert!(!all.is_empty(), "{json}");
+            for text in &all {
+                assert!(!text.contains("<!channel>"), "a live @channel: {text}");
+                assert!(!text.contains("<http://evil"), "a disguised link: {text}");
+                assert!(!text.contains("& co"), "unescaped &: {text}");
+            }
+            assert!(json["text"].as_str().is_some(), "a fallback text: {json}");
+        }
+    }
 
     #[test]
     fn request_carries_its_id_on_the_confirm_button() {
