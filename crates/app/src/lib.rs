@@ -45,7 +45,7 @@ use tokio::sync::Notify;
 
 pub use actor::{Actor, Via};
 pub use clock::Clock;
-pub use config::{AppConfig, SlackAppConfig};
+pub use config::{AppConfig, SlackAppConfig, DEFAULT_SLACK_HOOKS_URL};
 pub use error::{Error, Result};
 pub use faults::Faults;
 pub use permissions::Permission;

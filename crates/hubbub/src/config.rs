@@ -28,6 +28,8 @@ pub struct SlackConfig {
     pub signing_secret: Option<String>,
     pub api_url: String,
     pub authorize_url: String,
+    /// Where Slack's `response_url`s live (`SLACK_HOOKS_URL`).
+    pub hooks_url: String,
 }
 
 impl SlackConfig {
@@ -81,6 +83,8 @@ impl Config {
                 api_url: var("SLACK_API_URL").unwrap_or_else(|| "https://slack.com/api".into()),
                 authorize_url: var("SLACK_OAUTH_AUTHORIZE_URL")
                     .unwrap_or_else(|| "https://slack.com/oauth/v2/authorize".into()),
+                hooks_url: var("SLACK_HOOKS_URL")
+                    .unwrap_or_else(|| hubbub_app::DEFAULT_SLACK_HOOKS_URL.into()),
             },
             smtp_url: var("HUBBUB_SMTP_URL"),
             mail_from: var("HUBBUB_MAIL_FROM"),

@@ -182,6 +182,7 @@ fn hub_config(
             signing_secret: Some(app.signing_secret),
             api_url: sandbox.api_url(),
             authorize_url: format!("{}/oauth/v2/authorize", sandbox.base_url),
+            hooks_url: sandbox.response_url_base(),
         },
         smtp_url: None,
         mail_from: None,

@@ -55,6 +55,7 @@ fn app_config(config: &Config) -> AppConfig {
     AppConfig {
         slack_app,
         slack_api_url: config.slack.api_url.clone(),
+        slack_hooks_url: config.slack.hooks_url.clone(),
         ..AppConfig::new(&config.public_url)
     }
 }

@@ -29,8 +29,19 @@ impl Sandbox {
         format!("{}/api/", self.base_url)
     }
 
+    /// Where the sandbox's `response_url`s live, as `hooks.slack.com` is
+    /// Slack's: an app should answer at no other `response_url`.
+    pub fn response_url_base(&self) -> String {
+        response_url_base(&self.base_url)
+    }
+
     /// Locks the sandbox's state. Never hold it across an await.
     pub fn state(&self) -> MutexGuard<'_, State> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The base of the `response_url`s of a sandbox at `base_url`.
+pub fn response_url_base(base_url: &str) -> String {
+    format!("{base_url}/response/")
 }

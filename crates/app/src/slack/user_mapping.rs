@@ -464,6 +464,13 @@ impl App {
                 }
             }
         };
+        let response_url = response_url.filter(|url| {
+            let slacks = self.config().is_slack_response_url(url);
+            if !slacks {
+                tracing::warn!(account_id, "ignored a response_url that is not Slack's");
+            }
+            slacks
+        });
         if let Some(url) = response_url {
             Job::RespondInSlack {
                 response_url: url.to_owned(),
@@ -485,6 +492,14 @@ impl App {
         content: SlackMessageContent,
         replace_original: bool,
     ) -> Result<(), JobError> {
+        // Checked when enqueued too; a job written before the check, or by
+        // hand, must not make the hub post elsewhere either.
+        if !self.config().is_slack_response_url(response_url) {
+            return Err(crate::Error::Refused(hubbub_hub::HubError::Forbidden(
+                "the response_url is not one of Slack's".to_owned(),
+            ))
+            .into());
+        }
         let how = if replace_original {
             hubbub_slack::Response::ReplaceOriginal
         } else {

@@ -46,6 +46,8 @@ pub struct TestSlack {
     pub signing_secret: Option<String>,
     pub app: Option<SlackAppConfig>,
     pub api_url: Option<String>,
+    /// Where the Slack side's `response_url`s live.
+    pub hooks_url: Option<String>,
 }
 
 /// The Slack signing secret the test app is configured with.
@@ -88,6 +90,9 @@ impl TestApp {
                     .app
                     .map(|a| a.authorize_url)
                     .unwrap_or_else(|| "https://slack.com/oauth/v2/authorize".to_owned()),
+                hooks_url: slack
+                    .hooks_url
+                    .unwrap_or_else(|| hubbub_app::DEFAULT_SLACK_HOOKS_URL.to_owned()),
             },
             smtp_url: None,
             mail_from: None,

@@ -12,6 +12,7 @@ use hubbub_sandbox::Seed;
 use hubbub_store::{
     enqueue_job, JobStatus, MappingRequest, MappingRequestStatus, NewUser, SlackLink, User,
 };
+use hubbub_test_support::{now_secs, slack_signature};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -25,7 +26,7 @@ use crate::web_client::WebClient;
 const SETTINGS: &str = "/settings/notifications";
 const MAP_FORM: &str = "/settings/notifications/slack-mapping";
 
-async fn add_user(world: &World, account: &TestAccount, email: &str, first: &str) -> User {
+pub async fn add_user(world: &World, account: &TestAccount, email: &str, first: &str) -> User {
     world
         .app
         .add_user(
@@ -42,7 +43,7 @@ async fn add_user(world: &World, account: &TestAccount, email: &str, first: &str
         .unwrap()
 }
 
-async fn signed_in(world: &World, email: &str) -> WebClient {
+pub async fn signed_in(world: &World, email: &str) -> WebClient {
     WebClient::signed_in(&world.app, email, ADMIN_PASSWORD, SETTINGS, SETTINGS).await
 }
 
@@ -212,7 +213,7 @@ async fn invite_adam(admin: &WebClient) {
 }
 
 /// Mark asks to be mapped to `email` from the dialog.
-async fn verify_in_slack(client: &WebClient, email: &str) -> crate::web_client::Page {
+pub async fn verify_in_slack(client: &WebClient, email: &str) -> crate::web_client::Page {
     client.post(MAP_FORM, &[("slack_email", email)]).await
 }
 
@@ -241,7 +242,7 @@ pub async fn sent_request(scene: &Scene) -> MappingRequest {
 }
 
 /// The sandbox's copy of the request's direct message.
-async fn direct_message(scene: &Scene, request: &MappingRequest) -> Value {
+pub async fn direct_message(scene: &Scene, request: &MappingRequest) -> Value {
     let (channel, ts) = request.message.clone().unwrap();
     let body: Value = scene
         .world
@@ -280,16 +281,30 @@ pub async fn press_confirm(
 /// Sends the hub a correctly signed button press from `slack_user_id`, as
 /// Slack would deliver it.
 async fn signed_press(scene: &Scene, slack_user_id: &str, request: &MappingRequest) -> StatusCode {
+    signed_press_answering_at(scene, slack_user_id, request, None).await
+}
+
+/// [`signed_press`] whose payload names `response_url` as the place to
+/// answer.
+pub async fn signed_press_answering_at(
+    scene: &Scene,
+    slack_user_id: &str,
+    request: &MappingRequest,
+    response_url: Option<&str>,
+) -> StatusCode {
     let (_, team_id) = slack_user(&scene.world, "olivia");
-    let payload = json!({
+    let mut payload = json!({
         "type": "block_actions",
         "team": {"id": team_id},
         "user": {"id": slack_user_id, "team_id": team_id},
         "actions": [{"action_id": MAPPING_CONFIRM, "value": request.id.to_string(), "type": "button"}],
     });
+    if let Some(url) = response_url {
+        payload["response_url"] = json!(url);
+    }
     let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
     let secret = scene.world.sandbox.state().apps[0].signing_secret.clone();
-    let timestamp = (now_millis() / 1000).to_string();
+    let timestamp = now_secs().to_string();
     scene
         .world
         .raw
@@ -297,7 +312,7 @@ async fn signed_press(scene: &Scene, slack_user_id: &str, request: &MappingReque
         .header("X-Slack-Request-Timestamp", &timestamp)
         .header(
             "X-Slack-Signature",
-            hubbub_slack::signature(&secret, &timestamp, body.as_bytes()),
+            slack_signature(&secret, &timestamp, body.as_bytes()),
         )
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body(body)

@@ -37,6 +37,7 @@ pub async fn world(seed: Seed) -> World {
             authorize_url: format!("{}/oauth/v2/authorize", sandbox.base_url),
         }),
         api_url: Some(sandbox.api_url()),
+        hooks_url: Some(sandbox.response_url_base()),
     })
     .await;
     let raw = reqwest::Client::builder()

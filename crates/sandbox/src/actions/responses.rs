@@ -36,7 +36,7 @@ pub(super) fn new_response_url(
         uses_left: RESPONSE_URL_USES,
         expires_at: now_secs() + RESPONSE_URL_TTL_SECS,
     });
-    format!("{}/response/{}", state.base_url, id)
+    format!("{}{id}", crate::sandbox::response_url_base(&state.base_url))
 }
 
 /// Shows a message posted through a response URL (or as a command's
