@@ -12,13 +12,16 @@ use hubbub_hub::association::default_type;
 use hubbub_hub::auth::Access;
 use hubbub_hub::mention::mentioned_users;
 use hubbub_hub::pipeline::Pipeline;
-use hubbub_hub::property::{PropertyDef, PropertySet};
+use hubbub_hub::property::{PropertyChanges, PropertyDef, PropertySet};
 use hubbub_hub::timestamp::to_iso;
 use hubbub_hub::{record, HubError, ObjectType, Record, Topic};
 use hubbub_store::{notify_on, Comment, NewNotification, RecordUpdate};
 use serde_json::{Map, Value};
 
 use crate::{Actor, App, Permission, Result};
+
+/// The property naming a record's owner (a user of the account).
+const OWNER_PROPERTY: &str = "hubspot_owner_id";
 
 /// A record to create: its properties as given, and the existing records
 /// to link it to.
@@ -297,6 +300,7 @@ impl Records<'_> {
             .iter()
             .map(|input| record::prepare_new(&self.props, &pipelines, &input.properties))
             .collect::<Result<Vec<_>, HubError>>()?;
+        self.check_owners(&changes).await?;
         let store = self.app.store();
         let records = store
             .create_records(self.account_id(), &self.props, changes)
@@ -338,6 +342,8 @@ impl Records<'_> {
                 Ok(RecordUpdate { id, changes })
             })
             .collect::<Result<Vec<_>, HubError>>()?;
+        self.check_owners(updates.iter().map(|u| &u.changes))
+            .await?;
         let changed: Vec<Vec<String>> = updates
             .iter()
             .map(|u| u.changes.iter().map(|(name, _)| name.clone()).collect())
@@ -350,6 +356,36 @@ impl Records<'_> {
             .zip(changed)
             .map(|(record, changed)| Updated { record, changed })
             .collect())
+    }
+
+    /// Refuses an owner who is not a user of the account (a user id of
+    /// another account, or no user id at all).
+    async fn check_owners<'c>(
+        &self,
+        changes: impl IntoIterator<Item = &'c PropertyChanges>,
+    ) -> Result<()> {
+        let owners: Vec<&str> = changes
+            .into_iter()
+            .flatten()
+            .filter(|(name, _)| name == OWNER_PROPERTY)
+            .filter_map(|(_, value)| value.as_deref())
+            .collect();
+        if owners.is_empty() {
+            return Ok(());
+        }
+        let users = self.app.store().users(self.account_id()).await?;
+        let unknown = owners
+            .iter()
+            .find(|owner| !users.iter().any(|u| owner.parse() == Ok(u.id)));
+        match unknown {
+            None => Ok(()),
+            Some(owner) => Err(HubError::field(
+                "INVALID_OWNER_ID",
+                OWNER_PROPERTY,
+                format!("{owner} is not a valid owner id: an owner is a user of this account"),
+            )
+            .into()),
+        }
     }
 
     /// Archives records (they stay readable with `archived`).

@@ -66,7 +66,9 @@ impl Store {
         Ok(())
     }
 
-    /// Removes every association between the two records.
+    /// Removes every association between the two records, which must both
+    /// be live records of the account (another account's record is not
+    /// found, as everywhere else).
     pub async fn dissociate(
         &self,
         account_id: i64,
@@ -74,6 +76,7 @@ impl Store {
         to: (ObjectType, i64),
     ) -> StoreResult<()> {
         self.record(account_id, from.0, from.1, false).await?;
+        self.record(account_id, to.0, to.1, false).await?;
         sqlx::query(
             "DELETE FROM crm_associations WHERE account_id = $1 AND \
              ((from_id = $2 AND to_id = $3) OR (from_id = $3 AND to_id = $2))",

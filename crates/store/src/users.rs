@@ -89,8 +89,14 @@ pub async fn create_user_on(
         .bind(&email)
         .fetch_optional(&mut *conn)
         .await?;
+    // Emails are unique across the deployment (sign-in is by email). The
+    // refusal reads the same whichever account holds the address, so an
+    // admin learns nothing about other accounts from it.
     if taken.is_some() {
-        return Err(HubError::Conflict(format!("A user with email {email} already exists")).into());
+        return Err(HubError::Conflict(
+            "A user with this email address already exists. Use another address.".to_owned(),
+        )
+        .into());
     }
     let hash = hash_password(&user.password);
     let row = sqlx::query(&format!(
