@@ -25,7 +25,9 @@ fn random_token() -> String {
 }
 
 impl Store {
-    /// The live user with this email and password, if they match.
+    /// The live user with this email and password, if they match. The
+    /// password hash is checked on a blocking thread: it takes tens of
+    /// milliseconds of CPU by design, which must not stall other requests.
     pub async fn check_password(&self, email: &str, password: &str) -> StoreResult<Option<User>> {
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = $1 AND archived = 0"
@@ -33,17 +35,22 @@ impl Store {
         .bind(email.trim().to_lowercase())
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else {
-            // Spend the same effort as a real check, so timing does not
-            // tell which emails have accounts.
-            verify_password(password, &DUMMY_HASH);
-            return Ok(None);
+        // An unknown email costs the same effort as a real check, so timing
+        // does not tell which emails have accounts.
+        let hash = match &row {
+            Some(row) => row.try_get::<String, _>(10)?,
+            None => DUMMY_HASH.clone(),
         };
-        let hash: String = row.try_get(10)?;
-        if verify_password(password, &hash) {
-            Ok(Some(user_from_row(&row)?))
-        } else {
-            Ok(None)
+        let password = password.to_owned();
+        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "a password check did not finish");
+                false
+            });
+        match row {
+            Some(row) if matches => Ok(Some(user_from_row(&row)?)),
+            _ => Ok(None),
         }
     }
 
