@@ -20,6 +20,7 @@ use axum::Router;
 use hubbub_app::App;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
+use url::Url;
 
 pub use error::ApiError;
 
@@ -41,6 +42,9 @@ pub struct WebConfig {
     /// The Slack app's signing secret; the Slack endpoints answer 503
     /// without it.
     pub signing_secret: Option<String>,
+    /// Where people reach the hub: after sign-in, only paths on its
+    /// origin are followed.
+    pub public_url: Url,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -51,17 +55,23 @@ impl std::fmt::Debug for WebConfig {
                 "signing_secret",
                 &self.signing_secret.as_ref().map(|_| "<set>"),
             )
+            .field("public_url", &self.public_url.as_str())
             .finish()
     }
 }
 
 impl WebConfig {
     /// For a hub at `public_url`: cookies are `Secure` over HTTPS.
-    pub fn new(public_url: &str, signing_secret: Option<String>) -> WebConfig {
-        WebConfig {
-            secure_cookies: public_url.starts_with("https://"),
+    pub fn new(
+        public_url: &str,
+        signing_secret: Option<String>,
+    ) -> Result<WebConfig, url::ParseError> {
+        let public_url = Url::parse(public_url)?;
+        Ok(WebConfig {
+            secure_cookies: public_url.scheme() == "https",
             signing_secret,
-        }
+            public_url,
+        })
     }
 }
 
