@@ -9,6 +9,7 @@
 mod api;
 mod error;
 mod extract;
+mod headers;
 mod health;
 pub mod slack;
 pub mod ui;
@@ -76,14 +77,24 @@ impl WebConfig {
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(health::routes())
-        .merge(api::routes())
-        .merge(ui::routes())
-        .merge(slack::routes())
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    let slack_consent = state
+        .app
+        .config()
+        .slack_app
+        .as_ref()
+        .map(|slack| slack.authorize_url.as_str());
+    let pages = headers::pages(ui::pages(), slack_consent);
+    headers::every_answer(
+        Router::new()
+            .merge(health::routes())
+            .merge(api::routes())
+            .merge(pages)
+            .merge(ui::assets())
+            .merge(slack::routes()),
+    )
+    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.
