@@ -16,11 +16,12 @@ pub mod ui;
 
 use std::net::SocketAddr;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::Router;
 use hubbub_app::App;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
+use tracing::Span;
 use url::Url;
 
 pub use error::ApiError;
@@ -93,8 +94,19 @@ pub fn router(state: AppState) -> Router {
             .merge(slack::routes()),
     )
     .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-    .layer(TraceLayer::new_for_http())
+    .layer(TraceLayer::new_for_http().make_span_with(request_span))
     .with_state(state)
+}
+
+/// A request's span names its method and path, never its query: the OAuth
+/// callback's carries Slack's code and state, and others carry searches
+/// and the path to return to after sign-in.
+fn request_span(request: &Request) -> Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+    )
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.
