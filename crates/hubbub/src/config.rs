@@ -99,13 +99,13 @@ fn check_secret(key: &str) -> Result<()> {
 }
 
 /// On SQLite the key lives beside the database, created on first start
-/// with owner-only permissions.
+/// with owner-only permissions (and its folder too, when the hub makes it).
 fn load_or_create_secret(data_dir: &std::path::Path) -> Result<String> {
     let path = data_dir.join("secret.key");
     if let Ok(existing) = std::fs::read_to_string(&path) {
         return Ok(existing.trim().to_owned());
     }
-    std::fs::create_dir_all(data_dir)
+    hubbub_store::create_private_folder(data_dir)
         .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);

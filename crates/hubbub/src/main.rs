@@ -14,6 +14,9 @@ use hubbub_app::{Actor, App};
 use hubbub_store::{NewUser, Store};
 use serde_json::json;
 use tokio::net::TcpListener;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
 // The server allocates many small, short-lived values per request (JSON,
@@ -101,12 +104,21 @@ enum Admin {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Whatever RUST_LOG asks: slack-morphism's debug lines carry each Web
+    // API URL in full, with the OAuth code and redirect of
+    // `oauth.v2.access` and the email of `users.lookupByEmail`.
+    let no_slack_urls = Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_target("slack_morphism", LevelFilter::INFO);
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(no_slack_urls)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::stderr().is_terminal()),
         )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
     // The sandbox needs no configuration or database; the demo makes its own.

@@ -75,7 +75,8 @@ impl Server {
             &config.public_url,
         );
         let worker = Arc::new(Worker::new(app.clone(), Mailer::new(&mail)?));
-        let web = WebConfig::new(&config.public_url, config.slack.signing_secret.clone());
+        let web = WebConfig::new(&config.public_url, config.slack.signing_secret.clone())
+            .with_context(|| format!("HUBBUB_PUBLIC_URL={:?} is not a URL", config.public_url))?;
         tracing::info!(
             listen = %listener.local_addr()?,
             public_url = %config.public_url,

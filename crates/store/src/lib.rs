@@ -14,6 +14,7 @@ mod notifications;
 mod objects;
 mod outbox;
 mod pipelines;
+mod private_files;
 mod properties;
 mod search;
 pub mod secret;
@@ -37,6 +38,8 @@ use thiserror::Error;
 
 /// The connection the `*_on` functions take: a [`WriteTx`] derefs to it.
 pub use sqlx::AnyConnection;
+
+pub use private_files::create_private_folder;
 
 pub use accounts::Account;
 pub use associations::Association;
@@ -240,23 +243,24 @@ fn sqlite_pool(connections: u32, more_pragmas: &'static str) -> AnyPoolOptions {
         })
 }
 
-/// Makes sure the folder of a SQLite file exists and asks SQLite to create
-/// the file (`mode=rwc`).
+/// Makes sure a SQLite file and its folder exist, for the owner only (see
+/// `private_files`), and asks SQLite to open it (`mode=rwc`).
 fn sqlite_url_creating_file(url: &str) -> StoreResult<String> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path != ":memory:" {
-        if let Some(dir) = Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|e| {
+        let file = Path::new(path);
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            private_files::create_private_folder(dir).map_err(|e| {
                 HubError::invalid(format!(
                     "cannot create database folder {}: {e}",
                     dir.display()
                 ))
             })?;
         }
+        private_files::create_private_file(file).map_err(|e| {
+            HubError::invalid(format!("cannot create database {}: {e}", file.display()))
+        })?;
     }
     let query = if query.contains("mode=") {
         query.to_owned()

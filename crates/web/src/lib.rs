@@ -9,17 +9,20 @@
 mod api;
 mod error;
 mod extract;
+mod headers;
 mod health;
 pub mod slack;
 pub mod ui;
 
 use std::net::SocketAddr;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::Router;
 use hubbub_app::App;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
+use tracing::Span;
+use url::Url;
 
 pub use error::ApiError;
 
@@ -41,6 +44,9 @@ pub struct WebConfig {
     /// The Slack app's signing secret; the Slack endpoints answer 503
     /// without it.
     pub signing_secret: Option<String>,
+    /// Where people reach the hub: after sign-in, only paths on its
+    /// origin are followed.
+    pub public_url: Url,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -51,29 +57,56 @@ impl std::fmt::Debug for WebConfig {
                 "signing_secret",
                 &self.signing_secret.as_ref().map(|_| "<set>"),
             )
+            .field("public_url", &self.public_url.as_str())
             .finish()
     }
 }
 
 impl WebConfig {
     /// For a hub at `public_url`: cookies are `Secure` over HTTPS.
-    pub fn new(public_url: &str, signing_secret: Option<String>) -> WebConfig {
-        WebConfig {
-            secure_cookies: public_url.starts_with("https://"),
+    pub fn new(
+        public_url: &str,
+        signing_secret: Option<String>,
+    ) -> Result<WebConfig, url::ParseError> {
+        let public_url = Url::parse(public_url)?;
+        Ok(WebConfig {
+            secure_cookies: public_url.scheme() == "https",
             signing_secret,
-        }
+            public_url,
+        })
     }
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(health::routes())
-        .merge(api::routes())
-        .merge(ui::routes())
-        .merge(slack::routes())
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    let slack_consent = state
+        .app
+        .config()
+        .slack_app
+        .as_ref()
+        .map(|slack| slack.authorize_url.as_str());
+    let pages = headers::pages(ui::pages(), slack_consent);
+    headers::every_answer(
+        Router::new()
+            .merge(health::routes())
+            .merge(api::routes())
+            .merge(pages)
+            .merge(ui::assets())
+            .merge(slack::routes()),
+    )
+    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    .layer(TraceLayer::new_for_http().make_span_with(request_span))
+    .with_state(state)
+}
+
+/// A request's span names its method and path, never its query: the OAuth
+/// callback's carries Slack's code and state, and others carry searches
+/// and the path to return to after sign-in.
+fn request_span(request: &Request) -> Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+    )
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.

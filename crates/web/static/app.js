@@ -9,5 +9,14 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset && event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+document.addEventListener("click", (event) => {
+  // Links marked data-go-back return to the previous page; their href is
+  // for browsers without JavaScript (the pages allow no inline script).
+  const link = event.target.closest("a[data-go-back]");
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
 // Submit buttons marked js-hide are for browsers without JavaScript.
 document.documentElement.classList.add("js");

@@ -18,7 +18,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The running demo; killed when dropped, so a failing test leaves no
 /// process behind.
-struct Demo {
+pub struct Demo {
     child: Child,
     banner: String,
     /// Holds the demo's log (its stderr), shown when the test fails.
@@ -29,6 +29,12 @@ impl Demo {
     /// Starts `hubbub demo` on free ports with `data_dir`, and waits for
     /// its banner.
     fn start(data_dir: &Path) -> Demo {
+        Demo::start_with_env(data_dir, &[])
+    }
+
+    /// As [`Demo::start`], with these environment variables set (such as
+    /// `RUST_LOG`).
+    pub fn start_with_env(data_dir: &Path, env: &[(&str, &str)]) -> Demo {
         let log_dir = tempfile::tempdir().unwrap();
         let log = std::fs::File::create(log_dir.path().join("demo.log")).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_hubbub"))
@@ -36,6 +42,7 @@ impl Demo {
             .args(["--sandbox-listen", "127.0.0.1:0"])
             .arg("--data-dir")
             .arg(data_dir)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
@@ -51,7 +58,7 @@ impl Demo {
     }
 
     /// The first word after `label` on the banner line that starts with it.
-    fn value(&self, label: &str) -> String {
+    pub fn value(&self, label: &str) -> String {
         self.banner
             .lines()
             .filter_map(|line| line.strip_prefix(label))
@@ -62,8 +69,13 @@ impl Demo {
     }
 
     /// A URL from the banner, without its trailing slash.
-    fn url(&self, label: &str) -> String {
+    pub fn url(&self, label: &str) -> String {
         self.value(label).trim_end_matches('/').to_owned()
+    }
+
+    /// What the demo has logged (its stderr) so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_dir.path().join("demo.log")).unwrap()
     }
 }
 
@@ -72,8 +84,7 @@ impl Drop for Demo {
         let _ = self.child.kill();
         let _ = self.child.wait();
         if std::thread::panicking() {
-            let log = std::fs::read_to_string(self.log_dir.path().join("demo.log"));
-            eprintln!("hubbub demo's log:\n{}", log.unwrap_or_default());
+            eprintln!("hubbub demo's log:\n{}", self.log());
         }
     }
 }
@@ -125,6 +136,35 @@ fn approver(html: &str, handle: &str) -> String {
     let start = html[..at].rfind(open).unwrap() + open.len();
     let end = start + html[start..].find('"').unwrap();
     html[start..end].to_owned()
+}
+
+/// Olivia, signed in to the demo's hub at `hub`, presses Connect app and
+/// approves on the sandbox's consent page: the URL the sandbox sends her
+/// browser back to (the hub's OAuth callback, with Slack's code and state).
+pub async fn approve_as_olivia(olivia: &WebClient, hub: &str, sandbox: &str) -> String {
+    let consent = olivia
+        .post("/settings/marketplace/slack/connect", &[])
+        .await;
+    consent.assert_ok();
+    assert_eq!(consent.path, "/oauth/v2/authorize", "{}", consent.html);
+    assert!(consent.contains("Olivia Owner"), "{}", consent.html);
+    let mut form = hidden_fields(&consent.html);
+    form.push(("user".into(), approver(&consent.html, "olivia")));
+    form.push(("decision".into(), "allow".into()));
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = no_redirects
+        .post(format!("{sandbox}/oauth/v2/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND, "{:?}", res.text().await);
+    let callback = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(callback.starts_with(&format!("{hub}/slack/oauth/callback?")));
+    callback
 }
 
 /// The count a records page or the deal board shows in its heading.
@@ -201,28 +241,7 @@ async fn the_demo_seeds_a_hub_that_olivia_connects_to_the_sandbox() {
     assert!(board.contains("Helios rollout, phase 2"), "{}", board.html);
 
     // Connect app: the sandbox's consent page, approved as Olivia.
-    let consent = olivia
-        .post("/settings/marketplace/slack/connect", &[])
-        .await;
-    consent.assert_ok();
-    assert_eq!(consent.path, "/oauth/v2/authorize", "{}", consent.html);
-    assert!(consent.contains("Olivia Owner"), "{}", consent.html);
-    let mut form = hidden_fields(&consent.html);
-    form.push(("user".into(), approver(&consent.html, "olivia")));
-    form.push(("decision".into(), "allow".into()));
-    let no_redirects = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = no_redirects
-        .post(format!("{sandbox}/oauth/v2/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FOUND, "{:?}", res.text().await);
-    let callback = res.headers()["location"].to_str().unwrap().to_owned();
-    assert!(callback.starts_with(&format!("{hub}/slack/oauth/callback?")));
+    let callback = approve_as_olivia(&olivia, &hub, &sandbox).await;
 
     // The callback, in Olivia's browser, lands on a connected marketplace.
     let res = olivia.http.get(&callback).send().await.unwrap();

@@ -9,6 +9,7 @@ use axum::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use hubbub_app::sessions::{SignIn, FAILURE_WINDOW_MS, SESSION_LIFETIME_MS};
 use serde::Deserialize;
+use url::{Position, Url};
 
 use super::page::{render, see_other, PageError, PageResult};
 use super::session::{session_cookie, tokens_match, CsrfForm, SESSION_COOKIE};
@@ -32,14 +33,27 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only paths inside the hub are followed after sign-in.
-fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => {
-            p.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
+/// Where to go after signing in: `next` when it is a path on this hub,
+/// else `/`. `next` is resolved against the hub's own URL the way a
+/// browser resolves a `Location` (dropping tabs and newlines, reading `\`
+/// as `/`: `/\t/evil.example` leaves the hub), and kept, as its path and
+/// query, only when it stays on the hub's origin. The URL parser
+/// percent-encodes what it keeps, so the result is a valid header value.
+/// Control characters are refused outright: no link a person follows
+/// holds one.
+fn local_path(next: Option<&str>, hub: &Url) -> String {
+    let on_hub = |target: &str| {
+        hub.join(target)
+            .ok()
+            .filter(|url| url.origin() == hub.origin())
+    };
+    next.filter(|next| next.starts_with('/') && !next.chars().any(char::is_control))
+        .and_then(on_hub)
+        .map(|url| url[Position::BeforePath..Position::AfterQuery].to_owned())
+        // `/..//evil.example` resolves to the path `//evil.example`, which
+        // a browser given it alone reads as another host.
+        .filter(|path| on_hub(path).is_some())
+        .unwrap_or_else(|| "/".to_owned())
 }
 
 fn login_page(
@@ -64,11 +78,15 @@ fn login_page(
     (status, jar.add(cookie), render(&page)).into_response()
 }
 
-pub async fn show(jar: CookieJar, Query(q): Query<NextQuery>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<NextQuery>,
+) -> Response {
     login_page(
         jar,
         String::new(),
-        local_path(q.next.as_deref()),
+        local_path(q.next.as_deref(), &state.web.public_url),
         None,
         StatusCode::OK,
     )
@@ -89,7 +107,7 @@ pub async fn submit(
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> PageResult {
-    let next = local_path(form.next.as_deref());
+    let next = local_path(form.next.as_deref(), &state.web.public_url);
     let expected = jar
         .get(LOGIN_CSRF_COOKIE)
         .map(|c| c.value().to_owned())

@@ -22,18 +22,24 @@ pub use error::PageError;
 pub use page::Chrome;
 pub use session::{CsrfForm, Viewer};
 
-pub fn routes() -> Router<AppState> {
+/// The pages (sign-in included): what `crate::headers::pages` covers.
+pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
-        .route("/static/app.css", get(stylesheet))
-        .route("/static/app.js", get(script))
         .merge(records::routes())
         .merge(settings::routes())
         .merge(notifications::routes())
         .merge(notification_settings::routes())
         .merge(mailbox::routes())
+}
+
+/// The stylesheet and script the pages load, the same for everyone.
+pub fn assets() -> Router<AppState> {
+    Router::new()
+        .route("/static/app.css", get(stylesheet))
+        .route("/static/app.js", get(script))
 }
 
 async fn home(_viewer: Viewer) -> Redirect {

@@ -162,7 +162,12 @@ impl Browser {
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) {
-        self.open("/login").await;
+        self.sign_in_from("/login", email, password).await;
+    }
+
+    /// Signs in on the sign-in page at `link` (which may carry a `next`).
+    pub async fn sign_in_from(&self, link: &str, email: &str, password: &str) {
+        self.open(link).await;
         self.fill("input[name=email]", email).await;
         self.fill("input[name=password]", password).await;
         self.click("button[type=submit]").await;

@@ -1,7 +1,7 @@
 //! The web app in headless Chromium: the flows people use every day, each
 //! ending in a screenshot under target/screenshots.
 
-mod driver;
+pub mod driver;
 mod slack;
 
 use hubbub_store::NewUser;
