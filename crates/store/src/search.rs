@@ -40,39 +40,50 @@ impl Scope<'_> {
 
     /// Records whose terms include any of `terms`.
     fn any_term(&self, sql: &mut Sql, terms: &[Term]) {
-        if terms.is_empty() {
+        self.all_of_any(sql, &[terms]);
+    }
+
+    /// Records whose terms include one of each of `groups`: one look-up in
+    /// the index however many groups there are, since a record's terms
+    /// are one document.
+    fn all_of_any(&self, sql: &mut Sql, groups: &[&[Term]]) {
+        if groups.iter().any(|terms| terms.is_empty()) {
             sql.push("1 = 0");
             return;
         }
+        let (or, and, term): (&str, &str, fn(&Term) -> String) = match self.backend {
+            Backend::Sqlite => (" OR ", " AND ", |t| {
+                if t.prefix {
+                    format!("{}*", t.text)
+                } else {
+                    t.text.clone()
+                }
+            }),
+            Backend::Postgres => (" | ", " & ", |t| {
+                if t.prefix {
+                    format!("'{}':*", t.text)
+                } else {
+                    format!("'{}'", t.text)
+                }
+            }),
+        };
+        let query = groups
+            .iter()
+            .map(|terms| {
+                let any: Vec<String> = terms.iter().map(term).collect();
+                format!("({})", any.join(or))
+            })
+            .collect::<Vec<_>>()
+            .join(and);
         match self.backend {
             Backend::Sqlite => {
-                let query: Vec<String> = terms
-                    .iter()
-                    .map(|t| {
-                        if t.prefix {
-                            format!("{}*", t.text)
-                        } else {
-                            t.text.clone()
-                        }
-                    })
-                    .collect();
                 sql.push("o.id IN (SELECT rowid FROM crm_search WHERE crm_search MATCH ")
-                    .bind(query.join(" OR "))
+                    .bind(query)
                     .push(")");
             }
             Backend::Postgres => {
-                let query: Vec<String> = terms
-                    .iter()
-                    .map(|t| {
-                        if t.prefix {
-                            format!("'{}':*", t.text)
-                        } else {
-                            format!("'{}'", t.text)
-                        }
-                    })
-                    .collect();
                 sql.push("o.id IN (SELECT object_id FROM crm_search WHERE lexemes @@ CAST(")
-                    .bind(query.join(" | "))
+                    .bind(query)
                     .push(" AS tsquery))");
             }
         }
@@ -153,14 +164,8 @@ impl Scope<'_> {
                     sql.push("1 = 1");
                     return;
                 }
-                sql.push("(");
-                for (i, terms) in parts.iter().enumerate() {
-                    if i > 0 {
-                        sql.push(" AND ");
-                    }
-                    self.any_term(sql, terms);
-                }
-                sql.push(")");
+                let groups: Vec<&[Term]> = parts.iter().map(Vec::as_slice).collect();
+                self.all_of_any(sql, &groups);
             }
         }
     }
