@@ -4,13 +4,19 @@
 //! ordering (`LT` on a string, sorting by a string) reads the records'
 //! properties themselves.
 
+use std::time::Duration;
+
 use hubbub_hub::search::{CmpOp, Condition, Field, Scalar, SearchPlan};
 use hubbub_hub::{ObjectType, Record};
 
 use crate::indexing::{eq_term, has_term, property_key, token_term};
-use crate::objects::{record_from_row, RECORD_COLUMNS};
+use crate::objects::RECORD_COLUMNS;
 use crate::sql::Sql;
 use crate::{Backend, Store, StoreResult};
+
+/// How long each statement of a search may run before the database stops
+/// it (see `bounded`).
+pub(crate) const SEARCH_STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A term to look for; `prefix` matches every term that starts with it.
 struct Term {
@@ -287,10 +293,10 @@ impl Store {
         };
         let mut count = Sql::new("SELECT COUNT(*) FROM crm_objects o");
         where_clause(&mut count, &scope, plan);
-        let total: i64 = sqlx::query_scalar_with(&count.text, count.arguments())
-            .fetch_one(&self.pool)
-            .await?;
+        let mut read = self.bounded_read(SEARCH_STATEMENT_TIMEOUT).await?;
+        let total = read.scalar(&count).await?;
         if total == 0 || i64::from(plan.offset) >= total {
+            read.finish().await?;
             return Ok((total, Vec::new()));
         }
 
@@ -326,11 +332,8 @@ impl Store {
             .bind(i64::from(plan.limit))
             .push(" OFFSET ")
             .bind(i64::from(plan.offset));
-        let rows = page.query().fetch_all(&self.pool).await?;
-        let records = rows
-            .iter()
-            .map(record_from_row)
-            .collect::<StoreResult<_>>()?;
+        let records = read.records(&page).await?;
+        read.finish().await?;
         Ok((total, records))
     }
 }

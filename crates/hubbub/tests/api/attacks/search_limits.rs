@@ -2,7 +2,8 @@
 //! values (20 s each), 300,000 values (a database thread at full CPU for
 //! minutes after the client had gone), a numeric `IN` long enough to break
 //! SQLite's limit on SQL variables (a 500). Every filter's values and words
-//! are now capped, so the largest search allowed stays quick.
+//! are now capped, so the largest search allowed stays quick; the
+//! database's own time bound on each statement is tested with the store.
 
 use std::time::{Duration, Instant};
 
