@@ -95,6 +95,13 @@ impl PropertyDef {
         self.storage != Storage::Value
     }
 
+    /// Whether the property holds paragraphs (notes, descriptions): its
+    /// values may keep line breaks and tabs.
+    pub fn is_multiline(&self) -> bool {
+        self.ptype == PropertyType::String
+            && MULTILINE_FIELD_TYPES.contains(&self.field_type.as_str())
+    }
+
     /// Turns an input value into the stored string, or explains why not.
     /// An empty string clears the property (returns `None`).
     pub fn normalize(&self, raw: &str) -> Result<Option<String>, FieldError> {
@@ -123,6 +130,15 @@ impl PropertyDef {
             PropertyType::String => {
                 if raw.len() > MAX_STRING_BYTES {
                     return Err(invalid("longer than 65536 bytes"));
+                }
+                let multiline = self.is_multiline();
+                if let Some(c) = control_character(raw, multiline) {
+                    let allowed = if multiline {
+                        "only line breaks and tabs may be among its control characters"
+                    } else {
+                        "a single-line text may not hold control characters"
+                    };
+                    return Err(invalid(&format!("{allowed}, and it holds {}", unicode(c))));
                 }
                 raw.to_owned()
             }
@@ -188,6 +204,22 @@ impl PropertyDef {
 
 pub const MAX_STRING_BYTES: usize = 65_536;
 
+/// The field types of text that takes paragraphs.
+const MULTILINE_FIELD_TYPES: &[&str] = &["textarea", "html"];
+
+/// The first control character of `text`, line breaks and tabs left out
+/// when it may span lines. Control characters have no place in text
+/// people read, and some (NUL) break what the text is written into.
+fn control_character(text: &str, multiline: bool) -> Option<char> {
+    text.chars()
+        .find(|&c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+}
+
+/// A character as `U+0000`.
+fn unicode(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
 /// A definition written compactly for the built-in tables below.
 struct Builtin {
     name: &'static str,
@@ -196,6 +228,7 @@ struct Builtin {
     options: &'static [(&'static str, &'static str)],
     in_query: bool,
     default_shown: bool,
+    multiline: bool,
 }
 
 const fn prop(name: &'static str, label: &'static str, ptype: PropertyType) -> Builtin {
@@ -206,6 +239,7 @@ const fn prop(name: &'static str, label: &'static str, ptype: PropertyType) -> B
         options: &[],
         in_query: false,
         default_shown: false,
+        multiline: false,
     }
 }
 
@@ -220,6 +254,10 @@ impl Builtin {
     }
     const fn options(mut self, options: &'static [(&'static str, &'static str)]) -> Self {
         self.options = options;
+        self
+    }
+    const fn multiline(mut self) -> Self {
+        self.multiline = true;
         self
     }
 }
@@ -303,7 +341,7 @@ const COMPANY: &[Builtin] = &[
     prop("country", "Country/Region", TEXT),
     prop("numberofemployees", "Number of employees", Number),
     prop("annualrevenue", "Annual revenue", Number),
-    prop("description", "Description", TEXT),
+    prop("description", "Description", TEXT).multiline(),
     prop("lifecyclestage", "Lifecycle stage", Enumeration).options(LIFECYCLE),
     prop("hubspot_owner_id", "Company owner", TEXT),
 ];
@@ -314,7 +352,7 @@ const DEAL: &[Builtin] = &[
     prop("dealstage", "Deal stage", TEXT).shown(),
     prop("closedate", "Close date", Datetime).shown(),
     prop("dealtype", "Deal type", Enumeration).options(DEAL_TYPE),
-    prop("description", "Deal description", TEXT),
+    prop("description", "Deal description", TEXT).multiline(),
     prop("hs_priority", "Priority", Enumeration).options(PRIORITY),
     prop("hubspot_owner_id", "Deal owner", TEXT),
 ];
@@ -322,7 +360,8 @@ const TICKET: &[Builtin] = &[
     prop("subject", "Ticket name", TEXT).shown().queried(),
     prop("content", "Ticket description", TEXT)
         .shown()
-        .queried(),
+        .queried()
+        .multiline(),
     prop("hs_pipeline", "Pipeline", TEXT).shown(),
     prop("hs_pipeline_stage", "Ticket status", TEXT).shown(),
     prop("hs_ticket_priority", "Priority", Enumeration).options(PRIORITY),
@@ -335,7 +374,9 @@ const TASK: &[Builtin] = &[
     prop("hs_task_subject", "Task title", TEXT)
         .shown()
         .queried(),
-    prop("hs_task_body", "Task notes", TEXT).queried(),
+    prop("hs_task_body", "Task notes", TEXT)
+        .queried()
+        .multiline(),
     prop("hs_task_status", "Task status", Enumeration)
         .shown()
         .options(TASK_STATUS),
@@ -345,7 +386,10 @@ const TASK: &[Builtin] = &[
 ];
 const NOTE: &[Builtin] = &[
     prop("hs_timestamp", "Activity date", Datetime).shown(),
-    prop("hs_note_body", "Note body", TEXT).shown().queried(),
+    prop("hs_note_body", "Note body", TEXT)
+        .shown()
+        .queried()
+        .multiline(),
     prop("hubspot_owner_id", "Activity assigned to", TEXT),
 ];
 
@@ -402,7 +446,11 @@ pub fn default_properties(object_type: ObjectType) -> Vec<PropertyDef> {
             name: b.name.into(),
             label: b.label.into(),
             ptype: b.ptype,
-            field_type: b.ptype.default_field_type().into(),
+            field_type: if b.multiline {
+                "textarea".into()
+            } else {
+                b.ptype.default_field_type().into()
+            },
             group: group.clone(),
             options: b
                 .options
@@ -488,6 +536,21 @@ mod tests {
     fn system_properties_are_read_only() {
         let id = def(ObjectType::Contact, "hs_object_id");
         assert_eq!(id.normalize("5").unwrap_err().code, "READ_ONLY_VALUE");
+    }
+
+    #[test]
+    fn text_refuses_control_characters_but_paragraphs_keep_line_breaks() {
+        let name = def(ObjectType::Contact, "firstname");
+        assert_eq!(name.normalize("Ada").unwrap().as_deref(), Some("Ada"));
+        for bad in ["A\u{0}da", "Ada\n", "Ada\t", "\u{1b}[2J", "Ada\u{85}"] {
+            let err = name.normalize(bad).unwrap_err();
+            assert_eq!(err.field.as_deref(), Some("firstname"), "{bad:?}");
+        }
+        let note = def(ObjectType::Note, "hs_note_body");
+        assert!(note.is_multiline());
+        assert!(note.normalize("Met at the fair.\r\n\tTwice.").is_ok());
+        assert!(note.normalize("Met\u{0} at the fair").is_err());
+        assert!(note.normalize("Met\u{7}").is_err());
     }
 
     #[test]
