@@ -2,6 +2,8 @@
 //! plus whatever custom properties an account defines, and the rules that
 //! turn an input value into the string the hub stores.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::timestamp::{parse_instant, to_date, to_iso, Millis};
@@ -169,9 +171,11 @@ impl PropertyDef {
                 _ => return Err(invalid("expected true or false")),
             },
             PropertyType::Enumeration => {
-                let all_known = raw
-                    .split(';')
-                    .all(|v| self.options.iter().any(|o| o.value == v));
+                if raw.len() > MAX_STRING_BYTES {
+                    return Err(invalid("longer than 65536 bytes"));
+                }
+                let known: HashSet<&str> = self.options.iter().map(|o| o.value.as_str()).collect();
+                let all_known = raw.split(';').all(|v| known.contains(v));
                 if !all_known {
                     let allowed: Vec<&str> =
                         self.options.iter().map(|o| o.value.as_str()).collect();
@@ -203,6 +207,22 @@ impl PropertyDef {
 }
 
 pub const MAX_STRING_BYTES: usize = 65_536;
+
+/// HubSpot's form field types; `fieldType` is one of them.
+const FIELD_TYPES: &[&str] = &[
+    "booleancheckbox",
+    "calculation_equation",
+    "checkbox",
+    "date",
+    "file",
+    "html",
+    "number",
+    "phonenumber",
+    "radio",
+    "select",
+    "text",
+    "textarea",
+];
 
 /// The field types of text that takes paragraphs.
 const MULTILINE_FIELD_TYPES: &[&str] = &["textarea", "html"];
@@ -470,10 +490,23 @@ pub fn default_properties(object_type: ObjectType) -> Vec<PropertyDef> {
     defs
 }
 
+// Every request on records loads the definitions of their type, and the
+// property list shows them: these bound both.
+
+/// Custom properties an account may define on one object type.
+pub const MAX_CUSTOM_PROPERTIES: usize = 500;
+/// Options one property may have.
+pub const MAX_OPTIONS: usize = 1_000;
+/// Options all custom properties of one type may have together.
+pub const MAX_OPTIONS_PER_TYPE: usize = 2_000;
+/// Characters of a property's name, label and group, and of an option's
+/// label and value: HubSpot's limit for internal names.
+pub const MAX_LABEL_CHARS: usize = 100;
+
 /// A property name an account may define: lower-case letters, digits and
 /// underscores, starting with a letter, not clashing with HubSpot's `hs_`.
-pub fn validate_custom_name(name: &str) -> Result<(), FieldError> {
-    let ok = name.len() <= 100
+fn validate_custom_name(name: &str) -> Result<(), FieldError> {
+    let ok = name.len() <= MAX_LABEL_CHARS
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && name
             .chars()
@@ -486,11 +519,34 @@ pub fn validate_custom_name(name: &str) -> Result<(), FieldError> {
             "INVALID_PROPERTY_NAME",
             "name",
             format!(
-                "{name:?} is not a valid property name: use lower-case letters, digits and \
-                 underscores, start with a letter, and do not start with hs_"
+                "{name:?} is not a valid property name: use at most {MAX_LABEL_CHARS} lower-case \
+                 letters, digits and underscores, start with a letter, and do not start with hs_"
             ),
         ))
     }
+}
+
+/// A label or name people read: one line of at most `max` characters.
+fn check_text(field: &str, what: &str, text: &str, max: usize) -> Result<(), FieldError> {
+    let problem = if text.trim().is_empty() {
+        "must not be empty".to_owned()
+    } else if text.chars().count() > max {
+        format!("must be at most {max} characters")
+    } else if let Some(c) = control_character(text, false) {
+        format!("must not hold control characters such as {}", unicode(c))
+    } else {
+        return Ok(());
+    };
+    Err(FieldError::new(
+        "INVALID_PROPERTY_DEFINITION",
+        field,
+        format!("{what} {problem}"),
+    ))
+}
+
+fn check_option(o: &EnumOption) -> Result<(), FieldError> {
+    check_text("options", "An option's label", &o.label, MAX_LABEL_CHARS)?;
+    check_text("options", "An option's value", &o.value, MAX_LABEL_CHARS)
 }
 
 #[cfg(test)]
@@ -553,6 +609,94 @@ mod tests {
         assert!(note.normalize("Met\u{7}").is_err());
     }
 
+    fn custom(name: &str, options: usize) -> PropertyDef {
+        PropertyDef {
+            name: name.into(),
+            label: format!("Label of {name}"),
+            ptype: if options > 0 {
+                PropertyType::Enumeration
+            } else {
+                PropertyType::String
+            },
+            field_type: if options > 0 { "select" } else { "text" }.into(),
+            group: "contactinformation".into(),
+            options: (0..options)
+                .map(|i| EnumOption {
+                    label: format!("Option {i}"),
+                    value: format!("o{i}"),
+                })
+                .collect(),
+            storage: Storage::Value,
+            in_query: false,
+            default_shown: false,
+            custom: true,
+        }
+    }
+
+    fn refusal(set: &PropertySet, def: &PropertyDef) -> (&'static str, String) {
+        match set.check_new_custom(def) {
+            Err(crate::HubError::Validation { errors, .. }) => {
+                (errors[0].code, errors[0].field.clone().unwrap_or_default())
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn custom_properties_stay_within_their_limits() {
+        let empty = PropertySet::new(ObjectType::Contact, vec![]);
+        assert!(empty
+            .check_new_custom(&custom("colour", MAX_OPTIONS))
+            .is_ok());
+        assert_eq!(
+            refusal(&empty, &custom("colour", MAX_OPTIONS + 1)),
+            ("TOO_MANY_OPTIONS", "options".to_owned())
+        );
+        let mut long_label = custom("colour", 0);
+        long_label.label = "x".repeat(MAX_LABEL_CHARS + 1);
+        assert_eq!(
+            refusal(&empty, &long_label),
+            ("INVALID_PROPERTY_DEFINITION", "label".to_owned())
+        );
+        let mut odd_option = custom("colour", 3);
+        odd_option.options[1].label = "Re\u{0}d".into();
+        assert_eq!(
+            refusal(&empty, &odd_option),
+            ("INVALID_PROPERTY_DEFINITION", "options".to_owned())
+        );
+        let mut odd_field = custom("colour", 0);
+        odd_field.field_type = "marquee".into();
+        assert_eq!(
+            refusal(&empty, &odd_field),
+            ("INVALID_PROPERTY_DEFINITION", "fieldType".to_owned())
+        );
+
+        let per_property = MAX_OPTIONS_PER_TYPE / MAX_CUSTOM_PROPERTIES;
+        let full = PropertySet::new(
+            ObjectType::Contact,
+            (0..MAX_CUSTOM_PROPERTIES)
+                .map(|i| custom(&format!("p{i}"), per_property))
+                .collect(),
+        );
+        assert_eq!(
+            refusal(&full, &custom("one_more", 0)),
+            ("TOO_MANY_PROPERTIES", "one_more".to_owned())
+        );
+        let options_used = PropertySet::new(
+            ObjectType::Contact,
+            vec![custom("many", MAX_OPTIONS_PER_TYPE - 1)],
+        );
+        assert!(options_used.check_new_custom(&custom("one", 1)).is_ok());
+        assert_eq!(
+            refusal(&options_used, &custom("two", 2)),
+            ("TOO_MANY_OPTIONS", "options".to_owned())
+        );
+        assert!(matches!(
+            empty.check_new_custom(&custom("email", 0)),
+            Err(crate::HubError::Conflict(_))
+        ));
+    }
+
     #[test]
     fn custom_names_are_checked() {
         assert!(validate_custom_name("favourite_colour").is_ok());
@@ -602,6 +746,92 @@ impl PropertySet {
             .filter(|d| d.in_query)
             .map(|d| d.name.clone())
             .collect()
+    }
+
+    /// Checks a custom property before it joins the set: a new, valid
+    /// name; a label, group and options that are short single lines; one
+    /// of HubSpot's field types; and room left for it within the type's
+    /// limits. Reports every problem of the definition at once.
+    pub fn check_new_custom(&self, def: &PropertyDef) -> Result<(), crate::HubError> {
+        if self.get(&def.name).is_some() {
+            return Err(crate::HubError::Conflict(format!(
+                "A property named {} already exists on {}",
+                def.name, self.object_type
+            )));
+        }
+        let custom: Vec<&PropertyDef> = self.defs.iter().filter(|d| d.custom).collect();
+        let options_in_use: usize = custom.iter().map(|d| d.options.len()).sum();
+        let mut errors = Vec::new();
+        let mut check = |result: Result<(), FieldError>| errors.extend(result.err());
+        check(validate_custom_name(&def.name));
+        check(check_text(
+            "label",
+            "The label",
+            &def.label,
+            MAX_LABEL_CHARS,
+        ));
+        check(check_text(
+            "groupName",
+            "The group name",
+            &def.group,
+            MAX_LABEL_CHARS,
+        ));
+        if !FIELD_TYPES.contains(&def.field_type.as_str()) {
+            check(Err(FieldError::new(
+                "INVALID_PROPERTY_DEFINITION",
+                "fieldType",
+                format!(
+                    "{:?} is not a field type; use one of {}",
+                    def.field_type,
+                    FIELD_TYPES.join(", ")
+                ),
+            )));
+        }
+        if def.ptype == PropertyType::Enumeration && def.options.is_empty() {
+            check(Err(FieldError::new(
+                "REQUIRED",
+                "options",
+                "An enumeration property needs options",
+            )));
+        }
+        if def.options.len() > MAX_OPTIONS {
+            check(Err(FieldError::new(
+                "TOO_MANY_OPTIONS",
+                "options",
+                format!(
+                    "A property has at most {MAX_OPTIONS} options, not {}",
+                    def.options.len()
+                ),
+            )));
+        } else if options_in_use + def.options.len() > MAX_OPTIONS_PER_TYPE {
+            check(Err(FieldError::new(
+                "TOO_MANY_OPTIONS",
+                "options",
+                format!(
+                    "The custom properties of {} have at most {MAX_OPTIONS_PER_TYPE} options in \
+                     all; {options_in_use} are in use",
+                    self.object_type
+                ),
+            )));
+        } else if let Some(bad) = def.options.iter().find_map(|o| check_option(o).err()) {
+            check(Err(bad));
+        }
+        if custom.len() >= MAX_CUSTOM_PROPERTIES {
+            check(Err(FieldError::new(
+                "TOO_MANY_PROPERTIES",
+                &def.name,
+                format!(
+                    "An account defines at most {MAX_CUSTOM_PROPERTIES} custom properties on {}; \
+                     {} would be one more",
+                    self.object_type, def.name
+                ),
+            )));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(crate::HubError::fields(errors))
+        }
     }
 
     pub fn doesnt_exist(&self, name: &str) -> FieldError {
