@@ -147,7 +147,8 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Light check that an address looks like one: something@something.tld.
+/// Light check that an address looks like one: something@something.tld,
+/// with no blanks or control characters.
 pub fn check_email(email: &str) -> Result<String, HubError> {
     let email = email.trim().to_lowercase();
     let valid = email.split_once('@').is_some_and(|(local, domain)| {
@@ -155,7 +156,7 @@ pub fn check_email(email: &str) -> Result<String, HubError> {
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-    }) && !email.contains(char::is_whitespace);
+    }) && !email.contains(|c: char| c.is_whitespace() || c.is_control());
     if valid {
         Ok(email)
     } else {
@@ -191,6 +192,19 @@ mod tests {
             require_scope(&[], "tickets"),
             Err(HubError::MissingScopes { .. })
         ));
+    }
+
+    #[test]
+    fn emails_hold_no_blanks_or_control_characters() {
+        assert_eq!(check_email(" Ada@Example.com ").unwrap(), "ada@example.com");
+        for bad in [
+            "a\u{0}@x.example",
+            "a@x.exam\u{7f}ple",
+            "a\u{1b}[31m@x.example",
+            "a b@x.example",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

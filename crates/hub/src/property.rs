@@ -2,6 +2,8 @@
 //! plus whatever custom properties an account defines, and the rules that
 //! turn an input value into the string the hub stores.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::timestamp::{parse_instant, to_date, to_iso, Millis};
@@ -95,6 +97,13 @@ impl PropertyDef {
         self.storage != Storage::Value
     }
 
+    /// Whether the property holds paragraphs (notes, descriptions): its
+    /// values may keep line breaks and tabs.
+    pub fn is_multiline(&self) -> bool {
+        self.ptype == PropertyType::String
+            && MULTILINE_FIELD_TYPES.contains(&self.field_type.as_str())
+    }
+
     /// Turns an input value into the stored string, or explains why not.
     /// An empty string clears the property (returns `None`).
     pub fn normalize(&self, raw: &str) -> Result<Option<String>, FieldError> {
@@ -123,6 +132,15 @@ impl PropertyDef {
             PropertyType::String => {
                 if raw.len() > MAX_STRING_BYTES {
                     return Err(invalid("longer than 65536 bytes"));
+                }
+                let multiline = self.is_multiline();
+                if let Some(c) = control_character(raw, multiline) {
+                    let allowed = if multiline {
+                        "only line breaks and tabs may be among its control characters"
+                    } else {
+                        "a single-line text may not hold control characters"
+                    };
+                    return Err(invalid(&format!("{allowed}, and it holds {}", unicode(c))));
                 }
                 raw.to_owned()
             }
@@ -153,9 +171,11 @@ impl PropertyDef {
                 _ => return Err(invalid("expected true or false")),
             },
             PropertyType::Enumeration => {
-                let all_known = raw
-                    .split(';')
-                    .all(|v| self.options.iter().any(|o| o.value == v));
+                if raw.len() > MAX_STRING_BYTES {
+                    return Err(invalid("longer than 65536 bytes"));
+                }
+                let known: HashSet<&str> = self.options.iter().map(|o| o.value.as_str()).collect();
+                let all_known = raw.split(';').all(|v| known.contains(v));
                 if !all_known {
                     let allowed: Vec<&str> =
                         self.options.iter().map(|o| o.value.as_str()).collect();
@@ -188,6 +208,38 @@ impl PropertyDef {
 
 pub const MAX_STRING_BYTES: usize = 65_536;
 
+/// HubSpot's form field types; `fieldType` is one of them.
+const FIELD_TYPES: &[&str] = &[
+    "booleancheckbox",
+    "calculation_equation",
+    "checkbox",
+    "date",
+    "file",
+    "html",
+    "number",
+    "phonenumber",
+    "radio",
+    "select",
+    "text",
+    "textarea",
+];
+
+/// The field types of text that takes paragraphs.
+const MULTILINE_FIELD_TYPES: &[&str] = &["textarea", "html"];
+
+/// The first control character of `text`, line breaks and tabs left out
+/// when it may span lines. Control characters have no place in text
+/// people read, and some (NUL) break what the text is written into.
+fn control_character(text: &str, multiline: bool) -> Option<char> {
+    text.chars()
+        .find(|&c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+}
+
+/// A character as `U+0000`.
+fn unicode(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
 /// A definition written compactly for the built-in tables below.
 struct Builtin {
     name: &'static str,
@@ -196,6 +248,7 @@ struct Builtin {
     options: &'static [(&'static str, &'static str)],
     in_query: bool,
     default_shown: bool,
+    multiline: bool,
 }
 
 const fn prop(name: &'static str, label: &'static str, ptype: PropertyType) -> Builtin {
@@ -206,6 +259,7 @@ const fn prop(name: &'static str, label: &'static str, ptype: PropertyType) -> B
         options: &[],
         in_query: false,
         default_shown: false,
+        multiline: false,
     }
 }
 
@@ -220,6 +274,10 @@ impl Builtin {
     }
     const fn options(mut self, options: &'static [(&'static str, &'static str)]) -> Self {
         self.options = options;
+        self
+    }
+    const fn multiline(mut self) -> Self {
+        self.multiline = true;
         self
     }
 }
@@ -303,7 +361,7 @@ const COMPANY: &[Builtin] = &[
     prop("country", "Country/Region", TEXT),
     prop("numberofemployees", "Number of employees", Number),
     prop("annualrevenue", "Annual revenue", Number),
-    prop("description", "Description", TEXT),
+    prop("description", "Description", TEXT).multiline(),
     prop("lifecyclestage", "Lifecycle stage", Enumeration).options(LIFECYCLE),
     prop("hubspot_owner_id", "Company owner", TEXT),
 ];
@@ -314,7 +372,7 @@ const DEAL: &[Builtin] = &[
     prop("dealstage", "Deal stage", TEXT).shown(),
     prop("closedate", "Close date", Datetime).shown(),
     prop("dealtype", "Deal type", Enumeration).options(DEAL_TYPE),
-    prop("description", "Deal description", TEXT),
+    prop("description", "Deal description", TEXT).multiline(),
     prop("hs_priority", "Priority", Enumeration).options(PRIORITY),
     prop("hubspot_owner_id", "Deal owner", TEXT),
 ];
@@ -322,7 +380,8 @@ const TICKET: &[Builtin] = &[
     prop("subject", "Ticket name", TEXT).shown().queried(),
     prop("content", "Ticket description", TEXT)
         .shown()
-        .queried(),
+        .queried()
+        .multiline(),
     prop("hs_pipeline", "Pipeline", TEXT).shown(),
     prop("hs_pipeline_stage", "Ticket status", TEXT).shown(),
     prop("hs_ticket_priority", "Priority", Enumeration).options(PRIORITY),
@@ -335,7 +394,9 @@ const TASK: &[Builtin] = &[
     prop("hs_task_subject", "Task title", TEXT)
         .shown()
         .queried(),
-    prop("hs_task_body", "Task notes", TEXT).queried(),
+    prop("hs_task_body", "Task notes", TEXT)
+        .queried()
+        .multiline(),
     prop("hs_task_status", "Task status", Enumeration)
         .shown()
         .options(TASK_STATUS),
@@ -345,7 +406,10 @@ const TASK: &[Builtin] = &[
 ];
 const NOTE: &[Builtin] = &[
     prop("hs_timestamp", "Activity date", Datetime).shown(),
-    prop("hs_note_body", "Note body", TEXT).shown().queried(),
+    prop("hs_note_body", "Note body", TEXT)
+        .shown()
+        .queried()
+        .multiline(),
     prop("hubspot_owner_id", "Activity assigned to", TEXT),
 ];
 
@@ -402,7 +466,11 @@ pub fn default_properties(object_type: ObjectType) -> Vec<PropertyDef> {
             name: b.name.into(),
             label: b.label.into(),
             ptype: b.ptype,
-            field_type: b.ptype.default_field_type().into(),
+            field_type: if b.multiline {
+                "textarea".into()
+            } else {
+                b.ptype.default_field_type().into()
+            },
             group: group.clone(),
             options: b
                 .options
@@ -422,10 +490,23 @@ pub fn default_properties(object_type: ObjectType) -> Vec<PropertyDef> {
     defs
 }
 
+// Every request on records loads the definitions of their type, and the
+// property list shows them: these bound both.
+
+/// Custom properties an account may define on one object type.
+pub const MAX_CUSTOM_PROPERTIES: usize = 500;
+/// Options one property may have.
+pub const MAX_OPTIONS: usize = 1_000;
+/// Options all custom properties of one type may have together.
+pub const MAX_OPTIONS_PER_TYPE: usize = 2_000;
+/// Characters of a property's name, label and group, and of an option's
+/// label and value: HubSpot's limit for internal names.
+pub const MAX_LABEL_CHARS: usize = 100;
+
 /// A property name an account may define: lower-case letters, digits and
 /// underscores, starting with a letter, not clashing with HubSpot's `hs_`.
-pub fn validate_custom_name(name: &str) -> Result<(), FieldError> {
-    let ok = name.len() <= 100
+fn validate_custom_name(name: &str) -> Result<(), FieldError> {
+    let ok = name.len() <= MAX_LABEL_CHARS
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && name
             .chars()
@@ -438,11 +519,34 @@ pub fn validate_custom_name(name: &str) -> Result<(), FieldError> {
             "INVALID_PROPERTY_NAME",
             "name",
             format!(
-                "{name:?} is not a valid property name: use lower-case letters, digits and \
-                 underscores, start with a letter, and do not start with hs_"
+                "{name:?} is not a valid property name: use at most {MAX_LABEL_CHARS} lower-case \
+                 letters, digits and underscores, start with a letter, and do not start with hs_"
             ),
         ))
     }
+}
+
+/// A label or name people read: one line of at most `max` characters.
+fn check_text(field: &str, what: &str, text: &str, max: usize) -> Result<(), FieldError> {
+    let problem = if text.trim().is_empty() {
+        "must not be empty".to_owned()
+    } else if text.chars().count() > max {
+        format!("must be at most {max} characters")
+    } else if let Some(c) = control_character(text, false) {
+        format!("must not hold control characters such as {}", unicode(c))
+    } else {
+        return Ok(());
+    };
+    Err(FieldError::new(
+        "INVALID_PROPERTY_DEFINITION",
+        field,
+        format!("{what} {problem}"),
+    ))
+}
+
+fn check_option(o: &EnumOption) -> Result<(), FieldError> {
+    check_text("options", "An option's label", &o.label, MAX_LABEL_CHARS)?;
+    check_text("options", "An option's value", &o.value, MAX_LABEL_CHARS)
 }
 
 #[cfg(test)]
@@ -488,6 +592,109 @@ mod tests {
     fn system_properties_are_read_only() {
         let id = def(ObjectType::Contact, "hs_object_id");
         assert_eq!(id.normalize("5").unwrap_err().code, "READ_ONLY_VALUE");
+    }
+
+    #[test]
+    fn text_refuses_control_characters_but_paragraphs_keep_line_breaks() {
+        let name = def(ObjectType::Contact, "firstname");
+        assert_eq!(name.normalize("Ada").unwrap().as_deref(), Some("Ada"));
+        for bad in ["A\u{0}da", "Ada\n", "Ada\t", "\u{1b}[2J", "Ada\u{85}"] {
+            let err = name.normalize(bad).unwrap_err();
+            assert_eq!(err.field.as_deref(), Some("firstname"), "{bad:?}");
+        }
+        let note = def(ObjectType::Note, "hs_note_body");
+        assert!(note.is_multiline());
+        assert!(note.normalize("Met at the fair.\r\n\tTwice.").is_ok());
+        assert!(note.normalize("Met\u{0} at the fair").is_err());
+        assert!(note.normalize("Met\u{7}").is_err());
+    }
+
+    fn custom(name: &str, options: usize) -> PropertyDef {
+        PropertyDef {
+            name: name.into(),
+            label: format!("Label of {name}"),
+            ptype: if options > 0 {
+                PropertyType::Enumeration
+            } else {
+                PropertyType::String
+            },
+            field_type: if options > 0 { "select" } else { "text" }.into(),
+            group: "contactinformation".into(),
+            options: (0..options)
+                .map(|i| EnumOption {
+                    label: format!("Option {i}"),
+                    value: format!("o{i}"),
+                })
+                .collect(),
+            storage: Storage::Value,
+            in_query: false,
+            default_shown: false,
+            custom: true,
+        }
+    }
+
+    fn refusal(set: &PropertySet, def: &PropertyDef) -> (&'static str, String) {
+        match set.check_new_custom(def) {
+            Err(crate::HubError::Validation { errors, .. }) => {
+                (errors[0].code, errors[0].field.clone().unwrap_or_default())
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn custom_properties_stay_within_their_limits() {
+        let empty = PropertySet::new(ObjectType::Contact, vec![]);
+        assert!(empty
+            .check_new_custom(&custom("colour", MAX_OPTIONS))
+            .is_ok());
+        assert_eq!(
+            refusal(&empty, &custom("colour", MAX_OPTIONS + 1)),
+            ("TOO_MANY_OPTIONS", "options".to_owned())
+        );
+        let mut long_label = custom("colour", 0);
+        long_label.label = "x".repeat(MAX_LABEL_CHARS + 1);
+        assert_eq!(
+            refusal(&empty, &long_label),
+            ("INVALID_PROPERTY_DEFINITION", "label".to_owned())
+        );
+        let mut odd_option = custom("colour", 3);
+        odd_option.options[1].label = "Re\u{0}d".into();
+        assert_eq!(
+            refusal(&empty, &odd_option),
+            ("INVALID_PROPERTY_DEFINITION", "options".to_owned())
+        );
+        let mut odd_field = custom("colour", 0);
+        odd_field.field_type = "marquee".into();
+        assert_eq!(
+            refusal(&empty, &odd_field),
+            ("INVALID_PROPERTY_DEFINITION", "fieldType".to_owned())
+        );
+
+        let per_property = MAX_OPTIONS_PER_TYPE / MAX_CUSTOM_PROPERTIES;
+        let full = PropertySet::new(
+            ObjectType::Contact,
+            (0..MAX_CUSTOM_PROPERTIES)
+                .map(|i| custom(&format!("p{i}"), per_property))
+                .collect(),
+        );
+        assert_eq!(
+            refusal(&full, &custom("one_more", 0)),
+            ("TOO_MANY_PROPERTIES", "one_more".to_owned())
+        );
+        let options_used = PropertySet::new(
+            ObjectType::Contact,
+            vec![custom("many", MAX_OPTIONS_PER_TYPE - 1)],
+        );
+        assert!(options_used.check_new_custom(&custom("one", 1)).is_ok());
+        assert_eq!(
+            refusal(&options_used, &custom("two", 2)),
+            ("TOO_MANY_OPTIONS", "options".to_owned())
+        );
+        assert!(matches!(
+            empty.check_new_custom(&custom("email", 0)),
+            Err(crate::HubError::Conflict(_))
+        ));
     }
 
     #[test]
@@ -539,6 +746,92 @@ impl PropertySet {
             .filter(|d| d.in_query)
             .map(|d| d.name.clone())
             .collect()
+    }
+
+    /// Checks a custom property before it joins the set: a new, valid
+    /// name; a label, group and options that are short single lines; one
+    /// of HubSpot's field types; and room left for it within the type's
+    /// limits. Reports every problem of the definition at once.
+    pub fn check_new_custom(&self, def: &PropertyDef) -> Result<(), crate::HubError> {
+        if self.get(&def.name).is_some() {
+            return Err(crate::HubError::Conflict(format!(
+                "A property named {} already exists on {}",
+                def.name, self.object_type
+            )));
+        }
+        let custom: Vec<&PropertyDef> = self.defs.iter().filter(|d| d.custom).collect();
+        let options_in_use: usize = custom.iter().map(|d| d.options.len()).sum();
+        let mut errors = Vec::new();
+        let mut check = |result: Result<(), FieldError>| errors.extend(result.err());
+        check(validate_custom_name(&def.name));
+        check(check_text(
+            "label",
+            "The label",
+            &def.label,
+            MAX_LABEL_CHARS,
+        ));
+        check(check_text(
+            "groupName",
+            "The group name",
+            &def.group,
+            MAX_LABEL_CHARS,
+        ));
+        if !FIELD_TYPES.contains(&def.field_type.as_str()) {
+            check(Err(FieldError::new(
+                "INVALID_PROPERTY_DEFINITION",
+                "fieldType",
+                format!(
+                    "{:?} is not a field type; use one of {}",
+                    def.field_type,
+                    FIELD_TYPES.join(", ")
+                ),
+            )));
+        }
+        if def.ptype == PropertyType::Enumeration && def.options.is_empty() {
+            check(Err(FieldError::new(
+                "REQUIRED",
+                "options",
+                "An enumeration property needs options",
+            )));
+        }
+        if def.options.len() > MAX_OPTIONS {
+            check(Err(FieldError::new(
+                "TOO_MANY_OPTIONS",
+                "options",
+                format!(
+                    "A property has at most {MAX_OPTIONS} options, not {}",
+                    def.options.len()
+                ),
+            )));
+        } else if options_in_use + def.options.len() > MAX_OPTIONS_PER_TYPE {
+            check(Err(FieldError::new(
+                "TOO_MANY_OPTIONS",
+                "options",
+                format!(
+                    "The custom properties of {} have at most {MAX_OPTIONS_PER_TYPE} options in \
+                     all; {options_in_use} are in use",
+                    self.object_type
+                ),
+            )));
+        } else if let Some(bad) = def.options.iter().find_map(|o| check_option(o).err()) {
+            check(Err(bad));
+        }
+        if custom.len() >= MAX_CUSTOM_PROPERTIES {
+            check(Err(FieldError::new(
+                "TOO_MANY_PROPERTIES",
+                &def.name,
+                format!(
+                    "An account defines at most {MAX_CUSTOM_PROPERTIES} custom properties on {}; \
+                     {} would be one more",
+                    self.object_type, def.name
+                ),
+            )));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(crate::HubError::fields(errors))
+        }
     }
 
     pub fn doesnt_exist(&self, name: &str) -> FieldError {

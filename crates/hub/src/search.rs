@@ -17,6 +17,13 @@ pub const MAX_LIMIT: u32 = 200;
 pub const DEFAULT_LIMIT: u32 = 10;
 /// HubSpot stops search paging at 10,000 results.
 pub const MAX_OFFSET: u32 = 10_000;
+/// Values one `IN` or `NOT_IN` filter may list. With at most
+/// [`MAX_FILTERS`] filters this bounds a search's work and the placeholders
+/// of its SQL (SQLite takes at most 32,766).
+pub const MAX_FILTER_VALUES: usize = 100;
+/// Words one `CONTAINS_TOKEN` value or a free-text `query` may hold: each
+/// is one more term for the index to match.
+pub const MAX_WORDS: usize = 100;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -150,6 +157,11 @@ impl SearchRequest {
             })
             .collect();
         let sort = self.sort(props).map_err(|e| errors.push(e)).ok();
+        let query = self
+            .query
+            .as_deref()
+            .filter(|q| !q.trim().is_empty())
+            .and_then(|q| query_condition(q, props).map_err(|e| errors.push(e)).ok());
         if !errors.is_empty() {
             return Err(HubError::fields(errors));
         }
@@ -157,9 +169,7 @@ impl SearchRequest {
         if !groups.is_empty() {
             all.push(Condition::Any(groups));
         }
-        if let Some(query) = self.query.as_deref().filter(|q| !q.trim().is_empty()) {
-            all.push(query_condition(query, props));
-        }
+        all.extend(query);
         Ok(SearchPlan {
             condition: (!all.is_empty()).then_some(Condition::All(all)),
             sort: sort.expect("checked above"),
@@ -270,8 +280,17 @@ fn parse_after(after: Option<&Value>) -> Result<u32, HubError> {
 
 /// Every word of a free-text query must prefix-match a word of one of the
 /// type's searchable properties.
-fn query_condition(query: &str, props: &PropertySet) -> Condition {
-    let properties = props.query_properties();
+fn query_condition(query: &str, props: &PropertySet) -> Result<Condition, FieldError> {
+    // Counted before splitting, which drops repeated words at a cost that
+    // grows with the square of their number.
+    let words = token::count_words(query);
+    if words > MAX_WORDS {
+        return Err(FieldError::new(
+            "TOO_MANY_WORDS",
+            "query",
+            format!("A query holds at most {MAX_WORDS} words, not {words}"),
+        ));
+    }
     let patterns = token::tokens(query)
         .into_iter()
         .map(|token| TokenPattern {
@@ -279,10 +298,10 @@ fn query_condition(query: &str, props: &PropertySet) -> Condition {
             prefix: true,
         })
         .collect();
-    Condition::Tokens {
-        properties,
+    Ok(Condition::Tokens {
+        properties: props.query_properties(),
         patterns,
-    }
+    })
 }
 
 fn field_of(def: &PropertyDef) -> Field {
@@ -360,6 +379,18 @@ impl FilterInput {
                 self.operator, self.property_name
             )));
         }
+        if values.len() > MAX_FILTER_VALUES {
+            return Err(FieldError::new(
+                "TOO_MANY_VALUES",
+                &self.property_name,
+                format!(
+                    "{} on {} takes at most {MAX_FILTER_VALUES} values, not {}",
+                    self.operator,
+                    self.property_name,
+                    values.len()
+                ),
+            ));
+        }
         let values = values
             .iter()
             .map(|v| self.scalar(def, Some(v)))
@@ -381,6 +412,18 @@ impl FilterInput {
                 "{} on {} needs a value with at least one word",
                 self.operator, self.property_name
             )));
+        }
+        if patterns.len() > MAX_WORDS {
+            return Err(FieldError::new(
+                "TOO_MANY_WORDS",
+                &self.property_name,
+                format!(
+                    "{} on {} takes a value of at most {MAX_WORDS} words, not {}",
+                    self.operator,
+                    self.property_name,
+                    patterns.len()
+                ),
+            ));
         }
         Ok(Condition::Tokens {
             properties: vec![def.name.clone()],
@@ -468,6 +511,45 @@ mod tests {
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.clone().unwrap()).collect();
         assert_eq!(fields, ["shoe_size", "email"]);
+    }
+
+    fn in_filter(values: usize) -> Value {
+        let values: Vec<String> = (0..values).map(|i| format!("v{i}@x.io")).collect();
+        json!({"filterGroups": [{"filters": [
+            {"propertyName": "email", "operator": "NOT_IN", "values": values}
+        ]}]})
+    }
+
+    fn refused_field(body: Value) -> (&'static str, String) {
+        let Err(HubError::Validation { errors, .. }) = plan(body) else {
+            panic!("refused")
+        };
+        (errors[0].code, errors[0].field.clone().unwrap())
+    }
+
+    #[test]
+    fn filter_values_and_words_are_bounded() {
+        assert!(plan(in_filter(MAX_FILTER_VALUES)).is_ok());
+        assert_eq!(
+            refused_field(in_filter(MAX_FILTER_VALUES + 1)),
+            ("TOO_MANY_VALUES", "email".to_owned())
+        );
+        let words = |n: usize| vec!["word"; n].join(" ");
+        assert!(plan(json!({"query": words(MAX_WORDS)})).is_ok());
+        assert_eq!(
+            refused_field(json!({"query": words(MAX_WORDS + 1)})),
+            ("TOO_MANY_WORDS", "query".to_owned())
+        );
+        let token = |n: usize| {
+            json!({"filterGroups": [{"filters": [
+                {"propertyName": "firstname", "operator": "CONTAINS_TOKEN", "value": words(n)}
+            ]}]})
+        };
+        assert!(plan(token(MAX_WORDS)).is_ok());
+        assert_eq!(
+            refused_field(token(MAX_WORDS + 1)),
+            ("TOO_MANY_WORDS", "firstname".to_owned())
+        );
     }
 
     #[test]

@@ -2,13 +2,21 @@
 //! A token is a maximal run of letters and digits, lower-cased, so
 //! `Ada.Lovelace@Example.com` holds `ada`, `lovelace`, `example`, `com`.
 
+/// The runs of letters and digits in `text`.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// How many words `text` holds, repeats included.
+pub fn count_words(text: &str) -> usize {
+    words(text).count()
+}
+
 /// Tokens of a stored value, without duplicates, in first-seen order.
 pub fn tokens(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for word in text.split(|c: char| !c.is_alphanumeric()) {
-        if word.is_empty() {
-            continue;
-        }
+    for word in words(text) {
         let word = word.to_lowercase();
         if !out.contains(&word) {
             out.push(word);

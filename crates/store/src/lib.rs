@@ -5,6 +5,7 @@
 
 mod accounts;
 mod associations;
+mod bounded;
 mod comments;
 mod inboxes;
 mod indexing;
@@ -81,6 +82,9 @@ pub enum StoreError {
     Commit(String),
     #[error("migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// A search ran longer than its bound and the database stopped it.
+    #[error("the search ran longer than {} seconds and was stopped", .0.as_secs_f32())]
+    SearchTimedOut(std::time::Duration),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -109,6 +113,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite's batch writes, committed in groups (see `sqlite_writer`).
     groups: Option<sqlite_writer::GroupCommit>,
+    /// SQLite's connections for reads with a time bound (see `bounded`).
+    bounded_sqlite: Option<sqlx::SqlitePool>,
     /// Record ids reserved by this process (see `objects::allocate_ids`).
     ids: std::sync::Arc<tokio::sync::Mutex<objects::IdBlock>>,
 }
@@ -175,6 +181,7 @@ impl Store {
                     pool,
                     backend,
                     groups: None,
+                    bounded_sqlite: None,
                     ids: Default::default(),
                 })
             }
@@ -185,6 +192,7 @@ impl Store {
                 let writer = sqlite_pool(1, sqlite_writer::WRITER_PRAGMAS)
                     .connect_with(options)
                     .await?;
+                let bounded_sqlite = Some(bounded::sqlite_pool(&url).await?);
                 Ok(Store {
                     groups: Some(sqlite_writer::GroupCommit::start(
                         writer.clone(),
@@ -193,6 +201,7 @@ impl Store {
                     pool,
                     writer,
                     backend,
+                    bounded_sqlite,
                     ids: Default::default(),
                 })
             }
@@ -221,20 +230,23 @@ impl Store {
     pub async fn close(&self) {
         self.writer.close().await;
         self.pool.close().await;
+        if let Some(bounded) = &self.bounded_sqlite {
+            bounded.close().await;
+        }
     }
 }
+
+/// How every SQLite connection is set up.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+     PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;";
 
 fn sqlite_pool(connections: u32, more_pragmas: &'static str) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(connections)
         .after_connect(move |conn, _| {
             Box::pin(async move {
-                conn.execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-                     PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
-                )
-                .await?;
+                conn.execute(SQLITE_PRAGMAS).await?;
                 if !more_pragmas.is_empty() {
                     conn.execute(more_pragmas).await?;
                 }

@@ -9,7 +9,7 @@ use hubbub_hub::record::unique_property;
 use hubbub_hub::timestamp::now_millis;
 use hubbub_hub::{HubError, ObjectType, Record};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, FromRow, Row, Transaction};
 
 use crate::indexing::{self, IndexRows};
 use crate::sql::{Arg, Sql, Statements};
@@ -44,17 +44,24 @@ pub(crate) struct IdBlock {
 pub(crate) const RECORD_COLUMNS: &str =
     "o.id, o.object_type, o.properties, o.created_at, o.updated_at, o.archived, o.archived_at";
 
+/// The values of [`RECORD_COLUMNS`], in order.
+pub(crate) type RecordColumns = (i64, String, String, i64, i64, i64, Option<i64>);
+
 pub(crate) fn record_from_row(row: &AnyRow) -> StoreResult<Record> {
-    let object_type: String = row.try_get(1)?;
-    let properties: String = row.try_get(2)?;
+    record_from_columns(RecordColumns::from_row(row)?)
+}
+
+pub(crate) fn record_from_columns(
+    (id, object_type, properties, created_at, updated_at, archived, archived_at): RecordColumns,
+) -> StoreResult<Record> {
     Ok(Record {
-        id: row.try_get(0)?,
+        id,
         object_type: object_type.parse()?,
         properties: serde_json::from_str(&properties).unwrap_or_default(),
-        created_at: row.try_get(3)?,
-        updated_at: row.try_get(4)?,
-        archived: row.try_get::<i64, _>(5)? != 0,
-        archived_at: row.try_get(6)?,
+        created_at,
+        updated_at,
+        archived: archived != 0,
+        archived_at,
     })
 }
 

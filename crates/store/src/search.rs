@@ -4,13 +4,19 @@
 //! ordering (`LT` on a string, sorting by a string) reads the records'
 //! properties themselves.
 
+use std::time::Duration;
+
 use hubbub_hub::search::{CmpOp, Condition, Field, Scalar, SearchPlan};
 use hubbub_hub::{ObjectType, Record};
 
 use crate::indexing::{eq_term, has_term, property_key, token_term};
-use crate::objects::{record_from_row, RECORD_COLUMNS};
+use crate::objects::RECORD_COLUMNS;
 use crate::sql::Sql;
 use crate::{Backend, Store, StoreResult};
+
+/// How long each statement of a search may run before the database stops
+/// it (see `bounded`).
+pub(crate) const SEARCH_STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A term to look for; `prefix` matches every term that starts with it.
 struct Term {
@@ -40,39 +46,50 @@ impl Scope<'_> {
 
     /// Records whose terms include any of `terms`.
     fn any_term(&self, sql: &mut Sql, terms: &[Term]) {
-        if terms.is_empty() {
+        self.all_of_any(sql, &[terms]);
+    }
+
+    /// Records whose terms include one of each of `groups`: one look-up in
+    /// the index however many groups there are, since a record's terms
+    /// are one document.
+    fn all_of_any(&self, sql: &mut Sql, groups: &[&[Term]]) {
+        if groups.iter().any(|terms| terms.is_empty()) {
             sql.push("1 = 0");
             return;
         }
+        let (or, and, term): (&str, &str, fn(&Term) -> String) = match self.backend {
+            Backend::Sqlite => (" OR ", " AND ", |t| {
+                if t.prefix {
+                    format!("{}*", t.text)
+                } else {
+                    t.text.clone()
+                }
+            }),
+            Backend::Postgres => (" | ", " & ", |t| {
+                if t.prefix {
+                    format!("'{}':*", t.text)
+                } else {
+                    format!("'{}'", t.text)
+                }
+            }),
+        };
+        let query = groups
+            .iter()
+            .map(|terms| {
+                let any: Vec<String> = terms.iter().map(term).collect();
+                format!("({})", any.join(or))
+            })
+            .collect::<Vec<_>>()
+            .join(and);
         match self.backend {
             Backend::Sqlite => {
-                let query: Vec<String> = terms
-                    .iter()
-                    .map(|t| {
-                        if t.prefix {
-                            format!("{}*", t.text)
-                        } else {
-                            t.text.clone()
-                        }
-                    })
-                    .collect();
                 sql.push("o.id IN (SELECT rowid FROM crm_search WHERE crm_search MATCH ")
-                    .bind(query.join(" OR "))
+                    .bind(query)
                     .push(")");
             }
             Backend::Postgres => {
-                let query: Vec<String> = terms
-                    .iter()
-                    .map(|t| {
-                        if t.prefix {
-                            format!("'{}':*", t.text)
-                        } else {
-                            format!("'{}'", t.text)
-                        }
-                    })
-                    .collect();
                 sql.push("o.id IN (SELECT object_id FROM crm_search WHERE lexemes @@ CAST(")
-                    .bind(query.join(" | "))
+                    .bind(query)
                     .push(" AS tsquery))");
             }
         }
@@ -153,14 +170,8 @@ impl Scope<'_> {
                     sql.push("1 = 1");
                     return;
                 }
-                sql.push("(");
-                for (i, terms) in parts.iter().enumerate() {
-                    if i > 0 {
-                        sql.push(" AND ");
-                    }
-                    self.any_term(sql, terms);
-                }
-                sql.push(")");
+                let groups: Vec<&[Term]> = parts.iter().map(Vec::as_slice).collect();
+                self.all_of_any(sql, &groups);
             }
         }
     }
@@ -282,10 +293,10 @@ impl Store {
         };
         let mut count = Sql::new("SELECT COUNT(*) FROM crm_objects o");
         where_clause(&mut count, &scope, plan);
-        let total: i64 = sqlx::query_scalar_with(&count.text, count.arguments())
-            .fetch_one(&self.pool)
-            .await?;
+        let mut read = self.bounded_read(SEARCH_STATEMENT_TIMEOUT).await?;
+        let total = read.scalar(&count).await?;
         if total == 0 || i64::from(plan.offset) >= total {
+            read.finish().await?;
             return Ok((total, Vec::new()));
         }
 
@@ -321,11 +332,8 @@ impl Store {
             .bind(i64::from(plan.limit))
             .push(" OFFSET ")
             .bind(i64::from(plan.offset));
-        let rows = page.query().fetch_all(&self.pool).await?;
-        let records = rows
-            .iter()
-            .map(record_from_row)
-            .collect::<StoreResult<_>>()?;
+        let records = read.records(&page).await?;
+        read.finish().await?;
         Ok((total, records))
     }
 }

@@ -4,8 +4,7 @@
 //! [`Statements`], the writes of one transaction sent together.
 
 use sqlx::any::AnyArguments;
-use sqlx::AnyConnection;
-use sqlx::Arguments;
+use sqlx::{Any, AnyConnection, Arguments, Database, Encode, Type};
 
 use crate::Backend;
 
@@ -84,9 +83,19 @@ impl Sql {
     }
 
     pub fn arguments<'q>(&self) -> AnyArguments<'q> {
-        let mut out = AnyArguments::default();
+        self.arguments_for::<Any>()
+    }
+
+    /// The arguments for a driver of its own (see `bounded`).
+    pub fn arguments_for<'q, DB: Database>(&self) -> <DB as Database>::Arguments<'q>
+    where
+        i64: Encode<'q, DB> + Type<DB>,
+        f64: Encode<'q, DB> + Type<DB>,
+        String: Encode<'q, DB> + Type<DB>,
+    {
+        let mut out = <DB as Database>::Arguments::default();
         for arg in &self.args {
-            // Adding to AnyArguments only fails for unsupported types.
+            // Adding arguments only fails for types a driver does not know.
             let _ = match arg.clone() {
                 Arg::Int(v) => out.add(v),
                 Arg::Float(v) => out.add(v),

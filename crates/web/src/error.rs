@@ -14,6 +14,8 @@ pub enum ApiError {
     Hub(HubError),
     /// The body was larger than the server accepts.
     TooLarge,
+    /// The database stopped a search that ran past its time bound.
+    TimedOut(String),
     /// Something on our side failed; details go to the log, not the client.
     Internal(String),
 }
@@ -37,6 +39,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Hub(h) => ApiError::Hub(h),
+            StoreError::SearchTimedOut(_) => ApiError::TimedOut(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -56,6 +59,14 @@ impl IntoResponse for ApiError {
                     "Request body is larger than {} bytes",
                     crate::MAX_BODY_BYTES
                 ),
+                Vec::new(),
+                json!({}),
+            ),
+            // HubSpot answers work past its processing limits with a 504.
+            ApiError::TimedOut(what) => (
+                StatusCode::GATEWAY_TIMEOUT,
+                "TIMEOUT",
+                format!("{what}; narrow it with more selective filters and try again"),
                 Vec::new(),
                 json!({}),
             ),

@@ -51,6 +51,12 @@ impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Hub(h) => h.into(),
+            StoreError::SearchTimedOut(_) => PageError::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "Search took too long",
+                "The search ran longer than the hub allows and was stopped. Try fewer or more \
+                 precise words.",
+            ),
             other => PageError::internal(other.to_string()),
         }
     }

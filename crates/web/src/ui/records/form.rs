@@ -64,9 +64,6 @@ struct FormPage {
     errors: Vec<String>,
 }
 
-/// Text fields that take paragraphs.
-const LONG_TEXT: &[&str] = &["description", "content", "hs_task_body", "hs_note_body"];
-
 /// The properties a form offers: every one a person may set.
 fn editable(props: &PropertySet) -> impl Iterator<Item = &PropertyDef> {
     props.all().iter().filter(|d| d.storage == Storage::Value)
@@ -172,7 +169,7 @@ fn field(
             PropertyType::Number => f.input = "number",
             PropertyType::Date | PropertyType::Datetime => f.input = "date",
             PropertyType::String => {
-                if LONG_TEXT.contains(&def.name.as_str()) || def.field_type == "textarea" {
+                if def.is_multiline() {
                     f.input = "textarea";
                     f.wide = true;
                 } else if def.name == "email" {
