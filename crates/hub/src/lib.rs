@@ -4,6 +4,7 @@
 
 pub mod association;
 pub mod auth;
+pub mod change;
 pub mod error;
 pub mod mention;
 pub mod object_type;
@@ -15,6 +16,7 @@ pub mod timestamp;
 pub mod token;
 pub mod topic;
 
+pub use change::RecordEvent;
 pub use error::{FieldError, HubError};
 pub use object_type::ObjectType;
 pub use record::Record;
