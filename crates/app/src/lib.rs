@@ -22,6 +22,7 @@ pub mod accounts;
 pub mod actor;
 mod clock;
 mod config;
+pub mod display;
 mod error;
 pub mod faults;
 pub mod inboxes;

@@ -24,6 +24,8 @@ pub enum Permission {
     RetryMail,
     /// Read every mail of the account, not only one's own.
     ReadAllMail,
+    /// Set the account's notification defaults.
+    ManageNotifications,
     /// Read or change records of a type.
     Records(ObjectType, Access),
     ReadOwners,
@@ -55,9 +57,10 @@ fn allows(actor: &Actor, permission: Permission) -> Result<(), Denied> {
         Permission::ManageUsers => roles.may_manage_users(),
         Permission::ConnectApps => roles.may_connect_apps(),
         Permission::AddInboxes => roles.may_add_inboxes(),
-        Permission::RetryJobs | Permission::RetryMail | Permission::ReadAllMail => {
-            roles.super_admin
-        }
+        Permission::RetryJobs
+        | Permission::RetryMail
+        | Permission::ReadAllMail
+        | Permission::ManageNotifications => roles.super_admin,
         Permission::Records(..) | Permission::ReadOwners => true,
     };
     if may {
@@ -103,6 +106,9 @@ impl App {
             Permission::RetryJobs => "Only super admins retry background work.".to_owned(),
             Permission::RetryMail => "Only super admins retry mail.".to_owned(),
             Permission::ReadAllMail => "Only super admins read everyone's mail.".to_owned(),
+            Permission::ManageNotifications => format!(
+                "Only super admins set the account's notification defaults. Ask {admins} to change them; your own settings are yours to change."
+            ),
             Permission::Records(t, _) => {
                 format!("You may not work with {} here.", t.label_plural().to_lowercase())
             }

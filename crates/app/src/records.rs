@@ -10,14 +10,14 @@
 
 use hubbub_hub::association::default_type;
 use hubbub_hub::auth::Access;
-use hubbub_hub::mention::mentioned_users;
 use hubbub_hub::pipeline::Pipeline;
 use hubbub_hub::property::{PropertyChanges, PropertyDef, PropertySet};
 use hubbub_hub::timestamp::to_iso;
-use hubbub_hub::{record, HubError, ObjectType, Record, Topic};
-use hubbub_store::{notify_on, Comment, NewNotification, RecordUpdate};
+use hubbub_hub::{record, HubError, ObjectType, Record, RecordEvent};
+use hubbub_store::{Comment, RecordUpdate};
 use serde_json::{Map, Value};
 
+use crate::notifications::{alarm_jobs, ChangeContext};
 use crate::{Actor, App, Permission, Result};
 
 /// The property naming a record's owner (a user of the account).
@@ -129,8 +129,8 @@ impl App {
         })
     }
 
-    /// Comments on a record; everyone @mentioned in it (but the author)
-    /// is notified, in the same transaction.
+    /// Comments on a record; everyone @mentioned in it, and its owner and
+    /// followers, are notified (but the author), in the same transaction.
     pub async fn comment(
         &self,
         actor: &Actor,
@@ -143,44 +143,15 @@ impl App {
             .user()
             .ok_or_else(|| HubError::Forbidden("Only a hub user can comment.".to_owned()))?;
         let account_id = actor.account_id();
+        let context = self.change_context(actor, t, &[id], Vec::new()).await?;
+        let config = self.config();
         let comment = self
             .store()
-            .add_comment(account_id, id, author.id, body)
+            .add_comment(account_id, id, author.id, body, |comment| {
+                context.comment_consequences(config, &record, &comment.body)
+            })
             .await?;
-        let users = self.store().users(account_id).await?;
-        let handles: Vec<(i64, String)> = users
-            .iter()
-            .filter(|u| !u.archived)
-            .map(|u| (u.id, u.email.clone()))
-            .collect();
-        let title = format!(
-            "{} mentioned you on {} {}",
-            author.display_name(),
-            t.label(),
-            record.title()
-        );
-        let mentioned: Vec<i64> = mentioned_users(&comment.body, &handles)
-            .into_iter()
-            .filter(|user_id| *user_id != author.id)
-            .collect();
-        if !mentioned.is_empty() {
-            let mut tx = self.store().begin_write().await?;
-            for user_id in mentioned {
-                notify_on(
-                    &mut tx,
-                    account_id,
-                    NewNotification {
-                        user_id,
-                        topic: Topic::Mention,
-                        title: title.clone(),
-                        body: comment.body.clone(),
-                        link: record.path(),
-                    },
-                )
-                .await?;
-            }
-            tx.commit().await?;
-        }
+        self.wake_worker();
         Ok(comment)
     }
 
@@ -301,10 +272,23 @@ impl Records<'_> {
             .map(|input| record::prepare_new(&self.props, &pipelines, &input.properties))
             .collect::<Result<Vec<_>, HubError>>()?;
         self.check_owners(&changes).await?;
+        let context = self.change_context(&[], pipelines).await?;
+        let subjects = self.note_subjects(&inputs).await?;
+        let (config, now) = (self.app.config(), self.app.now());
         let store = self.app.store();
         let records = store
-            .create_records(self.account_id(), &self.props, changes)
+            .create_records(self.account_id(), &self.props, changes, |records| {
+                let events: Vec<RecordEvent> = records.iter().map(RecordEvent::Created).collect();
+                let subject = |note: i64| {
+                    let i = records.iter().position(|r| r.id == note)?;
+                    subjects.get(i).cloned().flatten()
+                };
+                let mut out = alarm_jobs(&events, now);
+                out.extend(context.record_consequences(config, &events, subject));
+                out
+            })
             .await?;
+        self.app.wake_worker();
         for (record, input) in records.iter().zip(&inputs) {
             for link in &input.links {
                 store
@@ -348,14 +332,56 @@ impl Records<'_> {
             .iter()
             .map(|u| u.changes.iter().map(|(name, _)| name.clone()).collect())
             .collect();
+        let ids: Vec<i64> = updates.iter().map(|u| u.id).collect();
+        let context = self.change_context(&ids, pipelines).await?;
+        let (config, now) = (self.app.config(), self.app.now());
         let records = store
-            .update_records(self.account_id(), &self.props, updates)
+            .update_records(self.account_id(), &self.props, updates, |pairs| {
+                let events: Vec<RecordEvent> = pairs
+                    .iter()
+                    .map(|(before, after)| RecordEvent::Changed { before, after })
+                    .collect();
+                let mut out = alarm_jobs(&events, now);
+                out.extend(context.record_consequences(config, &events, |_| None));
+                out
+            })
             .await?;
+        self.app.wake_worker();
         Ok(records
             .into_iter()
             .zip(changed)
             .map(|(record, changed)| Updated { record, changed })
             .collect())
+    }
+
+    /// What deciding the notices of this change needs.
+    async fn change_context(&self, ids: &[i64], pipelines: Vec<Pipeline>) -> Result<ChangeContext> {
+        self.app
+            .change_context(self.actor, self.object_type, ids, pipelines)
+            .await
+    }
+
+    /// For new notes, the record each is on (its first link), whose page
+    /// their @mentions lead to.
+    async fn note_subjects(&self, inputs: &[RecordInput]) -> Result<Vec<Option<Record>>> {
+        let mut out = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            let subject = match input
+                .links
+                .first()
+                .filter(|_| self.object_type == ObjectType::Note)
+            {
+                Some(link) => self
+                    .app
+                    .store()
+                    .records_by_ids(self.account_id(), link.to.0, &[link.to.1], false)
+                    .await?
+                    .pop(),
+                None => None,
+            };
+            out.push(subject);
+        }
+        Ok(out)
     }
 
     /// Refuses an owner who is not a user of the account (a user id of

@@ -400,6 +400,7 @@ const TASK: &[Builtin] = &[
     prop("hs_task_status", "Task status", Enumeration)
         .shown()
         .options(TASK_STATUS),
+    prop("hs_task_reminders", "Reminder", Datetime),
     prop("hs_task_priority", "Priority", Enumeration).options(TASK_PRIORITY),
     prop("hs_task_type", "Task type", Enumeration).options(TASK_TYPE),
     prop("hubspot_owner_id", "Assigned to", TEXT),

@@ -12,6 +12,59 @@ pub fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// Block Kit's limits, from Slack's reference: a message holds at most 50
+/// blocks; a section's text at most 3,000 characters and each of its (at
+/// most 10) fields 2,000; a button's text 75 and its value 2,000; a select
+/// at most 100 options, each with text of 75 and a value of 150.
+pub mod limits {
+    pub const BLOCKS: usize = 50;
+    pub const SECTION_TEXT: usize = 3_000;
+    pub const FIELDS: usize = 10;
+    pub const FIELD_TEXT: usize = 2_000;
+    pub const BUTTON_TEXT: usize = 75;
+    pub const BUTTON_VALUE: usize = 2_000;
+    pub const OPTIONS: usize = 100;
+    pub const OPTION_TEXT: usize = 75;
+    pub const OPTION_VALUE: usize = 150;
+}
+
+/// `text` escaped for mrkdwn and cut (with `…`) to at most `max`
+/// characters once escaped, never inside an escape.
+pub fn escape_within(text: &str, max: usize) -> String {
+    let escaped = escape(text);
+    if escaped.chars().count() <= max {
+        return escaped;
+    }
+    within(text, max, escape)
+}
+
+/// Plain text (a button's or an option's) cut to at most `max`
+/// characters.
+pub fn plain_within(text: &str, max: usize) -> String {
+    within(text, max, str::to_owned)
+}
+
+/// The longest start of `text` that, rendered, fits in `max - 1`
+/// characters, followed by `…` (when anything was cut).
+fn within(text: &str, max: usize, render: impl Fn(&str) -> String) -> String {
+    if render(text).chars().count() <= max {
+        return render(text);
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let piece = render(c.encode_utf8(&mut [0; 4]));
+        let n = piece.chars().count();
+        if used + n > max.saturating_sub(1) {
+            break;
+        }
+        used += n;
+        out.push_str(&piece);
+    }
+    out.push('…');
+    out
+}
+
 /// A section of mrkdwn text (already escaped where it holds hub text).
 pub fn section(mrkdwn: String) -> SlackBlock {
     SlackSectionBlock::new()
@@ -40,6 +93,68 @@ pub fn primary_button(text: &str, action_id: &str, value: String) -> SlackBlockB
     button(text, action_id, value).with_style(SlackBlockButtonStyle::Primary)
 }
 
+/// A section of mrkdwn fields, shown two by two (already escaped).
+pub fn fields(texts: Vec<String>) -> SlackBlock {
+    SlackSectionBlock::new()
+        .with_fields(
+            texts
+                .into_iter()
+                .take(limits::FIELDS)
+                .map(|t| SlackBlockMarkDownText::new(t).into())
+                .collect(),
+        )
+        .into()
+}
+
+/// A line of small mrkdwn text under a message (already escaped).
+pub fn context(mrkdwn: String) -> SlackBlock {
+    SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
+        SlackBlockMarkDownText::new(mrkdwn),
+    )])
+    .into()
+}
+
+/// A button that opens `url` in the browser (Slack still tells the app it
+/// was pressed).
+pub fn link_button(text: &str, action_id: &str, url: url::Url) -> SlackBlockButtonElement {
+    SlackBlockButtonElement::new(SlackBlockPlainText::new(text.to_owned()).into())
+        .with_action_id(SlackActionId::new(action_id.to_owned()))
+        .with_url(url)
+}
+
+/// A select of `(text, value)` options, `initial` chosen; options beyond
+/// Block Kit's limits are left out.
+pub fn select(
+    action_id: &str,
+    placeholder: &str,
+    options: Vec<(String, String)>,
+    initial: Option<&str>,
+) -> SlackBlockStaticSelectElement {
+    let items: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = options
+        .into_iter()
+        .filter(|(_, value)| value.chars().count() <= limits::OPTION_VALUE)
+        .take(limits::OPTIONS)
+        .map(|(text, value)| {
+            SlackBlockChoiceItem::new(
+                SlackBlockPlainText::new(plain_within(&text, limits::OPTION_TEXT)).into(),
+                value,
+            )
+        })
+        .collect();
+    let chosen = initial.and_then(|v| items.iter().find(|i| i.value == v).cloned());
+    let mut element = SlackBlockStaticSelectElement::new()
+        .with_action_id(SlackActionId::new(action_id.to_owned()))
+        .with_placeholder(SlackBlockPlainText::new(placeholder.to_owned()).into())
+        .with_options(items);
+    element.initial_option = chosen;
+    element
+}
+
+/// A row of buttons and selects.
+pub fn controls(elements: Vec<SlackActionBlockElement>) -> SlackBlock {
+    SlackActionsBlock::new(elements).into()
+}
+
 /// A row of buttons.
 pub fn actions(buttons: Vec<SlackBlockButtonElement>) -> SlackBlock {
     SlackActionsBlock::new(
@@ -58,5 +173,17 @@ mod tests {
     #[test]
     fn escapes_what_slack_asks() {
         assert_eq!(escape("a <b> & c"), "a &lt;b&gt; &amp; c");
+    }
+
+    #[test]
+    fn cuts_text_to_a_limit_never_inside_an_escape() {
+        assert_eq!(escape_within("a&b", 10), "a&amp;b");
+        let cut = escape_within("ab&cd", 5);
+        assert_eq!(cut, "ab…");
+        let long = "<".repeat(5_000);
+        let cut = escape_within(&long, limits::SECTION_TEXT);
+        assert!(cut.chars().count() <= limits::SECTION_TEXT);
+        assert!(cut.ends_with("&lt;…"), "{}", &cut[cut.len() - 10..]);
+        assert_eq!(plain_within("abcdef", 4), "abc…");
     }
 }

@@ -4,7 +4,7 @@ use hubbub_hub::timestamp::now_millis;
 use hubbub_hub::HubError;
 use sqlx::Row;
 
-use crate::{Store, StoreResult};
+use crate::{Consequences, Store, StoreResult};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comment {
@@ -18,12 +18,14 @@ pub struct Comment {
 pub const MAX_COMMENT_CHARS: usize = 10_000;
 
 impl Store {
+    /// Adds a comment and, in its transaction, what it causes.
     pub async fn add_comment(
         &self,
         account_id: i64,
         object_id: i64,
         author_id: i64,
         body: &str,
+        consequences: impl FnOnce(&Comment) -> Consequences,
     ) -> StoreResult<Comment> {
         let body = body.trim();
         if body.is_empty() || body.chars().count() > MAX_COMMENT_CHARS {
@@ -45,6 +47,7 @@ impl Store {
             return Err(HubError::NotFound(format!("Record {object_id} does not exist")).into());
         }
         let now = now_millis();
+        let mut tx = self.writer.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO comments (account_id, object_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -53,14 +56,19 @@ impl Store {
         .bind(author_id)
         .bind(body)
         .bind(now)
-        .fetch_one(&self.writer)
+        .fetch_one(&mut *tx)
         .await?;
-        Ok(Comment {
+        let comment = Comment {
             id,
             author_id,
             body: body.to_owned(),
             created_at: now,
-        })
+        };
+        consequences(&comment)
+            .write_on(&mut tx, self.backend, account_id)
+            .await?;
+        tx.commit().await?;
+        Ok(comment)
     }
 
     /// A record's comments, oldest first.

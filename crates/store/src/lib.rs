@@ -4,13 +4,17 @@
 //! millisecond instants, which both databases read the same way.
 
 mod accounts;
+mod activity;
 mod associations;
 mod bounded;
 mod comments;
+mod consequences;
+mod followers;
 mod inboxes;
 mod indexing;
 mod jobs;
 mod mail;
+mod notification_settings;
 mod notifications;
 mod objects;
 mod outbox;
@@ -43,13 +47,16 @@ pub use sqlx::AnyConnection;
 pub use private_files::create_private_folder;
 
 pub use accounts::Account;
+pub use activity::Activity;
 pub use associations::Association;
 pub use comments::{Comment, MAX_COMMENT_CHARS};
+pub use consequences::{Consequences, NewActivity, NewJob};
 pub use inboxes::{
     Inbox, InboxChannel, InboxSlack, InboxSlackChoice, InboxSlackStatus, MAX_INBOX_NAME_CHARS,
 };
 pub use jobs::{enqueue_job, JobRecord, JobStatus, QueuedJob};
 pub use mail::{enqueue_mail, Mail, MailStatus, NewMail};
+pub use notification_settings::NotificationChoices;
 pub use notifications::{notified_since_on, notify_on, NewNotification, Notification};
 pub use objects::{ListPage, NewRecord, RecordUpdate};
 pub use outbox::{

@@ -110,7 +110,7 @@ fn from_row(r: &AnyRow) -> Result<Mail, sqlx::Error> {
 
 /// One address: `local@domain`, no spaces, no control characters (which
 /// could inject headers).
-fn check_mail(mail: &NewMail) -> StoreResult<()> {
+pub(crate) fn check_mail(mail: &NewMail) -> StoreResult<()> {
     let to = mail.to_address.trim();
     let valid_address = to.len() <= 320
         && to

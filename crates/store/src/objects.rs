@@ -13,6 +13,7 @@ use sqlx::{Any, FromRow, Row, Transaction};
 
 use crate::indexing::{self, IndexRows};
 use crate::sql::{Arg, Sql, Statements};
+use crate::Consequences;
 use crate::{flag, Store, StoreError, StoreResult};
 
 /// Normalized properties of a record to create.
@@ -100,12 +101,14 @@ impl Store {
         Ok(first)
     }
 
-    /// Creates records from checked properties, all or none.
+    /// Creates records from checked properties, all or none, with what
+    /// their creation causes (decided once their ids are known).
     pub async fn create_records(
         &self,
         account_id: i64,
         props: &PropertySet,
         inputs: Vec<NewRecord>,
+        consequences: impl FnOnce(&[Record]) -> Consequences,
     ) -> StoreResult<Vec<Record>> {
         if inputs.is_empty() {
             return Ok(Vec::new());
@@ -158,6 +161,7 @@ impl Store {
         );
         claims.insert_into(&mut batch);
         index.insert_into(&mut batch);
+        consequences(&records).insert_into(account_id, &mut batch)?;
 
         if let Err(e) = self.write_batch(batch).await {
             return Err(claims.explain(self, e).await);
@@ -232,12 +236,15 @@ impl Store {
         .await?)
     }
 
-    /// Applies checked changes to live records, all or none.
+    /// Applies checked changes to live records, all or none, with what
+    /// they cause (decided from each record before and after, inside the
+    /// transaction, so that it sees the record as the change found it).
     pub async fn update_records(
         &self,
         account_id: i64,
         props: &PropertySet,
         updates: Vec<RecordUpdate>,
+        consequences: impl FnOnce(&[(Record, Record)]) -> Consequences,
     ) -> StoreResult<Vec<Record>> {
         let object_type = props.object_type;
         let ids: Vec<i64> = updates.iter().map(|u| u.id).collect();
@@ -254,6 +261,7 @@ impl Store {
         let now = now_millis();
         let mut index = IndexRows::default();
         let mut updated = Vec::with_capacity(updates.len());
+        let mut befores = Vec::with_capacity(updates.len());
         let unique = unique_property(object_type);
         for update in updates {
             let mut record = current[&update.id].clone();
@@ -283,15 +291,18 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             index.add(account_id, props, &record);
+            befores.push(before);
             updated.push(record);
         }
         // Each updated record is indexed anew, as a whole.
         indexing::remove(self.backend, &mut tx, &ids).await?;
         let mut batch = Statements::new(self.backend);
         index.insert_into(&mut batch);
+        let pairs: Vec<(Record, Record)> = befores.into_iter().zip(updated).collect();
+        consequences(&pairs).insert_into(account_id, &mut batch)?;
         batch.run(&mut tx).await?;
         tx.commit().await?;
-        Ok(updated)
+        Ok(pairs.into_iter().map(|(_, after)| after).collect())
     }
 
     /// Archives live records; every id must name one.

@@ -100,7 +100,8 @@ pub async fn map_slack_user_on(
          slack_name, slack_email, method, updated_at) \
          VALUES ($1, $2, $3, 'mapped', $4, $5, $6, $7, $8) \
          ON CONFLICT (account_id, team_id, user_id) DO UPDATE SET status = 'mapped', \
-         slack_user_id = $4, slack_name = $5, slack_email = $6, method = $7, updated_at = $8",
+         slack_user_id = $4, slack_name = $5, slack_email = $6, method = $7, updated_at = $8, \
+         dm_channel = CASE WHEN slack_user_links.slack_user_id = $4 THEN slack_user_links.dm_channel END",
     )
     .bind(account_id)
     .bind(team_id)
@@ -303,6 +304,51 @@ impl Store {
             .map(|r| Ok((r.try_get(5)?, link_from_row(r)?)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
+    }
+
+    /// The direct-message channel the app last opened with the user's
+    /// mapped Slack user (kept so that `conversations.open`, a tier 3
+    /// method, is called once per person, not once per message).
+    pub async fn slack_dm_channel(
+        &self,
+        account_id: i64,
+        team_id: &str,
+        user_id: i64,
+    ) -> StoreResult<Option<String>> {
+        let found: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT dm_channel FROM slack_user_links \
+             WHERE account_id = $1 AND team_id = $2 AND user_id = $3 AND status = 'mapped'",
+        )
+        .bind(account_id)
+        .bind(team_id)
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.flatten())
+    }
+
+    /// Remembers the direct-message channel opened with the mapped Slack
+    /// user `slack_user_id` (unless the mapping changed meanwhile).
+    pub async fn remember_slack_dm_channel(
+        &self,
+        account_id: i64,
+        team_id: &str,
+        user_id: i64,
+        slack_user_id: &str,
+        channel: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE slack_user_links SET dm_channel = $1 \
+             WHERE account_id = $2 AND team_id = $3 AND user_id = $4 AND slack_user_id = $5",
+        )
+        .bind(channel)
+        .bind(account_id)
+        .bind(team_id)
+        .bind(user_id)
+        .bind(slack_user_id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
     }
 
     /// The hub user a Slack user is mapped to in this account.

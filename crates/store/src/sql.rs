@@ -13,6 +13,9 @@ pub enum Arg {
     Int(i64),
     Float(f64),
     Text(String),
+    /// A nullable column's value.
+    OptInt(Option<i64>),
+    OptText(Option<String>),
 }
 
 impl From<i64> for Arg {
@@ -33,6 +36,16 @@ impl From<&str> for Arg {
 impl From<String> for Arg {
     fn from(v: String) -> Self {
         Arg::Text(v)
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::OptInt(v)
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::OptText(v)
     }
 }
 
@@ -92,6 +105,8 @@ impl Sql {
         i64: Encode<'q, DB> + Type<DB>,
         f64: Encode<'q, DB> + Type<DB>,
         String: Encode<'q, DB> + Type<DB>,
+        Option<i64>: Encode<'q, DB>,
+        Option<String>: Encode<'q, DB>,
     {
         let mut out = <DB as Database>::Arguments::default();
         for arg in &self.args {
@@ -100,6 +115,8 @@ impl Sql {
                 Arg::Int(v) => out.add(v),
                 Arg::Float(v) => out.add(v),
                 Arg::Text(v) => out.add(v),
+                Arg::OptInt(v) => out.add(v),
+                Arg::OptText(v) => out.add(v),
             };
         }
         out

@@ -12,11 +12,15 @@ mod worker;
 pub(crate) use worker::JobError;
 pub use worker::{Pass, Worker, SEEN_EVENT_RETENTION_MS};
 
+use hubbub_hub::timestamp::Millis;
+use hubbub_hub::Topic;
 use hubbub_slack::SlackMessageContent;
-use hubbub_store::{enqueue_job, AnyConnection, StoreResult};
+use hubbub_store::{enqueue_job, AnyConnection, NewJob, StoreResult};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::notifications::plan::TaskAlarm;
+use crate::notifications::Notice;
 use crate::{Actor, App, Permission, Result};
 
 /// A kind of background work and what it needs.
@@ -41,13 +45,45 @@ pub enum Job {
         content: Box<SlackMessageContent>,
         replace_original: bool,
     },
+    /// Send one person a notification as a direct message from the app.
+    #[serde(rename = "notifications.slack")]
+    NotifyInSlack { notice: Notice },
+    /// A task's reminder or due date, run at that time: tells the task's
+    /// owner if it still holds.
+    #[serde(rename = "notifications.task_alarm")]
+    TaskAlarm {
+        task_id: i64,
+        #[serde(with = "alarm_topic")]
+        topic: Topic,
+        at: Millis,
+    },
+}
+
+/// A task alarm's topic: a reminder or the overdue notice.
+mod alarm_topic {
+    use hubbub_hub::Topic;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &Topic, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(t.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Topic, D::Error> {
+        let name = String::deserialize(d)?;
+        match Topic::parse(&name) {
+            Some(t @ (Topic::TaskReminder | Topic::TaskOverdue)) => Ok(t),
+            _ => Err(D::Error::custom(format!("not a task alarm: {name}"))),
+        }
+    }
 }
 
 /// Every kind's name as stored (the serde tags above).
-const KINDS: [&str; 3] = [
+const KINDS: [&str; 5] = [
     "slack.map_users",
     "slack.send_mapping_request",
     "slack.respond",
+    "notifications.slack",
+    "notifications.task_alarm",
 ];
 
 /// Why a stored job cannot be read.
@@ -67,6 +103,8 @@ impl Job {
             Job::MapSlackUsers { .. } => "Find hub users' Slack accounts by email",
             Job::SendMappingRequest { .. } => "Send a Slack user a mapping request",
             Job::RespondInSlack { .. } => "Answer a button press in Slack",
+            Job::NotifyInSlack { .. } => "Send a notification in Slack",
+            Job::TaskAlarm { .. } => "Tell a task's owner it is due",
         }
     }
 
@@ -75,6 +113,17 @@ impl Job {
     pub async fn enqueue_on(&self, conn: &mut AnyConnection, account_id: i64) -> StoreResult<i64> {
         let (kind, payload) = self.encode();
         enqueue_job(conn, account_id, &kind, &payload.to_string()).await
+    }
+
+    /// The job as a change's consequence, due at `run_at` (at once when
+    /// `None`): written in the change's transaction.
+    pub fn to_new(&self, run_at: Option<Millis>) -> NewJob {
+        let (kind, payload) = self.encode();
+        NewJob {
+            kind,
+            payload: payload.to_string(),
+            run_at,
+        }
     }
 
     /// The kind and payload as stored.
@@ -155,6 +204,11 @@ impl App {
                 self.respond_in_slack(&response_url, *content, replace_original)
                     .await
             }
+            Job::NotifyInSlack { notice } => self.notify_in_slack(account_id, notice).await,
+            Job::TaskAlarm { task_id, topic, at } => {
+                self.sound_task_alarm(account_id, TaskAlarm { task_id, topic, at })
+                    .await
+            }
         }
     }
 }
@@ -173,6 +227,22 @@ mod tests {
                 content: Box::new(hubbub_slack::SlackMessageContent::new()),
                 replace_original: false,
             },
+            Job::NotifyInSlack {
+                notice: Notice {
+                    user_id: 1,
+                    topic: Topic::Mention,
+                    headline: "Ada mentioned you".into(),
+                    detail: String::new(),
+                    actor: None,
+                    link: "/deals/1".into(),
+                    record: None,
+                },
+            },
+            Job::TaskAlarm {
+                task_id: 1,
+                topic: Topic::TaskReminder,
+                at: 5,
+            },
         ];
         let kinds: Vec<String> = jobs.iter().map(|j| j.encode().0).collect();
         assert_eq!(kinds, KINDS);
@@ -186,6 +256,11 @@ mod tests {
                 user_ids: Some(vec![3, 4]),
             },
             Job::SendMappingRequest { request_id: 9 },
+            Job::TaskAlarm {
+                task_id: 4,
+                topic: Topic::TaskOverdue,
+                at: 99,
+            },
         ];
         for job in jobs {
             let (kind, payload) = job.encode();

@@ -75,3 +75,76 @@ pub fn slack_token_unreadable(admin: &User, team: &str, what_to_do: &str) -> New
         &[what_to_do.to_owned()],
     )
 }
+
+/// Text for an HTML body: `&`, `<`, `>` and quotes escaped.
+fn html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// A notification by email: what happened, what was said, a link to the
+/// record and one to the notification settings, as plain text and HTML.
+pub fn notification(
+    to: &User,
+    notice: &crate::notifications::Notice,
+    record_url: &str,
+    settings_url: &str,
+) -> NewMail {
+    let mut paragraphs = vec![format!("{}.", notice.headline)];
+    if !notice.detail.is_empty() {
+        paragraphs.push(quoted(&notice.detail));
+    }
+    paragraphs.push(format!("View in hub: {record_url}"));
+    let footer = format!(
+        "You get this email because of your notification settings; change them at {settings_url}"
+    );
+    let mut text = letter(to, one_line(&notice.headline), &paragraphs);
+    text.text_body.push_str(&format!("\n--\n{footer}\n"));
+    let detail = if notice.detail.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<blockquote style=\"margin:0 0 16px;padding-left:12px;border-left:3px solid #ccc;white-space:pre-wrap\">{}</blockquote>",
+            html(&notice.detail)
+        )
+    };
+    text.html_body = Some(format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">\
+         <p>Hello {name},</p><p>{headline}.</p>{detail}\
+         <p><a href=\"{record}\">View in hub</a></p>\
+         <hr><p style=\"color:#666;font-size:12px\">You get this email because of your \
+         <a href=\"{settings}\">notification settings</a>.</p></body></html>",
+        name = html(&to.display_name()),
+        headline = html(&notice.headline),
+        record = html(record_url),
+        settings = html(settings_url),
+    ));
+    text
+}
+
+/// `text` as a quotation in a plain-text mail.
+fn quoted(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("> {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A subject is one line: control characters become spaces, and it is
+/// kept short.
+fn one_line(text: &str) -> String {
+    let line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut chars = line.chars();
+    let short: String = chars.by_ref().take(150).collect();
+    if chars.next().is_some() {
+        format!("{short}…")
+    } else {
+        short
+    }
+}

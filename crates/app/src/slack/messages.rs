@@ -2,8 +2,11 @@
 //! message has a plain `text` too: Slack shows it in notifications and
 //! where blocks cannot be shown. Hub text in mrkdwn is escaped.
 
-use hubbub_slack::blocks::{actions, escape, message, primary_button, section};
-use hubbub_slack::SlackMessageContent;
+use hubbub_slack::blocks::{
+    actions, button, context, controls, escape, escape_within, fields, limits, link_button,
+    message, plain_within, primary_button, section, select,
+};
+use hubbub_slack::{SlackActionBlockElement, SlackMessageContent};
 
 /// The button that confirms a hub-to-Slack user mapping; its value is the
 /// request's id.
@@ -72,6 +75,138 @@ pub fn mapping_no_longer_valid(hub_user_name: &str, why: &str) -> SlackMessageCo
 pub fn mapping_not_yours() -> SlackMessageContent {
     let text = "This request is addressed to someone else: only the Slack user it was sent to can confirm it. Nothing was changed.";
     message(text, vec![section(escape(text))])
+}
+
+/// The action ids of a notification's buttons; each button's value is
+/// the record's [`RecordRef`](crate::notifications::RecordRef) (`deal:12`),
+/// a stage option's is the record's and the stage's (`deal:12:won`).
+pub mod notification_actions {
+    pub const OPEN: &str = "notification.open";
+    pub const ASSIGN_TO_ME: &str = "notification.assign_to_me";
+    pub const COMPLETE_TASK: &str = "notification.complete_task";
+    pub const SNOOZE_HOUR: &str = "notification.snooze_hour";
+    pub const SNOOZE_TOMORROW: &str = "notification.snooze_tomorrow";
+    pub const MOVE_STAGE: &str = "notification.move_stage";
+}
+
+/// A notification as its Slack message shows it.
+pub struct NotificationMessage<'a> {
+    /// What happened, in one line.
+    pub headline: &'a str,
+    /// What was said (a comment), if anything.
+    pub detail: &'a str,
+    /// Who did it; `None` when the hub did (a reminder).
+    pub actor: Option<&'a str>,
+    /// The record in the hub, the target of the headline's link and of
+    /// "Open in hub".
+    pub url: &'a url::Url,
+    pub record: Option<RecordPart>,
+    /// What was done from Slack since, shown in place of the buttons that
+    /// did it: "Ada assigned it to herself".
+    pub outcome: Option<&'a str>,
+}
+
+/// The record a notification is about, with what can be done to it.
+pub struct RecordPart {
+    /// The record's [`RecordRef`](crate::notifications::RecordRef).
+    pub value: String,
+    /// Its key properties, `(label, value)`, in order.
+    pub properties: Vec<(String, String)>,
+    /// Show "Assign to me".
+    pub assignable: bool,
+    /// A task not completed: show "Complete task".
+    pub completable: bool,
+    /// A task reminder: show the snooze buttons.
+    pub snoozable: bool,
+    /// A deal's or ticket's stages `(label, id)` and its current one.
+    pub stages: Vec<(String, String)>,
+    pub stage: Option<String>,
+}
+
+/// A notification's direct message: the headline linked to the record,
+/// what was said, the record's key properties, who did it, and buttons
+/// that act on the record as the Slack user's hub user.
+pub fn notification(n: &NotificationMessage<'_>) -> SlackMessageContent {
+    use notification_actions as ids;
+    let mut blocks = vec![section(escape_within(
+        &format!("{}.", n.headline),
+        limits::SECTION_TEXT,
+    ))];
+    if !n.detail.is_empty() {
+        let quoted = escape_within(n.detail, limits::SECTION_TEXT - 200)
+            .lines()
+            .map(|l| format!(">{l}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        blocks.push(section(quoted));
+    }
+    let record = n.record.as_ref();
+    if let Some(r) = record.filter(|r| !r.properties.is_empty()) {
+        blocks.push(fields(
+            r.properties
+                .iter()
+                .map(|(label, value)| {
+                    format!(
+                        "*{}*\n{}",
+                        escape_within(label, 100),
+                        escape_within(value, limits::FIELD_TEXT - 110)
+                    )
+                })
+                .collect(),
+        ));
+    }
+    if let Some(actor) = n.actor {
+        blocks.push(context(format!("By {}", escape_within(actor, 200))));
+    }
+    if let Some(outcome) = n.outcome {
+        blocks.push(section(format!(
+            ":white_check_mark: {}",
+            escape_within(outcome, limits::SECTION_TEXT - 30)
+        )));
+    }
+    let mut row: Vec<SlackActionBlockElement> = vec![SlackActionBlockElement::Button(link_button(
+        "Open in hub",
+        ids::OPEN,
+        n.url.clone(),
+    ))];
+    if let Some(r) = record {
+        let value = || r.value.clone();
+        if r.assignable {
+            row.push(button("Assign to me", ids::ASSIGN_TO_ME, value()).into());
+        }
+        if r.completable {
+            row.push(primary_button("Complete task", ids::COMPLETE_TASK, value()).into());
+        }
+        if r.snoozable {
+            row.push(button("Snooze 1 hour", ids::SNOOZE_HOUR, value()).into());
+            row.push(button("Snooze until tomorrow", ids::SNOOZE_TOMORROW, value()).into());
+        }
+        if !r.stages.is_empty() {
+            let options = r
+                .stages
+                .iter()
+                .map(|(label, id)| (label.clone(), format!("{}:{id}", r.value)))
+                .collect();
+            let current = r.stage.as_ref().map(|s| format!("{}:{s}", r.value));
+            row.push(
+                select(
+                    ids::MOVE_STAGE,
+                    "Move to stage",
+                    options,
+                    current.as_deref(),
+                )
+                .into(),
+            );
+        }
+    }
+    blocks.push(controls(row));
+    blocks.truncate(limits::BLOCKS);
+    let fallback = format!(
+        "{}{}",
+        n.headline,
+        n.outcome.map(|o| format!(" ({o})")).unwrap_or_default()
+    );
+    message(&plain_within(&fallback, limits::SECTION_TEXT), blocks)
 }
 
 #[cfg(test)]

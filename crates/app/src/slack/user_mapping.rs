@@ -217,7 +217,7 @@ impl App {
         Ok(())
     }
 
-    async fn map_one(&self, live: &LiveWorkspace, user: &User) -> Result<(), JobError> {
+    pub(crate) async fn map_one(&self, live: &LiveWorkspace, user: &User) -> Result<(), JobError> {
         let conn = &live.connection;
         let found = self
             .slack_api()

@@ -300,7 +300,7 @@ async fn a_mention_in_a_comment_notifies_the_mentioned_user() {
     assert_eq!(notes[0].topic, "mention");
     assert_eq!(
         notes[0].title,
-        "Ada Admin mentioned you on Contact Jane Doe"
+        "Ada Admin mentioned you on the contact Jane Doe"
     );
     assert_eq!(notes[0].body, text);
     assert_eq!(notes[0].link, format!("/contacts/{id}"));

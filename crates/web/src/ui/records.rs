@@ -27,7 +27,7 @@ use super::page::{render, Chrome, PageError, PageResult};
 use super::session::Viewer;
 use crate::AppState;
 use hubbub_hub::timestamp::{format_day, format_instant};
-use view::{KindView, Lookups, PAGE_TYPES};
+use view::{KindView, PAGE_TYPES};
 
 /// Rows on one page of an index.
 const PAGE_SIZE: u32 = 25;
@@ -198,7 +198,7 @@ pub async fn index(
 ) -> PageResult {
     let account_id = viewer.account_id();
     let props = state.app.store().property_set(account_id, t).await?;
-    let lookups = Lookups::load(&state, account_id, t).await?;
+    let lookups = state.app.lookups(account_id, t).await?;
     let query = q.query.trim().to_owned();
     let page: u32 = q.page.parse().ok().filter(|p| *p >= 1).unwrap_or(1);
     let (total, records, error) = match index_plan(&props, &query, page) {
@@ -340,7 +340,7 @@ pub async fn detail(
     let account_id = viewer.account_id();
     let record = load_record(state, viewer, t, id).await?;
     let props = state.app.store().property_set(account_id, t).await?;
-    let lookups = Lookups::load(state, account_id, t).await?;
+    let lookups = state.app.lookups(account_id, t).await?;
 
     let mut rows: Vec<PropRow> = props
         .all()

@@ -196,7 +196,7 @@ async fn an_at_mention_reaches_the_mentioned_users_bell() {
     bob.click(".bell").await;
     bob.wait_for_text(
         "[data-testid=notification]",
-        "Ada Admin mentioned you on Contact Jane Doe",
+        "Ada Admin mentioned you on the contact Jane Doe",
     )
     .await;
     bob.screenshot("notifications").await;

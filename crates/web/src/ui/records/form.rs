@@ -358,7 +358,7 @@ pub async fn new(
     let account_id = viewer.account_id();
     let with = with_record(&state, &viewer, t, &q.with).await?;
     let props = state.app.store().property_set(account_id, t).await?;
-    let lookups = Lookups::load(&state, account_id, t).await?;
+    let lookups = state.app.lookups(account_id, t).await?;
     let mut values = BTreeMap::new();
     if props.get("hubspot_owner_id").is_some() {
         values.insert(
@@ -393,7 +393,7 @@ pub async fn create(
     let actor = viewer.actor();
     let records = state.app.records(&actor, t, Access::Write).await?;
     let props = records.props();
-    let lookups = Lookups::load(&state, account_id, t).await?;
+    let lookups = state.app.lookups(account_id, t).await?;
     let values = submitted(form);
     let fields: Vec<&PropertyDef> = editable(props).collect();
     let input: Map<String, Value> = fields
@@ -444,7 +444,7 @@ pub async fn edit(
     let id = parse_id(t, &id)?;
     let stored = load_record(&state, &viewer, t, id).await?;
     let props = state.app.store().property_set(account_id, t).await?;
-    let lookups = Lookups::load(&state, account_id, t).await?;
+    let lookups = state.app.lookups(account_id, t).await?;
     let values = editable(&props)
         .filter_map(|d| {
             stored
@@ -475,7 +475,7 @@ pub async fn update(
     let actor = viewer.actor();
     let records = state.app.records(&actor, t, Access::Write).await?;
     let props = records.props();
-    let lookups = Lookups::load(&state, account_id, t).await?;
+    let lookups = state.app.lookups(account_id, t).await?;
     let values = submitted(form);
     let fields: Vec<&PropertyDef> = editable(props).collect();
     // Only what the person changed: a field left as shown keeps its

@@ -1,0 +1,105 @@
+//! What a write of records or a comment causes, decided inside its
+//! transaction from what it read beforehand: the notices of [`plan`], where
+//! each goes ([`Recipients`]), and the jobs of task alarms.
+//!
+//! [`plan`]: super::plan
+
+use hubbub_hub::pipeline::Pipeline;
+use hubbub_hub::timestamp::Millis;
+use hubbub_hub::{ObjectType, Record, RecordEvent};
+use hubbub_store::{Consequences, User};
+
+use super::deliver::Recipients;
+use super::plan::{self, Audience, Doer};
+use crate::jobs::Job;
+use crate::{Actor, App, AppConfig, Result};
+
+/// Who is concerned by changes to records of one type, read once before
+/// the write.
+pub(crate) struct ChangeContext {
+    doer_id: Option<i64>,
+    doer_name: String,
+    recipients: Recipients,
+    readers: Vec<User>,
+    followers: Vec<(i64, i64)>,
+    pipelines: Vec<Pipeline>,
+}
+
+impl App {
+    /// Reads what deciding the notices of `actor`'s change to records
+    /// `ids` (none yet for new ones) of type `t` needs.
+    pub(crate) async fn change_context(
+        &self,
+        actor: &Actor,
+        t: ObjectType,
+        ids: &[i64],
+        pipelines: Vec<Pipeline>,
+    ) -> Result<ChangeContext> {
+        let account_id = actor.account_id();
+        let recipients = self.recipients(account_id).await?;
+        let readers = self.readers(&recipients.users, t);
+        let followers = self.store().followers(account_id, ids).await?;
+        Ok(ChangeContext {
+            doer_id: actor.user_id(),
+            doer_name: actor.name(),
+            recipients,
+            readers,
+            followers,
+            pipelines,
+        })
+    }
+}
+
+impl ChangeContext {
+    fn doer(&self) -> Doer<'_> {
+        Doer {
+            user_id: self.doer_id,
+            name: &self.doer_name,
+        }
+    }
+
+    fn audience(&self) -> Audience<'_> {
+        Audience {
+            readers: &self.readers,
+            followers: &self.followers,
+            pipelines: &self.pipelines,
+        }
+    }
+
+    /// What `events` cause; a note's @mentions are about the record
+    /// `note_subject` gives for it.
+    pub fn record_consequences(
+        &self,
+        config: &AppConfig,
+        events: &[RecordEvent<'_>],
+        note_subject: impl Fn(i64) -> Option<Record>,
+    ) -> Consequences {
+        let notices = plan::record_notices(self.doer(), &self.audience(), events, note_subject);
+        self.recipients.consequences(config, notices)
+    }
+
+    /// What a comment on `record` causes.
+    pub fn comment_consequences(
+        &self,
+        config: &AppConfig,
+        record: &Record,
+        body: &str,
+    ) -> Consequences {
+        let notices = plan::comment_notices(self.doer(), &self.audience(), record, body);
+        self.recipients.consequences(config, notices)
+    }
+}
+
+/// The jobs that wait for the tasks' reminders and due dates `events` set.
+pub(crate) fn alarm_jobs(events: &[RecordEvent<'_>], now: Millis) -> Consequences {
+    let mut out = Consequences::default();
+    for alarm in plan::task_alarms(events, now) {
+        let job = Job::TaskAlarm {
+            task_id: alarm.task_id,
+            topic: alarm.topic,
+            at: alarm.at,
+        };
+        out.jobs.push(job.to_new(Some(alarm.at)));
+    }
+    out
+}
