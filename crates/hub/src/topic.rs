@@ -159,6 +159,13 @@ impl Topic {
         Topic::ALL.into_iter().find(|t| t.as_str() == name)
     }
 
+    /// Whether anything raises the topic yet: conversations' topics wait
+    /// for the inbox to carry conversations, and settings pages leave them
+    /// out until then.
+    pub fn is_raised(self) -> bool {
+        !matches!(self, Topic::NewConversation | Topic::CustomerReply)
+    }
+
     /// Whether people choose this topic's channels.
     pub fn is_settable(self) -> bool {
         Topic::SETTABLE.contains(&self)

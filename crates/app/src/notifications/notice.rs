@@ -44,7 +44,7 @@ impl RecordRef {
 
     /// `deal:12`.
     pub fn encode(self) -> String {
-        format!("{}:{}", self.object_type.as_str(), self.id)
+        format!("{}:{}", self.object_type.singular(), self.id)
     }
 
     /// Reads `deal:12` back; anything else is `None`.

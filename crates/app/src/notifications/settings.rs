@@ -41,6 +41,7 @@ impl App {
         let choices = self.store().notification_choices(user.account_id).await?;
         Ok(Topic::SETTABLE
             .into_iter()
+            .filter(|t| t.is_raised())
             .map(|topic| TopicSetting {
                 topic,
                 account_default: channels_for(&choices, 0, topic),
@@ -73,6 +74,7 @@ impl App {
             .await?;
         Ok(Topic::SETTABLE
             .into_iter()
+            .filter(|t| t.is_raised())
             .map(|t| (t, channels_for(&choices, 0, t)))
             .collect())
     }

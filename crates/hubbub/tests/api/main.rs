@@ -20,6 +20,7 @@ mod attacks;
 mod errors;
 mod isolation;
 mod mail;
+mod notifications;
 mod objects;
 mod owners_pipelines;
 mod search;

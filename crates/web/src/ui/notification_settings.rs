@@ -1,8 +1,10 @@
-//! Notification settings: where the signed-in user hears from the hub
-//! (in the app, by email, in Slack), and the Slack email mapping: when the
-//! hub cannot find the user's Slack account by their hub email, a warning
-//! beside Slack offers "click here to map your email address", whose
-//! dialog sends a confirmation request to the Slack user they name.
+//! Notification settings: for each topic, which of the hub, email and
+//! Slack it reaches the signed-in user in (their own choice, or the
+//! account's default, which super admins set on the same page); and the
+//! Slack email mapping: when the hub cannot find the user's Slack account
+//! by their hub email, a warning beside Slack offers "click here to map
+//! your email address", whose dialog sends a confirmation request to the
+//! Slack user they name.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -11,7 +13,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use hubbub_app::links::NOTIFICATION_SETTINGS as SETTINGS_PATH;
 use hubbub_app::slack::user_mapping::SlackStanding;
+use hubbub_app::Permission;
 use hubbub_hub::timestamp::{format_instant, Millis};
+use hubbub_hub::topic::{Channel, Channels};
+use hubbub_hub::Topic;
 use serde::Deserialize;
 
 use super::error::PageError;
@@ -21,10 +26,51 @@ use super::settings::with_status;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(SETTINGS_PATH, get(show)).route(
-        "/settings/notifications/slack-mapping",
-        post(request_mapping),
-    )
+    Router::new()
+        .route(SETTINGS_PATH, get(show))
+        .route(
+            "/settings/notifications/slack-mapping",
+            post(request_mapping),
+        )
+        .route("/settings/notifications/topics", post(save_mine))
+        .route("/settings/notifications/defaults", post(save_defaults))
+}
+
+/// One row of a topic grid: the topic and its three boxes.
+pub struct TopicRow {
+    name: &'static str,
+    label: &'static str,
+    channels: Channels,
+    /// The user's row follows the account's default.
+    follows_default: bool,
+}
+
+impl TopicRow {
+    fn on(&self, channel: &str) -> bool {
+        Channel::parse(channel).is_some_and(|c| self.channels.has(c))
+    }
+}
+
+/// The three channels, as the grid's columns.
+const CHANNELS: [(&str, &str); 3] = [
+    ("hub", "In the hub"),
+    ("email", "Email"),
+    ("slack", "Slack"),
+];
+
+/// The boxes ticked in a posted grid: `topic.channel` names.
+fn ticked(form: &[(String, String)]) -> Vec<(Topic, Channels)> {
+    Topic::SETTABLE
+        .into_iter()
+        .filter(|t| t.is_raised())
+        .map(|topic| {
+            let channels = Channel::ALL.into_iter().fold(Channels::NONE, |c, channel| {
+                let name = format!("{}.{}", topic.as_str(), channel.as_str());
+                c.with(channel, form.iter().any(|(k, _)| *k == name))
+            });
+            (topic, channels)
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -38,6 +84,11 @@ struct NotificationSettingsPage {
     dialog: Option<MappingDialog>,
     /// The request just sent: show "confirm in Slack within 24 hours".
     sent: Option<SentRequest>,
+    mine: Vec<TopicRow>,
+    /// The account's defaults, for super admins to change.
+    defaults: Option<Vec<TopicRow>>,
+    channels: [(&'static str, &'static str); 3],
+    saved: Option<&'static str>,
 }
 
 impl NotificationSettingsPage {
@@ -64,17 +115,52 @@ pub struct PageQuery {
     /// `map=1` opens the mapping dialog.
     #[serde(default)]
     map: Option<String>,
-    /// `done=requested` after "Verify in Slack".
+    /// `done=requested` after "Verify in Slack", `saved`, `defaults`
+    /// after the grids.
     #[serde(default)]
     done: Option<String>,
+}
+
+fn rows(settings: &[(Topic, Channels, bool)]) -> Vec<TopicRow> {
+    settings
+        .iter()
+        .map(|(topic, channels, follows_default)| TopicRow {
+            name: topic.as_str(),
+            label: topic.label(),
+            channels: *channels,
+            follows_default: *follows_default,
+        })
+        .collect()
 }
 
 async fn page(
     state: &AppState,
     viewer: &Viewer,
     dialog: Option<MappingDialog>,
-    sent: bool,
+    done: Option<&str>,
 ) -> Result<NotificationSettingsPage, PageError> {
+    let sent = done == Some("requested");
+    let actor = viewer.actor();
+    let mine: Vec<(Topic, Channels, bool)> = state
+        .app
+        .my_notification_settings(&actor)
+        .await?
+        .iter()
+        .map(|s| (s.topic, s.effective(), s.own.is_none()))
+        .collect();
+    let defaults = if state.app.may(&actor, Permission::ManageNotifications) {
+        let d = state.app.notification_defaults(&actor).await?;
+        Some(rows(
+            &d.into_iter().map(|(t, c)| (t, c, true)).collect::<Vec<_>>(),
+        ))
+    } else {
+        None
+    };
+    let saved = match done {
+        Some("saved") => Some("Your notification settings are saved."),
+        Some("defaults") => Some("The account's defaults are saved. They apply to everyone who has not chosen for themselves."),
+        _ => None,
+    };
     let slack = state.app.slack_standing(&viewer.session.user).await?;
     let sent = match (&slack, sent) {
         (
@@ -96,6 +182,10 @@ async fn page(
         slack,
         dialog,
         sent,
+        mine: rows(&mine),
+        defaults,
+        channels: CHANNELS,
+        saved,
     })
 }
 
@@ -105,8 +195,46 @@ async fn show(
     Query(query): Query<PageQuery>,
 ) -> PageResult {
     let dialog = query.map.is_some().then(MappingDialog::default);
-    let sent = query.done.as_deref() == Some("requested");
-    Ok(render(&page(&state, &viewer, dialog, sent).await?))
+    Ok(render(
+        &page(&state, &viewer, dialog, query.done.as_deref()).await?,
+    ))
+}
+
+/// The user's grid: a topic ticked as the account's default is left to
+/// follow the default (later changes to it reach the user too).
+async fn save_mine(
+    State(state): State<AppState>,
+    CsrfForm { viewer, form }: CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let actor = viewer.actor();
+    let reset = form.iter().any(|(k, _)| k == "reset");
+    let defaults = state.app.notification_defaults(&actor).await?;
+    for (topic, channels) in ticked(&form) {
+        let default = defaults.iter().find(|(t, _)| *t == topic).map(|(_, c)| *c);
+        let own = (!reset && default != Some(channels)).then_some(channels);
+        state
+            .app
+            .set_my_notification_setting(&actor, topic, own)
+            .await?;
+    }
+    Ok(see_other(&format!("{SETTINGS_PATH}?done=saved#topics")))
+}
+
+/// A super admin's grid of the account's defaults.
+async fn save_defaults(
+    State(state): State<AppState>,
+    CsrfForm { viewer, form }: CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let actor = viewer.actor();
+    for (topic, channels) in ticked(&form) {
+        state
+            .app
+            .set_notification_default(&actor, topic, channels)
+            .await?;
+    }
+    Ok(see_other(&format!(
+        "{SETTINGS_PATH}?done=defaults#defaults"
+    )))
 }
 
 #[derive(Deserialize)]
@@ -132,7 +260,7 @@ async fn request_mapping(
                 error: Some(refused.message(&email)),
                 slack_email: email,
             };
-            let shown = page(&state, &viewer, Some(dialog), false).await?;
+            let shown = page(&state, &viewer, Some(dialog), None).await?;
             Ok(with_status(StatusCode::BAD_REQUEST, render(&shown)))
         }
     }

@@ -48,7 +48,9 @@ pub fn routes() -> Router<AppState> {
             )
             .route(&format!("{base}/{{id}}/archive"), post(activity::archive))
             .route(&format!("{base}/{{id}}/comments"), post(activity::comment))
-            .route(&format!("{base}/{{id}}/notes"), post(activity::note));
+            .route(&format!("{base}/{{id}}/notes"), post(activity::note))
+            .route(&format!("{base}/{{id}}/follow"), post(activity::follow))
+            .route(&format!("{base}/{{id}}/unfollow"), post(activity::unfollow));
     }
     router
 }
@@ -315,6 +317,10 @@ struct ShowPage {
     can_note: bool,
     new_task_href: Option<String>,
     drafts: Drafts,
+    /// The names of the record's followers, in the order they followed.
+    followers: Vec<String>,
+    /// The viewer follows it.
+    following: bool,
 }
 
 pub async fn show(
@@ -483,9 +489,14 @@ pub async fn detail(
     }
     timeline.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
 
+    let actor = viewer.actor();
+    let followers = state.app.followers(&actor, t, id).await?;
+    let following = followers.iter().any(|u| u.id == viewer.session.user.id);
     let kind = KindView::of(t);
     let title = record.title();
     let page = ShowPage {
+        followers: followers.iter().map(User::display_name).collect(),
+        following,
         chrome: Chrome::new(viewer, kind.path, format!("{} · {title}", kind.one)),
         kind,
         id,

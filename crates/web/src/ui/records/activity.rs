@@ -98,3 +98,26 @@ pub async fn archive(
     state.app.archive_record(&viewer.actor(), t, id).await?;
     Ok(see_other(&format!("/{t}")))
 }
+
+/// Follow: hear about the record's comments and stage changes.
+pub async fn follow(
+    State(state): State<AppState>,
+    Kind(t): Kind,
+    Path(id): Path<String>,
+    CsrfForm { viewer, .. }: CsrfForm<NoFields>,
+) -> PageResult {
+    let id = parse_id(t, &id)?;
+    state.app.follow(&viewer.actor(), t, id).await?;
+    Ok(see_other(&format!("{}#followers", t.record_path(id))))
+}
+
+pub async fn unfollow(
+    State(state): State<AppState>,
+    Kind(t): Kind,
+    Path(id): Path<String>,
+    CsrfForm { viewer, .. }: CsrfForm<NoFields>,
+) -> PageResult {
+    let id = parse_id(t, &id)?;
+    state.app.unfollow(&viewer.actor(), t, id).await?;
+    Ok(see_other(&format!("{}#followers", t.record_path(id))))
+}
