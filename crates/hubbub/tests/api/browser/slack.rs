@@ -168,3 +168,57 @@ async fn a_user_maps_their_slack_email_in_the_browser() {
     browser.screenshot("slack-mapping-done").await;
     browser.close().await;
 }
+
+/// Maria turns off the bell for assignments on her notification settings
+/// page: the next deal assigned to her reaches Slack only; she turns it
+/// back on and the one after shows in the bell again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_changed_notification_setting_takes_effect() {
+    let scene = scene().await;
+    let world = &scene.world;
+    let browser = Browser::start(&world.app.base_url).await;
+    browser.sign_in(&scene.maria.email, ADMIN_PASSWORD).await;
+    browser.open("/settings/notifications").await;
+    let row = browser.text("[data-testid=topic-assigned]").await;
+    assert!(row.contains("Account default"), "{row}");
+    browser.click("[data-testid=assigned-hub]").await;
+    browser.screenshot("notification-settings-changed").await;
+    browser.click("[data-testid=save-topics]").await;
+    browser
+        .wait_for_text("[data-testid=settings-saved]", "saved")
+        .await;
+    let row = browser.text("[data-testid=topic-assigned]").await;
+    assert!(row.contains("Your choice"), "{row}");
+
+    assign(&scene, "Quiet deal").await;
+    browser.open("/notifications").await;
+    assert!(!browser.page_text().await.contains("Quiet deal"));
+
+    browser.open("/settings/notifications").await;
+    browser.click("[data-testid=reset-topics]").await;
+    browser
+        .wait_for_text("[data-testid=settings-saved]", "saved")
+        .await;
+    assign(&scene, "Loud deal").await;
+    browser.open("/notifications").await;
+    browser
+        .wait_for_text("main", "assigned you the deal Loud deal")
+        .await;
+    browser.screenshot("notification-in-bell").await;
+    browser.close().await;
+}
+
+/// A deal for Maria, created through the API, its notifications sent.
+async fn assign(scene: &crate::slack_mapping::Scene, name: &str) {
+    let (status, _) = scene
+        .world
+        .app
+        .post(
+            &scene.account.token,
+            "/crm/v3/objects/deals",
+            serde_json::json!({"properties": {"dealname": name, "hubspot_owner_id": scene.maria.id.to_string()}}),
+        )
+        .await;
+    assert!(status.is_success());
+    jobs_settled(&scene.world).await;
+}
