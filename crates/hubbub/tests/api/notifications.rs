@@ -448,3 +448,58 @@ async fn the_first_pushes_to_someone_slack_does_not_know_tell_them_once_how_to_m
     );
     assert!(direct_messages(&world, &account, &nobody).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_follower_hears_of_comments_and_stage_changes_and_is_listed() {
+    let Scene {
+        world,
+        account,
+        maria,
+        mark,
+        ..
+    } = scene().await;
+    let deal = create(
+        &world,
+        &account,
+        "deals",
+        json!({"dealname": "Followed", "hubspot_owner_id": maria.id.to_string()}),
+    )
+    .await;
+    let mut marks = crate::slack_mapping::signed_in(&world, &mark.email).await;
+    let path = format!("/deals/{deal}");
+    let page = marks.get(&path).await;
+    assert!(
+        page.html.contains("data-testid=\"follow\""),
+        "{}",
+        page.html
+    );
+    let page = marks.submit(&path, &format!("{path}/follow"), &[]).await;
+    assert!(page.html.contains("<li>Mark Member</li>"), "listed among followers");
+    assert!(page.html.contains("data-testid=\"unfollow\""));
+
+    patch(
+        &world,
+        &account,
+        "deals",
+        deal,
+        json!({"dealstage": "closedwon"}),
+    )
+    .await;
+    world.app.settle().await;
+    assert_eq!(bell(&world, &mark, Topic::StageChanged).await, 1);
+    assert_eq!(bell(&world, &maria, Topic::StageChanged).await, 1);
+
+    let page = marks.submit(&path, &format!("{path}/unfollow"), &[]).await;
+    assert!(!page.html.contains("<li>Mark Member</li>"), "no longer listed");
+    patch(
+        &world,
+        &account,
+        "deals",
+        deal,
+        json!({"dealstage": "closedlost"}),
+    )
+    .await;
+    world.app.settle().await;
+    assert_eq!(bell(&world, &mark, Topic::StageChanged).await, 1);
+    assert_eq!(bell(&world, &maria, Topic::StageChanged).await, 2);
+}
