@@ -272,7 +272,17 @@ impl Records<'_> {
             .map(|input| record::prepare_new(&self.props, &pipelines, &input.properties))
             .collect::<Result<Vec<_>, HubError>>()?;
         self.check_owners(&changes).await?;
-        let context = self.change_context(&[], pipelines).await?;
+        // New records concern someone only through an owner or a note's
+        // @mentions: batches of plain records skip the reads.
+        let concerns_people = self.object_type == ObjectType::Note
+            || changes
+                .iter()
+                .flatten()
+                .any(|(name, value)| name == OWNER_PROPERTY && value.is_some());
+        let context = match concerns_people {
+            true => Some(self.change_context(&[], pipelines).await?),
+            false => None,
+        };
         let subjects = self.note_subjects(&inputs).await?;
         let (config, now) = (self.app.config(), self.app.now());
         let store = self.app.store();
@@ -284,7 +294,9 @@ impl Records<'_> {
                     subjects.get(i).cloned().flatten()
                 };
                 let mut out = alarm_jobs(&events, now);
-                out.extend(context.record_consequences(config, &events, subject));
+                if let Some(context) = &context {
+                    out.extend(context.record_consequences(config, &events, subject));
+                }
                 out
             })
             .await?;

@@ -474,7 +474,10 @@ async fn a_follower_hears_of_comments_and_stage_changes_and_is_listed() {
         page.html
     );
     let page = marks.submit(&path, &format!("{path}/follow"), &[]).await;
-    assert!(page.html.contains("<li>Mark Member</li>"), "listed among followers");
+    assert!(
+        page.html.contains("<li>Mark Member</li>"),
+        "listed among followers"
+    );
     assert!(page.html.contains("data-testid=\"unfollow\""));
 
     patch(
@@ -490,7 +493,10 @@ async fn a_follower_hears_of_comments_and_stage_changes_and_is_listed() {
     assert_eq!(bell(&world, &maria, Topic::StageChanged).await, 1);
 
     let page = marks.submit(&path, &format!("{path}/unfollow"), &[]).await;
-    assert!(!page.html.contains("<li>Mark Member</li>"), "no longer listed");
+    assert!(
+        !page.html.contains("<li>Mark Member</li>"),
+        "no longer listed"
+    );
     patch(
         &world,
         &account,
@@ -502,4 +508,39 @@ async fn a_follower_hears_of_comments_and_stage_changes_and_is_listed() {
     world.app.settle().await;
     assert_eq!(bell(&world, &mark, Topic::StageChanged).await, 1);
     assert_eq!(bell(&world, &maria, Topic::StageChanged).await, 2);
+}
+
+#[tokio::test]
+async fn a_mention_in_a_note_leads_to_the_record_the_note_is_on() {
+    let Scene {
+        world,
+        account,
+        maria,
+        mark,
+        ..
+    } = scene().await;
+    let deal = create(&world, &account, "deals", json!({"dealname": "Noted"})).await;
+    let mut marks = crate::slack_mapping::signed_in(&world, &mark.email).await;
+    let path = format!("/deals/{deal}");
+    marks
+        .submit(
+            &path,
+            &format!("{path}/notes"),
+            &[("body", "Spoke to them, @maria follows up")],
+        )
+        .await;
+    world.app.settle().await;
+    let notes = world.app.store.notifications(maria.id, 5).await.unwrap();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(
+        notes[0].title,
+        "Mark Member mentioned you in a note on the deal Noted"
+    );
+    assert_eq!(notes[0].link, path);
+    let dms = direct_messages(&world, &account, &maria).await;
+    assert_eq!(saying(&dms, "mentioned you in a note").len(), 1, "{dms:?}");
+    assert!(
+        dms[0]["blocks"].to_string().contains("&gt;Spoke to them"),
+        "the note quoted"
+    );
 }
