@@ -539,8 +539,9 @@ async fn a_mention_in_a_note_leads_to_the_record_the_note_is_on() {
     assert_eq!(notes[0].link, path);
     let dms = direct_messages(&world, &account, &maria).await;
     assert_eq!(saying(&dms, "mentioned you in a note").len(), 1, "{dms:?}");
+    let blocks = dms[0]["blocks"].to_string();
     assert!(
-        dms[0]["blocks"].to_string().contains("&gt;Spoke to them"),
-        "the note quoted"
+        blocks.contains(">Spoke to them"),
+        "the note quoted: {blocks}"
     );
 }
