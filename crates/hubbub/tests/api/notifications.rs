@@ -545,3 +545,60 @@ async fn a_mention_in_a_note_leads_to_the_record_the_note_is_on() {
         "the note quoted: {blocks}"
     );
 }
+
+#[tokio::test]
+async fn long_and_hostile_text_stays_within_block_kit_and_mentions_nobody() {
+    let Scene {
+        world,
+        account,
+        maria,
+        ..
+    } = scene().await;
+    let hostile = "<!channel> <http://evil.example|Click here> & ";
+    let name = hostile.repeat(120);
+    let deal = create(
+        &world,
+        &account,
+        "deals",
+        json!({"dealname": name, "description": "d", "hubspot_owner_id": maria.id.to_string()}),
+    )
+    .await;
+    let ada = world
+        .app
+        .store
+        .users(account.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email == account.admin_email)
+        .unwrap();
+    let comment = format!("@maria {}", hostile.repeat(200));
+    world
+        .app
+        .hub
+        .comment(
+            &Actor::User(ada),
+            hubbub_hub::ObjectType::Deal,
+            deal,
+            &comment,
+        )
+        .await
+        .unwrap();
+    let pass = world.app.settle().await;
+    assert_eq!(
+        pass.parked + pass.failed,
+        0,
+        "the sandbox took every message: {pass:?}"
+    );
+    let dms = direct_messages(&world, &account, &maria).await;
+    assert_eq!(dms.len(), 2, "assigned, then mentioned");
+    for dm in &dms {
+        let json = dm.to_string();
+        assert!(!json.contains("<!channel>"), "a live @channel");
+        assert!(!json.contains("<http://evil"), "a disguised link");
+        for block in dm["blocks"].as_array().unwrap() {
+            let text = block["text"]["text"].as_str().unwrap_or_default();
+            assert!(text.chars().count() <= 3_000, "{}", text.len());
+        }
+    }
+}

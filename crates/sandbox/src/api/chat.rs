@@ -84,6 +84,9 @@ fn content(args: &Args) -> Result<Content, ApiError> {
                     return Err(ApiError::slack("invalid_blocks"));
                 }
             }
+            if !super::block_kit::within_limits(&items) {
+                return Err(ApiError::slack("invalid_blocks"));
+            }
             (!items.is_empty()).then_some(Value::Array(items))
         }
         Some(_) => return Err(ApiError::slack("invalid_blocks_format")),

@@ -12,6 +12,7 @@
 //! module the HTTP layer.
 
 mod answers;
+mod block_kit;
 mod chat;
 mod conversations;
 mod lookup;
