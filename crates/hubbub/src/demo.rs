@@ -275,6 +275,21 @@ fn banner(hub: &str, sandbox: &str, seeded: &Seeded, data_dir: &DataDir) -> Stri
         out,
         "  7. In the sandbox, act as Mark and press Confirm in the app's direct message"
     );
+    let _ = writeln!(out, "Then get a notification in Slack:");
+    let _ = writeln!(
+        out,
+        "  8. As {}, open a deal, Edit, set the Deal owner to {}, Save",
+        seed::PEOPLE[0].email,
+        seed::PEOPLE[2].name()
+    );
+    let _ = writeln!(
+        out,
+        "  9. In the sandbox, act as Maria: the app's direct message says the deal was assigned to her"
+    );
+    let _ = writeln!(
+        out,
+        "     (Settings > Notification settings chooses, per topic, the hub, email or Slack)"
+    );
     let _ = writeln!(out);
     let _ = writeln!(out, "Ctrl-C to stop.");
     out
