@@ -164,7 +164,7 @@ impl App {
 
     /// Asks Slack about the chosen channel: it must exist, be open, and
     /// have the app in it (Slack lets the app post only there).
-    async fn postable_channel(
+    pub(crate) async fn postable_channel(
         &self,
         account_id: i64,
         token: &str,

@@ -32,6 +32,7 @@ pub mod mail;
 pub mod notifications;
 pub mod permissions;
 pub mod records;
+pub mod rules;
 pub mod sessions;
 pub mod slack;
 pub mod teams;

@@ -26,6 +26,8 @@ pub enum Permission {
     ReadAllMail,
     /// Set the account's notification defaults.
     ManageNotifications,
+    /// Define, pause and delete custom notification rules.
+    ManageRules,
     /// Read or change records of a type.
     Records(ObjectType, Access),
     ReadOwners,
@@ -60,7 +62,8 @@ fn allows(actor: &Actor, permission: Permission) -> Result<(), Denied> {
         Permission::RetryJobs
         | Permission::RetryMail
         | Permission::ReadAllMail
-        | Permission::ManageNotifications => roles.super_admin,
+        | Permission::ManageNotifications
+        | Permission::ManageRules => roles.super_admin,
         Permission::Records(..) | Permission::ReadOwners => true,
     };
     if may {
@@ -108,6 +111,9 @@ impl App {
             Permission::ReadAllMail => "Only super admins read everyone's mail.".to_owned(),
             Permission::ManageNotifications => format!(
                 "Only super admins set the account's notification defaults. Ask {admins} to change them; your own settings are yours to change."
+            ),
+            Permission::ManageRules => format!(
+                "Only super admins manage notification rules. Ask {admins} to add or change one."
             ),
             Permission::Records(t, _) => {
                 format!("You may not work with {} here.", t.label_plural().to_lowercase())

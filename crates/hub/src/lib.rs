@@ -6,6 +6,7 @@ pub mod association;
 pub mod auth;
 pub mod change;
 pub mod error;
+pub mod matching;
 pub mod mention;
 pub mod object_type;
 pub mod pipeline;

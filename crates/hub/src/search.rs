@@ -2,7 +2,7 @@
 //! validated condition tree the store turns into SQL. Filter groups are an
 //! OR of ANDs; every filter names a property that must exist.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::property::{PropertyDef, PropertySet, Storage};
@@ -49,16 +49,18 @@ pub struct FilterGroupInput {
     pub filters: Vec<FilterInput>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One filter as HubSpot's search takes it; automation rules keep theirs
+/// in the same shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FilterInput {
     pub property_name: String,
     pub operator: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<Value>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub high_value: Option<Value>,
 }
 
@@ -147,14 +149,7 @@ impl SearchRequest {
         let groups: Vec<Condition> = self
             .filter_groups
             .iter()
-            .map(|g| {
-                let filters = g
-                    .filters
-                    .iter()
-                    .filter_map(|f| f.condition(props).map_err(|e| errors.push(e)).ok())
-                    .collect();
-                Condition::All(filters)
-            })
+            .map(|g| group_condition(&g.filters, props, &mut errors))
             .collect();
         let sort = self.sort(props).map_err(|e| errors.push(e)).ok();
         let query = self
@@ -218,6 +213,60 @@ impl SearchRequest {
         known_properties(&self.properties, props)
     }
 }
+
+/// The AND of one filter group's filters; each filter that cannot be read
+/// adds its error to `errors` and is left out.
+fn group_condition(
+    filters: &[FilterInput],
+    props: &PropertySet,
+    errors: &mut Vec<FieldError>,
+) -> Condition {
+    let filters = filters
+        .iter()
+        .filter_map(|f| f.condition(props).map_err(|e| errors.push(e)).ok())
+        .collect();
+    Condition::All(filters)
+}
+
+/// The AND of `filters`, read and checked as one filter group of a search
+/// (at most [`MAX_FILTERS_PER_GROUP`]): what an automation rule's filters
+/// mean. Every error names its filter's property.
+pub fn filters_condition(
+    filters: &[FilterInput],
+    props: &PropertySet,
+) -> Result<Condition, HubError> {
+    if filters.len() > MAX_FILTERS_PER_GROUP {
+        return Err(HubError::field(
+            "TOO_MANY_FILTERS",
+            "filters",
+            format!("At most {MAX_FILTERS_PER_GROUP} filters"),
+        ));
+    }
+    let mut errors = Vec::new();
+    let condition = group_condition(filters, props, &mut errors);
+    if errors.is_empty() {
+        Ok(condition)
+    } else {
+        Err(HubError::fields(errors))
+    }
+}
+
+/// The search operators, as HubSpot names them.
+pub const OPERATORS: [&str; 13] = [
+    "EQ",
+    "NEQ",
+    "LT",
+    "LTE",
+    "GT",
+    "GTE",
+    "BETWEEN",
+    "IN",
+    "NOT_IN",
+    "HAS_PROPERTY",
+    "NOT_HAS_PROPERTY",
+    "CONTAINS_TOKEN",
+    "NOT_CONTAINS_TOKEN",
+];
 
 /// The properties a read asks for that exist. Like HubSpot, names that do
 /// not exist are left out rather than refused.
@@ -361,10 +410,10 @@ impl FilterInput {
                     "INVALID_OPERATOR",
                     &self.property_name,
                     format!(
-                        "Unknown operator {:?} on property {}; expected one of EQ, NEQ, LT, \
-                         LTE, GT, GTE, BETWEEN, IN, NOT_IN, HAS_PROPERTY, NOT_HAS_PROPERTY, \
-                         CONTAINS_TOKEN, NOT_CONTAINS_TOKEN",
-                        self.operator, self.property_name
+                        "Unknown operator {:?} on property {}; expected one of {}",
+                        self.operator,
+                        self.property_name,
+                        OPERATORS.join(", ")
                     ),
                 ))
             }

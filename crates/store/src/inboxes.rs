@@ -354,22 +354,10 @@ impl Store {
 mod tests {
     use super::*;
     use crate::test_db::TestDb;
-    use crate::{NewUser, SlackInstall, User};
+    use crate::{SlackInstall, User};
 
     async fn account(db: &TestDb, name: &str) -> (i64, User) {
-        let (account, admin) = db
-            .store
-            .create_account(
-                name,
-                NewUser {
-                    email: format!("admin@{}.test", name.to_lowercase()),
-                    password: "correct horse battery".into(),
-                    ..NewUser::default()
-                },
-            )
-            .await
-            .unwrap();
-        (account.id, admin)
+        db.account(name).await
     }
 
     async fn connect(db: &TestDb, account_id: i64, admin: &User, team_id: &str) {

@@ -21,6 +21,7 @@ mod outbox;
 mod pipelines;
 mod private_files;
 mod properties;
+mod rules;
 mod search;
 pub mod secret;
 mod sessions;
@@ -61,6 +62,10 @@ pub use notifications::{notified_since_on, notify_on, NewNotification, Notificat
 pub use objects::{ListPage, NewRecord, RecordUpdate};
 pub use outbox::{
     retry_backoff_ms, Claim, Finished, Outbox, Settled, Settlement, CLAIM_LEASE_MS, MAX_ATTEMPTS,
+};
+pub use rules::{
+    NotificationRule, Posted, RuleDelivery, RuleFields, RuleTarget, StoredTrigger,
+    RULE_DELIVERIES_KEPT,
 };
 pub use secret::{SecretError, SecretKey};
 pub use sessions::Session;

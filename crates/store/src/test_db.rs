@@ -3,7 +3,7 @@
 
 use hubbub_test_support::TestDatabase;
 
-use crate::Store;
+use crate::{NewUser, Store, User};
 
 pub struct TestDb {
     pub store: Store,
@@ -18,5 +18,24 @@ impl TestDb {
             .expect("connect to the test database");
         store.migrate().await.expect("migrate the test database");
         TestDb { store, _db: db }
+    }
+}
+
+impl TestDb {
+    /// A new account named `name` and its super admin.
+    pub async fn account(&self, name: &str) -> (i64, User) {
+        let (account, admin) = self
+            .store
+            .create_account(
+                name,
+                NewUser {
+                    email: format!("admin@{}.test", name.to_lowercase()),
+                    password: "correct horse battery".into(),
+                    ..NewUser::default()
+                },
+            )
+            .await
+            .unwrap();
+        (account.id, admin)
     }
 }

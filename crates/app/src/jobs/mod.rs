@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::notifications::plan::TaskAlarm;
-use crate::notifications::Notice;
+use crate::notifications::{Notice, RecordRef};
 use crate::{Actor, App, Permission, Result};
 
 /// A kind of background work and what it needs.
@@ -57,6 +57,9 @@ pub enum Job {
         topic: Topic,
         at: Millis,
     },
+    /// Post a notification rule's message about a record it fired for.
+    #[serde(rename = "rules.deliver")]
+    DeliverRule { rule_id: i64, record: RecordRef },
 }
 
 /// A task alarm's topic: a reminder or the overdue notice.
@@ -78,12 +81,13 @@ mod alarm_topic {
 }
 
 /// Every kind's name as stored (the serde tags above).
-const KINDS: [&str; 5] = [
+const KINDS: [&str; 6] = [
     "slack.map_users",
     "slack.send_mapping_request",
     "slack.respond",
     "notifications.slack",
     "notifications.task_alarm",
+    "rules.deliver",
 ];
 
 /// Why a stored job cannot be read.
@@ -105,6 +109,7 @@ impl Job {
             Job::RespondInSlack { .. } => "Answer a button press in Slack",
             Job::NotifyInSlack { .. } => "Send a notification in Slack",
             Job::TaskAlarm { .. } => "Tell a task's owner it is due",
+            Job::DeliverRule { .. } => "Post a notification rule's message",
         }
     }
 
@@ -209,6 +214,9 @@ impl App {
                 self.sound_task_alarm(account_id, TaskAlarm { task_id, topic, at })
                     .await
             }
+            Job::DeliverRule { rule_id, record } => {
+                self.deliver_rule(account_id, rule_id, record).await
+            }
         }
     }
 }
@@ -243,6 +251,10 @@ mod tests {
                 topic: Topic::TaskReminder,
                 at: 5,
             },
+            Job::DeliverRule {
+                rule_id: 1,
+                record: RecordRef::new(hubbub_hub::ObjectType::Deal, 2),
+            },
         ];
         let kinds: Vec<String> = jobs.iter().map(|j| j.encode().0).collect();
         assert_eq!(kinds, KINDS);
@@ -260,6 +272,10 @@ mod tests {
                 task_id: 4,
                 topic: Topic::TaskOverdue,
                 at: 99,
+            },
+            Job::DeliverRule {
+                rule_id: 3,
+                record: RecordRef::new(hubbub_hub::ObjectType::Ticket, 8),
             },
         ];
         for job in jobs {

@@ -12,6 +12,7 @@ use hubbub_store::{Consequences, User};
 use super::deliver::Recipients;
 use super::plan::{self, Audience, Doer};
 use crate::jobs::Job;
+use crate::rules::{rule_jobs, Rule};
 use crate::{Actor, App, AppConfig, Result};
 
 /// Who is concerned by changes to records of one type, read once before
@@ -23,6 +24,8 @@ pub(crate) struct ChangeContext {
     readers: Vec<User>,
     followers: Vec<(i64, i64)>,
     pipelines: Vec<Pipeline>,
+    /// The account's active notification rules about the type.
+    rules: Vec<Rule>,
 }
 
 impl App {
@@ -39,6 +42,7 @@ impl App {
         let recipients = self.recipients(account_id).await?;
         let readers = self.readers(&recipients.users, t);
         let followers = self.store().followers(account_id, ids).await?;
+        let rules = self.active_rules(account_id, t).await?;
         Ok(ChangeContext {
             doer_id: actor.user_id(),
             doer_name: actor.name(),
@@ -46,6 +50,7 @@ impl App {
             readers,
             followers,
             pipelines,
+            rules,
         })
     }
 }
@@ -75,7 +80,10 @@ impl ChangeContext {
         note_subject: impl Fn(i64) -> Option<Record>,
     ) -> Consequences {
         let notices = plan::record_notices(self.doer(), &self.audience(), events, note_subject);
-        self.recipients.consequences(config, notices)
+        let mut out = self.recipients.consequences(config, notices);
+        let rules = rule_jobs(&self.rules, events);
+        out.jobs.extend(rules.iter().map(|job| job.to_new(None)));
+        out
     }
 
     /// What a comment on `record` causes.

@@ -79,7 +79,7 @@ impl App {
 
     /// The app's direct-message channel with a mapped user, opened once
     /// and remembered.
-    async fn direct_message_channel(
+    pub(crate) async fn direct_message_channel(
         &self,
         live: &LiveWorkspace,
         user_id: i64,

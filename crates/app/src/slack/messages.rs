@@ -210,15 +210,15 @@ pub fn notification(n: &NotificationMessage<'_>) -> SlackMessageContent {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::Value;
 
     /// What a hostile hub user might call themselves.
-    const HOSTILE: &str = "<!channel> <http://evil.example|Click here to confirm> & co";
+    pub(crate) const HOSTILE: &str = "<!channel> <http://evil.example|Click here to confirm> & co";
 
     /// Every string Slack reads as mrkdwn or shows: `text` at any depth.
-    fn texts(value: &Value, out: &mut Vec<String>) {
+    pub(crate) fn texts(value: &Value, out: &mut Vec<String>) {
         match value {
             Value::Object(map) => {
                 for (key, v) in map {

@@ -23,6 +23,7 @@ mod mail;
 mod notifications;
 mod objects;
 mod owners_pipelines;
+mod rules;
 mod search;
 mod slack_connect;
 mod slack_mapping;

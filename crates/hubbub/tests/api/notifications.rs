@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::harness::TestAccount;
 use crate::slack_mapping::{add_user, scene, Scene};
-use crate::slack_support::{slack_user, World};
+use crate::slack_support::{channel_messages, slack_user, World};
 
 /// What reached one person for one topic, channel by channel.
 #[derive(Debug, PartialEq, Eq)]
@@ -53,17 +53,7 @@ async fn direct_messages(world: &World, account: &TestAccount, user: &User) -> V
     else {
         return Vec::new();
     };
-    let body: Value = world
-        .raw
-        .get(format!("{}/control/messages", world.sandbox.base_url))
-        .query(&[("channel", channel.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["messages"].as_array().cloned().unwrap_or_default()
+    channel_messages(world, &channel).await
 }
 
 fn saying<'a>(messages: &'a [Value], words: &str) -> Vec<&'a Value> {

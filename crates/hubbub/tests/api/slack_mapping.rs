@@ -18,8 +18,8 @@ use serde_json::{json, Value};
 
 use crate::harness::TestAccount;
 use crate::slack_support::{
-    admin, connect, connection_row, eventually, jobs_settled, sandbox_bot_tokens, sandbox_control,
-    slack_user, subscribe_app, world, World, ADMIN_PASSWORD,
+    admin, channel_messages, connect, connection_row, eventually, jobs_settled, sandbox_bot_tokens,
+    sandbox_control, slack_user, subscribe_app, world, World, ADMIN_PASSWORD,
 };
 use crate::web_client::WebClient;
 
@@ -244,24 +244,12 @@ pub async fn sent_request(scene: &Scene) -> MappingRequest {
 /// The sandbox's copy of the request's direct message.
 pub async fn direct_message(scene: &Scene, request: &MappingRequest) -> Value {
     let (channel, ts) = request.message.clone().unwrap();
-    let body: Value = scene
-        .world
-        .raw
-        .get(format!("{}/control/messages", scene.world.sandbox.base_url))
-        .query(&[("channel", channel.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["messages"]
-        .as_array()
-        .unwrap()
+    let messages = channel_messages(&scene.world, &channel).await;
+    messages
         .iter()
         .find(|m| m["ts"] == ts)
         .cloned()
-        .unwrap_or_else(|| panic!("no message {ts} in {body}"))
+        .unwrap_or_else(|| panic!("no message {ts} in {messages:?}"))
 }
 
 pub async fn press_confirm(

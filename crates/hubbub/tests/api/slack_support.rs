@@ -164,15 +164,7 @@ pub async fn open(client: &WebClient, url: &str) -> Page {
 
 /// The live bot tokens the sandbox issued in a workspace.
 pub async fn sandbox_bot_tokens(world: &World, team_id: &str) -> Vec<(String, bool)> {
-    let body: Value = world
-        .raw
-        .get(format!("{}/control/installations", world.sandbox.base_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = sandbox_read(world, "/control/installations", &[]).await;
     body["tokens"]
         .as_array()
         .unwrap()
@@ -188,16 +180,14 @@ pub async fn sandbox_bot_tokens(world: &World, team_id: &str) -> Vec<(String, bo
 }
 
 pub async fn auth_test(world: &World, token: &str) -> Value {
-    world
-        .raw
-        .post(format!("{}auth.test", world.sandbox.api_url()))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    let url = format!("{}auth.test", world.sandbox.api_url());
+    json_answer(world.raw.post(url).bearer_auth(token)).await
+}
+
+/// Sends a request to the sandbox and reads its JSON answer.
+async fn json_answer(request: reqwest::RequestBuilder) -> Value {
+    let answer = request.send().await.expect("the sandbox answers");
+    answer.json().await.expect("a JSON answer")
 }
 
 /// Connects from the App Marketplace, allowing as `handle`, and returns
@@ -292,4 +282,39 @@ pub async fn live_account_of(world: &World, team_id: &str) -> Option<i64> {
         .account_for_slack_team(team_id)
         .await
         .unwrap()
+}
+
+/// A channel's id in the sandbox, by its name.
+pub fn channel_id(world: &World, name: &str) -> String {
+    let state = world.sandbox.state();
+    let channel = state.channels.iter().find(|c| c.name == name).unwrap();
+    channel.id.clone()
+}
+
+/// Does something on the Slack side, through the sandbox's control API.
+pub async fn on_slack(world: &World, path: &str, body: Value) {
+    let (status, answer) = sandbox_control(world, path, body).await;
+    assert!(status.is_success(), "{path}: {answer}");
+}
+
+/// Adds the app to a channel, as a person typing `/invite @Hubbub` there.
+pub async fn invite_app(world: &World, channel: &str) {
+    let invite = json!({"channel": channel, "user": "Hubbub"});
+    on_slack(world, "/control/invite", invite).await;
+}
+
+/// The top-level messages of a channel (by name or id), oldest first.
+pub async fn channel_messages(world: &World, channel: &str) -> Vec<Value> {
+    let body = sandbox_read(world, "/control/messages", &[("channel", channel)]).await;
+    body["messages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no messages in {body}"))
+        .clone()
+}
+
+/// Reads what the sandbox's control API shows at `path` (what happened on
+/// the Slack side).
+pub async fn sandbox_read(world: &World, path: &str, query: &[(&str, &str)]) -> Value {
+    let url = format!("{}{path}", world.sandbox.base_url);
+    json_answer(world.raw.get(url).query(query)).await
 }

@@ -7,12 +7,12 @@
 use hubbub_sandbox::Seed;
 use hubbub_store::{InboxSlackStatus, NewUser};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::harness::TestAccount;
 use crate::slack_support::{
-    admin, connect, connect_from, from_inbox, sandbox_bot_tokens, sandbox_control, slack_user,
-    world, World,
+    admin, channel_id, connect, connect_from, from_inbox, invite_app, on_slack, sandbox_bot_tokens,
+    slack_user, world, World,
 };
 use crate::web_client::{csrf_field, tag_with, Page, WebClient};
 
@@ -78,24 +78,6 @@ fn status(page: &Page) -> String {
     let marker = r#"data-testid="inbox-slack-status">"#;
     let at = page.html.find(marker).expect("a Slack status") + marker.len();
     page.html[at..at + page.html[at..].find('<').unwrap()].to_owned()
-}
-
-fn channel_id(world: &World, name: &str) -> String {
-    let state = world.sandbox.state();
-    let channel = state.channels.iter().find(|c| c.name == name).unwrap();
-    channel.id.clone()
-}
-
-/// Does something on the Slack side, through the sandbox's control API.
-async fn on_slack(world: &World, path: &str, body: Value) {
-    let (status, answer) = sandbox_control(world, path, body).await;
-    assert!(status.is_success(), "{path}: {answer}");
-}
-
-/// Adds the app to a channel, as a person typing `/invite @Hubbub` there.
-async fn invite_app(world: &World, channel: &str) {
-    let invite = json!({"channel": channel, "user": "Hubbub"});
-    on_slack(world, "/control/invite", invite).await;
 }
 
 async fn regular_user(world: &World, account: &TestAccount, email: &str) -> WebClient {

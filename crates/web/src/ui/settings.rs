@@ -1,8 +1,10 @@
 //! Settings: the home page, users and teams (super admins only), the
-//! App Marketplace, and the inboxes' settings.
+//! App Marketplace, the inboxes' settings, and notification rules (super
+//! admins only).
 
 mod inbox;
 mod marketplace;
+mod rules;
 mod slack;
 mod teams;
 mod users;
@@ -53,6 +55,9 @@ pub fn routes() -> Router<AppState> {
             "/settings/inbox/{id}/slack/disconnect",
             post(inbox::disconnect_slack),
         )
+        .route("/settings/rules", get(rules::show).post(rules::create))
+        .route("/settings/rules/{id}", post(rules::update))
+        .route("/settings/rules/{id}/{action}", post(rules::act))
         .route(
             hubbub_app::links::SLACK_OAUTH_CALLBACK,
             get(slack::callback),

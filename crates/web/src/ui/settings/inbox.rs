@@ -243,7 +243,7 @@ fn channel_options(
 
 /// `#support-private (private)`, and whether the app still has to be
 /// invited, so the admin sees which channels are ready.
-fn channel_label(c: &SlackChannel) -> String {
+pub(super) fn channel_label(c: &SlackChannel) -> String {
     let mut label = format!("#{}", c.name);
     if c.is_private {
         label.push_str(" (private)");
