@@ -272,17 +272,15 @@ impl Records<'_> {
             .map(|input| record::prepare_new(&self.props, &pipelines, &input.properties))
             .collect::<Result<Vec<_>, HubError>>()?;
         self.check_owners(&changes).await?;
-        // New records concern someone only through an owner or a note's
-        // @mentions: batches of plain records skip the reads.
         let concerns_people = self.object_type == ObjectType::Note
             || changes
                 .iter()
                 .flatten()
                 .any(|(name, value)| name == OWNER_PROPERTY && value.is_some());
-        let context = match concerns_people {
-            true => Some(self.change_context(&[], pipelines).await?),
-            false => None,
-        };
+        let context = self
+            .app
+            .creation_context(self.actor, self.object_type, pipelines, concerns_people)
+            .await?;
         let subjects = self.note_subjects(&inputs).await?;
         let (config, now) = (self.app.config(), self.app.now());
         let store = self.app.store();

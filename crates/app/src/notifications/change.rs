@@ -38,11 +38,43 @@ impl App {
         ids: &[i64],
         pipelines: Vec<Pipeline>,
     ) -> Result<ChangeContext> {
+        let rules = self.active_rules(actor.account_id(), t).await?;
+        self.change_context_with(actor, t, ids, pipelines, rules)
+            .await
+    }
+
+    /// The context of new records, when they can concern anyone: through
+    /// `concerns_people` (an owner, a note's @mentions) or a rule about
+    /// their type. Batches of plain records skip the other reads.
+    pub(crate) async fn creation_context(
+        &self,
+        actor: &Actor,
+        t: ObjectType,
+        pipelines: Vec<Pipeline>,
+        concerns_people: bool,
+    ) -> Result<Option<ChangeContext>> {
+        let rules = self.active_rules(actor.account_id(), t).await?;
+        if !concerns_people && rules.is_empty() {
+            return Ok(None);
+        }
+        let context = self
+            .change_context_with(actor, t, &[], pipelines, rules)
+            .await?;
+        Ok(Some(context))
+    }
+
+    async fn change_context_with(
+        &self,
+        actor: &Actor,
+        t: ObjectType,
+        ids: &[i64],
+        pipelines: Vec<Pipeline>,
+        rules: Vec<Rule>,
+    ) -> Result<ChangeContext> {
         let account_id = actor.account_id();
         let recipients = self.recipients(account_id).await?;
         let readers = self.readers(&recipients.users, t);
         let followers = self.store().followers(account_id, ids).await?;
-        let rules = self.active_rules(account_id, t).await?;
         Ok(ChangeContext {
             doer_id: actor.user_id(),
             doer_name: actor.name(),

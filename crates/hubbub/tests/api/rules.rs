@@ -214,11 +214,15 @@ async fn a_deal_entering_a_stage_fires_a_rule_to_a_channel_the_app_is_in() {
         1,
         "{small}"
     );
+    // A deal created straight into the stage enters it too, owner or not.
+    deal(&s, "Straight in", "closedwon").await;
+    jobs_settled(&s.world).await;
+    assert_eq!(channel_messages(&s.world, "sales").await.len(), 2);
 
     let page = s.admin.get(RULES).await;
     let card = rule_card(&page, "Won deals");
     assert!(card.contains("Posted to #sales"), "{card}");
-    assert_eq!(card.matches(r#"data-testid="delivery""#).count(), 1);
+    assert_eq!(card.matches(r#"data-testid="delivery""#).count(), 2);
 
     // Paused, it fires no more; resumed, it does again.
     let page = s
@@ -229,7 +233,7 @@ async fn a_deal_entering_a_stage_fires_a_rule_to_a_channel_the_app_is_in() {
     assert!(card_status(&page, "Won deals") == "Paused");
     let other = deal(&s, "Other", "qualifiedtobuy").await;
     move_deal(&s, &other, "closedwon").await;
-    assert_eq!(channel_messages(&s.world, "sales").await.len(), 1);
+    assert_eq!(channel_messages(&s.world, "sales").await.len(), 2);
     let page = s
         .admin
         .submit(RULES, &format!("{RULES}/{id}/resume"), &[])
@@ -237,7 +241,7 @@ async fn a_deal_entering_a_stage_fires_a_rule_to_a_channel_the_app_is_in() {
     assert!(card_status(&page, "Won deals") == "Active");
     let third = deal(&s, "Third", "qualifiedtobuy").await;
     move_deal(&s, &third, "closedwon").await;
-    assert_eq!(channel_messages(&s.world, "sales").await.len(), 2);
+    assert_eq!(channel_messages(&s.world, "sales").await.len(), 3);
 
     // Edited: another message, same rule.
     let edited = rule_fields(
@@ -268,7 +272,7 @@ async fn a_deal_entering_a_stage_fires_a_rule_to_a_channel_the_app_is_in() {
     assert!(rules_of(&s).await.is_empty());
     let last = deal(&s, "Last", "qualifiedtobuy").await;
     move_deal(&s, &last, "closedwon").await;
-    assert_eq!(channel_messages(&s.world, "sales").await.len(), 2);
+    assert_eq!(channel_messages(&s.world, "sales").await.len(), 3);
 }
 
 async fn rules_of(s: &Scene) -> Vec<hubbub_store::NotificationRule> {
