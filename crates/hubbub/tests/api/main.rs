@@ -24,6 +24,7 @@ mod notifications;
 mod objects;
 mod owners_pipelines;
 mod search;
+mod slack_actions;
 mod slack_connect;
 mod slack_mapping;
 mod slack_removal;

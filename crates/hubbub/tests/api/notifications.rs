@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::harness::TestAccount;
 use crate::slack_mapping::{add_user, scene, Scene};
-use crate::slack_support::{slack_user, World};
+use crate::slack_support::{sandbox_read, slack_user, World};
 
 /// What reached one person for one topic, channel by channel.
 #[derive(Debug, PartialEq, Eq)]
@@ -42,7 +42,7 @@ async fn mails(world: &World, account: &TestAccount, user: &User, subject: &str)
 }
 
 /// The app's direct messages to `user` in the sandbox, oldest first.
-async fn direct_messages(world: &World, account: &TestAccount, user: &User) -> Vec<Value> {
+pub async fn direct_messages(world: &World, account: &TestAccount, user: &User) -> Vec<Value> {
     let (_, team_id) = slack_user(world, "olivia");
     let Some(channel) = world
         .app
@@ -53,27 +53,18 @@ async fn direct_messages(world: &World, account: &TestAccount, user: &User) -> V
     else {
         return Vec::new();
     };
-    let body: Value = world
-        .raw
-        .get(format!("{}/control/messages", world.sandbox.base_url))
-        .query(&[("channel", channel.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = sandbox_read(world, "/control/messages", &[("channel", channel.as_str())]).await;
     body["messages"].as_array().cloned().unwrap_or_default()
 }
 
-fn saying<'a>(messages: &'a [Value], words: &str) -> Vec<&'a Value> {
+pub fn saying<'a>(messages: &'a [Value], words: &str) -> Vec<&'a Value> {
     messages
         .iter()
         .filter(|m| m["text"].as_str().unwrap_or_default().contains(words))
         .collect()
 }
 
-async fn create(world: &World, account: &TestAccount, t: &str, props: Value) -> i64 {
+pub async fn create(world: &World, account: &TestAccount, t: &str, props: Value) -> i64 {
     let (status, body) = world
         .app
         .post(
@@ -86,7 +77,7 @@ async fn create(world: &World, account: &TestAccount, t: &str, props: Value) -> 
     body["id"].as_str().unwrap().parse().unwrap()
 }
 
-async fn patch(world: &World, account: &TestAccount, t: &str, id: i64, props: Value) {
+pub async fn patch(world: &World, account: &TestAccount, t: &str, id: i64, props: Value) {
     let (status, body) = world
         .app
         .patch(

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::harness::TestAccount;
 use crate::slack_support::{
     admin, connect, connection_row, live_account_of, sandbox_bot_tokens, sandbox_control,
-    slack_user, world, World,
+    sandbox_read, slack_user, world, World,
 };
 use crate::web_client::WebClient;
 
@@ -37,16 +37,12 @@ async fn subscribe_events(world: &World) -> String {
 
 /// The events the sandbox delivered to `url` that the hub answered.
 async fn answered_events(world: &World, url: &str) -> Vec<Value> {
-    let body: Value = world
-        .raw
-        .get(format!("{}/control/deliveries", world.sandbox.base_url))
-        .query(&[("kind", "event"), ("url", url)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = sandbox_read(
+        world,
+        "/control/deliveries",
+        &[("kind", "event"), ("url", url)],
+    )
+    .await;
     body["deliveries"]
         .as_array()
         .unwrap()

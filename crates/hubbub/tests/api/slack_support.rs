@@ -164,15 +164,7 @@ pub async fn open(client: &WebClient, url: &str) -> Page {
 
 /// The live bot tokens the sandbox issued in a workspace.
 pub async fn sandbox_bot_tokens(world: &World, team_id: &str) -> Vec<(String, bool)> {
-    let body: Value = world
-        .raw
-        .get(format!("{}/control/installations", world.sandbox.base_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = sandbox_read(world, "/control/installations", &[]).await;
     body["tokens"]
         .as_array()
         .unwrap()
@@ -238,6 +230,43 @@ pub async fn sandbox_control(world: &World, path: &str, body: Value) -> (StatusC
         .unwrap();
     let status = res.status();
     (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Reads what happened on the Slack side from the sandbox's control API
+/// (`/control/messages`, `/control/ephemerals`, …).
+pub async fn sandbox_read(world: &World, path: &str, query: &[(&str, &str)]) -> Value {
+    world
+        .raw
+        .get(format!("{}{path}", world.sandbox.base_url))
+        .query(query)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Sends the hub an interaction payload signed as Slack signs it (a
+/// press Slack would deliver, or a replay of one).
+pub async fn signed_interaction(world: &World, payload: &Value) -> StatusCode {
+    let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+    let secret = world.sandbox.state().apps[0].signing_secret.clone();
+    let timestamp = hubbub_test_support::now_secs().to_string();
+    world
+        .raw
+        .post(format!("{}/slack/interactions", world.app.base_url))
+        .header("X-Slack-Request-Timestamp", &timestamp)
+        .header(
+            "X-Slack-Signature",
+            hubbub_test_support::slack_signature(&secret, &timestamp, body.as_bytes()),
+        )
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
 }
 
 /// Points the sandbox app's event and interactivity URLs at the hub, so
