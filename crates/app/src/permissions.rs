@@ -64,7 +64,8 @@ fn allows(actor: &Actor, permission: Permission) -> Result<(), Denied> {
         | Permission::ReadAllMail
         | Permission::ManageNotifications
         | Permission::ManageRules => roles.super_admin,
-        Permission::Records(..) | Permission::ReadOwners => true,
+        Permission::Records(_, Access::Write) => roles.may_change_records(),
+        Permission::Records(_, Access::Read) | Permission::ReadOwners => true,
     };
     if may {
         Ok(())
@@ -115,7 +116,11 @@ impl App {
             Permission::ManageRules => format!(
                 "Only super admins manage notification rules. Ask {admins} to add or change one."
             ),
-            Permission::Records(t, _) => {
+            Permission::Records(t, Access::Write) => format!(
+                "You have a view-only seat: you may read {} but not change them. Ask {admins} for a seat that may edit records.",
+                t.label_plural().to_lowercase()
+            ),
+            Permission::Records(t, Access::Read) => {
                 format!("You may not work with {} here.", t.label_plural().to_lowercase())
             }
             Permission::ReadOwners => "You may not list the account's owners.".to_owned(),
@@ -170,6 +175,17 @@ mod tests {
         assert!(allows(&member, Permission::ConnectApps).is_err());
         assert!(allows(&marketplace, Permission::ConnectApps).is_ok());
         assert!(allows(&marketplace, Permission::ManageUsers).is_err());
+        let viewer = user(Roles {
+            view_only: true,
+            ..Roles::default()
+        });
+        let deals = |access| Permission::Records(ObjectType::Deal, access);
+        assert!(allows(&viewer, deals(Access::Read)).is_ok());
+        assert!(matches!(
+            allows(&viewer, deals(Access::Write)),
+            Err(Denied::Role)
+        ));
+        assert!(allows(&member, deals(Access::Write)).is_ok());
         let contacts = Actor::Token(TokenGrant {
             account_id: 1,
             scopes: vec!["crm.objects.contacts.read".into()],

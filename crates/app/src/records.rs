@@ -14,7 +14,7 @@ use hubbub_hub::pipeline::Pipeline;
 use hubbub_hub::property::{PropertyChanges, PropertyDef, PropertySet};
 use hubbub_hub::timestamp::to_iso;
 use hubbub_hub::{record, HubError, ObjectType, Record, RecordEvent};
-use hubbub_store::{Comment, RecordUpdate};
+use hubbub_store::{Comment, Consequences, RecordUpdate};
 use serde_json::{Map, Value};
 
 use crate::notifications::{alarm_jobs, ChangeContext};
@@ -317,6 +317,17 @@ impl Records<'_> {
     /// Changes records, all or none: each change is checked against the
     /// record as stored (a new stage must belong to its pipeline).
     pub async fn update(&self, updates: Vec<(i64, Map<String, Value>)>) -> Result<Vec<Updated>> {
+        self.update_with(updates, |_| Consequences::default()).await
+    }
+
+    /// [`Records::update`], with what the caller adds to the change in its
+    /// transaction (a timeline line, a job), decided from the records
+    /// before and after it.
+    pub async fn update_with(
+        &self,
+        updates: Vec<(i64, Map<String, Value>)>,
+        also: impl FnOnce(&[(Record, Record)]) -> Consequences,
+    ) -> Result<Vec<Updated>> {
         self.writable().await?;
         let pipelines = self.pipelines().await?;
         let store = self.app.store();
@@ -353,6 +364,7 @@ impl Records<'_> {
                     .collect();
                 let mut out = alarm_jobs(&events, now);
                 out.extend(context.record_consequences(config, &events, |_| None));
+                out.extend(also(pairs));
                 out
             })
             .await?;

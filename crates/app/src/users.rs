@@ -14,14 +14,17 @@ pub enum Role {
     SuperAdmin,
     /// HubSpot's "App Marketplace" permission: may connect apps.
     Marketplace,
+    /// HubSpot's view-only seat: may read records, not change them.
+    ViewOnly,
 }
 
 impl Role {
-    /// `super_admin` or `marketplace`, as forms send it.
+    /// `super_admin`, `marketplace` or `view_only`, as forms send it.
     pub fn parse(name: &str) -> Option<Role> {
         match name {
             "super_admin" => Some(Role::SuperAdmin),
             "marketplace" => Some(Role::Marketplace),
+            "view_only" => Some(Role::ViewOnly),
             _ => None,
         }
     }
@@ -34,6 +37,10 @@ impl Role {
             },
             Role::Marketplace => Roles {
                 marketplace: granted,
+                ..roles
+            },
+            Role::ViewOnly => Roles {
+                view_only: granted,
                 ..roles
             },
         }

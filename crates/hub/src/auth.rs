@@ -16,12 +16,20 @@ pub struct Roles {
     pub super_admin: bool,
     /// HubSpot's "App Marketplace" permission: may connect apps.
     pub marketplace: bool,
+    /// HubSpot's view-only seat: may read records, not change them.
+    pub view_only: bool,
 }
 
 impl Roles {
     /// Whether the user may connect or disconnect apps such as Slack.
     pub fn may_connect_apps(self) -> bool {
         self.super_admin || self.marketplace
+    }
+
+    /// Whether the user may create, change or archive records (and link
+    /// them, and add their properties).
+    pub fn may_change_records(self) -> bool {
+        !self.view_only
     }
 
     pub fn may_manage_users(self) -> bool {

@@ -213,12 +213,26 @@ impl InteractionPayload {
     }
 
     /// A `block_actions` payload's first action: its `action_id` and
-    /// `value` (empty when the element has none).
+    /// `value`: a button's, a select's chosen option's (empty when the
+    /// element has none).
     pub fn first_action(&self) -> Option<(&str, &str)> {
         let action = self.payload.pointer("/actions/0")?;
         let id = action.get("action_id")?.as_str()?;
-        let value = action.get("value").and_then(Value::as_str).unwrap_or("");
+        let value = action
+            .get("value")
+            .or_else(|| action.pointer("/selected_option/value"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
         Some((id, value))
+    }
+
+    /// The message an action happened in: its channel and `ts` (from the
+    /// payload's `container`).
+    pub fn message_location(&self) -> Option<(&str, &str)> {
+        let container = self.payload.get("container")?;
+        let channel = container.get("channel_id")?.as_str()?;
+        let ts = container.get("message_ts")?.as_str()?;
+        Some((channel, ts))
     }
 
     /// The workspace the person acted in: `team.id`, or the person's own
@@ -369,6 +383,29 @@ mod tests {
         );
         assert!(InteractionPayload::parse(b"payload=%7Bnope").is_err());
         assert!(InteractionPayload::parse(b"payload=%7B%7D").is_err());
+    }
+
+    #[test]
+    fn a_select_in_a_message_as_documented() {
+        let payload = json!({
+            "type": "block_actions",
+            "team": {"id": "T9TK3CUKW"},
+            "user": {"id": "UA8RXUSPL", "team_id": "T9TK3CUKW"},
+            "container": {"type": "message", "message_ts": "1548261231.000200", "channel_id": "D0CJ1Q9C1", "is_ephemeral": false},
+            "response_url": "https://hooks.slack.com/actions/AABA1ABCD/1232321423432/D09sSasdasdAS9091209",
+            "actions": [{
+                "action_id": "pick", "block_id": "b", "type": "static_select",
+                "selected_option": {"text": {"type": "plain_text", "text": "Won"}, "value": "deal:1:won"},
+                "action_ts": "1548426417.840180"
+            }]
+        });
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        let p = InteractionPayload::parse(body.as_bytes()).unwrap();
+        assert_eq!(p.first_action(), Some(("pick", "deal:1:won")));
+        assert_eq!(
+            p.message_location(),
+            Some(("D0CJ1Q9C1", "1548261231.000200"))
+        );
     }
 
     proptest! {

@@ -38,7 +38,7 @@ impl Store {
         // An unknown email costs the same effort as a real check, so timing
         // does not tell which emails have accounts.
         let hash = match &row {
-            Some(row) => row.try_get::<String, _>(10)?,
+            Some(row) => row.try_get::<String, _>("password_hash")?,
             None => DUMMY_HASH.clone(),
         };
         let password = password.to_owned();
@@ -89,7 +89,7 @@ impl Store {
         row.map(|r| {
             Ok(Session {
                 user: user_from_row(&r)?,
-                csrf_token: r.try_get(10)?,
+                csrf_token: r.try_get("csrf_token")?,
             })
         })
         .transpose()

@@ -423,3 +423,48 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Remembers what a direct message the app posted shows (a
+    /// notification, as the application layer encodes it), so that a
+    /// button pressed on it can draw it again.
+    pub async fn remember_slack_notice_message(
+        &self,
+        account_id: i64,
+        channel: &str,
+        ts: &str,
+        notice: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO slack_notice_messages (account_id, channel, ts, notice, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id, channel, ts) DO NOTHING",
+        )
+        .bind(account_id)
+        .bind(channel)
+        .bind(ts)
+        .bind(notice)
+        .bind(now_millis())
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// What the app's message `ts` in `channel` shows, if the hub posted
+    /// it for the account.
+    pub async fn slack_notice_message(
+        &self,
+        account_id: i64,
+        channel: &str,
+        ts: &str,
+    ) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT notice FROM slack_notice_messages \
+             WHERE account_id = $1 AND channel = $2 AND ts = $3",
+        )
+        .bind(account_id)
+        .bind(channel)
+        .bind(ts)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}

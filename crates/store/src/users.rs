@@ -55,7 +55,7 @@ pub struct Team {
 }
 
 pub(crate) const USER_COLUMNS: &str = "id, account_id, email, first_name, last_name, super_admin, \
-                            marketplace, archived, created_at, updated_at";
+                            marketplace, archived, created_at, updated_at, view_only";
 
 pub(crate) fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     Ok(User {
@@ -67,6 +67,7 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
         roles: Roles {
             super_admin: row.try_get::<i64, _>(5)? != 0,
             marketplace: row.try_get::<i64, _>(6)? != 0,
+            view_only: row.try_get::<i64, _>(10)? != 0,
         },
         archived: row.try_get::<i64, _>(7)? != 0,
         created_at: row.try_get(8)?,
@@ -301,7 +302,8 @@ impl Store {
         self.user(account_id, user_id).await
     }
 
-    /// Grants or revokes super admin and the App Marketplace permission.
+    /// Grants or revokes super admin, the App Marketplace permission and
+    /// the view-only seat.
     /// An account always keeps at least one super admin.
     pub async fn set_roles(
         &self,
@@ -316,9 +318,10 @@ impl Store {
         if user.roles.super_admin && !roles.super_admin {
             refuse_if_last_admin(&mut tx, account_id, user_id, "super admin").await?;
         }
-        sqlx::query("UPDATE users SET super_admin = $1, marketplace = $2, updated_at = $3 WHERE id = $4 AND account_id = $5")
+        sqlx::query("UPDATE users SET super_admin = $1, marketplace = $2, view_only = $3, updated_at = $4 WHERE id = $5 AND account_id = $6")
             .bind(flag(roles.super_admin))
             .bind(flag(roles.marketplace))
+            .bind(flag(roles.view_only))
             .bind(now_millis())
             .bind(user_id)
             .bind(account_id)

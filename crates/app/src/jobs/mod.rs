@@ -45,6 +45,17 @@ pub enum Job {
         content: Box<SlackMessageContent>,
         replace_original: bool,
     },
+    /// Draw a notification's direct message again through a button
+    /// press's `response_url` (`channel` and `ts` name the message), the
+    /// record as it stands when the job runs, with `outcome`: what the
+    /// press did.
+    #[serde(rename = "notifications.slack_redraw")]
+    RedrawNotice {
+        response_url: String,
+        channel: String,
+        ts: String,
+        outcome: String,
+    },
     /// Send one person a notification as a direct message from the app.
     #[serde(rename = "notifications.slack")]
     NotifyInSlack { notice: Notice },
@@ -81,10 +92,11 @@ mod alarm_topic {
 }
 
 /// Every kind's name as stored (the serde tags above).
-const KINDS: [&str; 6] = [
+const KINDS: [&str; 7] = [
     "slack.map_users",
     "slack.send_mapping_request",
     "slack.respond",
+    "notifications.slack_redraw",
     "notifications.slack",
     "notifications.task_alarm",
     "rules.deliver",
@@ -107,6 +119,7 @@ impl Job {
             Job::MapSlackUsers { .. } => "Find hub users' Slack accounts by email",
             Job::SendMappingRequest { .. } => "Send a Slack user a mapping request",
             Job::RespondInSlack { .. } => "Answer a button press in Slack",
+            Job::RedrawNotice { .. } => "Show in Slack what a button press did",
             Job::NotifyInSlack { .. } => "Send a notification in Slack",
             Job::TaskAlarm { .. } => "Tell a task's owner it is due",
             Job::DeliverRule { .. } => "Post a notification rule's message",
@@ -209,6 +222,15 @@ impl App {
                 self.respond_in_slack(&response_url, *content, replace_original)
                     .await
             }
+            Job::RedrawNotice {
+                response_url,
+                channel,
+                ts,
+                outcome,
+            } => {
+                self.redraw_notice(account_id, &response_url, (&channel, &ts), &outcome)
+                    .await
+            }
             Job::NotifyInSlack { notice } => self.notify_in_slack(account_id, notice).await,
             Job::TaskAlarm { task_id, topic, at } => {
                 self.sound_task_alarm(account_id, TaskAlarm { task_id, topic, at })
@@ -234,6 +256,12 @@ mod tests {
                 response_url: "https://hooks.slack.com/actions/T1/1/x".into(),
                 content: Box::new(hubbub_slack::SlackMessageContent::new()),
                 replace_original: false,
+            },
+            Job::RedrawNotice {
+                response_url: "https://hooks.slack.com/actions/T1/1/x".into(),
+                channel: "D1".into(),
+                ts: "1.2".into(),
+                outcome: "Ada completed the task".into(),
             },
             Job::NotifyInSlack {
                 notice: Notice {

@@ -257,7 +257,8 @@ pub fn task_alarm_notice(task: &Record, alarm: TaskAlarm) -> Option<Notice> {
     })
 }
 
-fn capitalised(text: &str) -> String {
+/// `text` with its first letter in upper case.
+pub(crate) fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars
         .next()

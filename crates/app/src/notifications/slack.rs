@@ -52,8 +52,26 @@ impl App {
             .slack_api()
             .post_message(&live.token, &channel, content)
             .await;
-        self.check_bot_call(account_id, posted).await?;
+        let posted = self.check_bot_call(account_id, posted).await?;
+        let shown = serde_json::to_string(&notice).expect("a notice serialises to JSON");
+        self.store()
+            .remember_slack_notice_message(account_id, &posted.channel, &posted.ts, &shown)
+            .await?;
         Ok(())
+    }
+
+    /// The notification a message of the app's shows, when the hub posted
+    /// it.
+    pub(crate) async fn notice_in_message(
+        &self,
+        account_id: i64,
+        (channel, ts): (&str, &str),
+    ) -> Result<Option<Notice>> {
+        let stored = self
+            .store()
+            .slack_notice_message(account_id, channel, ts)
+            .await?;
+        Ok(stored.and_then(|json| serde_json::from_str(&json).ok()))
     }
 
     /// The user's Slack user in the live workspace, looked up by email the

@@ -15,6 +15,7 @@
 use hubbub_slack::{EventCallback, InteractionPayload, SlashCommand};
 use hubbub_store::{take_slack_event_on, AnyConnection, StoreError};
 
+use super::actions::Press;
 use super::messages::MAPPING_CONFIRM;
 use super::user_mapping::SlackIdentity;
 use crate::{App, Error, Result};
@@ -116,9 +117,14 @@ impl App {
         let Some(account_id) = account_id else {
             return Ok(SlackReply::Nothing);
         };
-        if let ("block_actions", Some((MAPPING_CONFIRM, value))) =
-            (payload.kind.as_str(), payload.first_action())
-        {
+        let action = match payload.kind.as_str() {
+            "block_actions" => payload.first_action(),
+            _ => None,
+        };
+        if let Some(press) = action.and_then(|(id, value)| Press::parse(id, value)) {
+            self.press_notification_button(account_id, payload, press)
+                .await?;
+        } else if let Some((MAPPING_CONFIRM, value)) = action {
             if let Ok(request_id) = value.parse::<i64>() {
                 let who = SlackIdentity {
                     team_id: payload.team_id().unwrap_or_default().to_owned(),
@@ -134,6 +140,22 @@ impl App {
             }
         }
         Ok(SlackReply::Nothing)
+    }
+
+    /// An interaction's `response_url` when it is one of Slack's: the hub
+    /// answers nowhere else.
+    pub(crate) fn slack_response_url<'u>(
+        &self,
+        account_id: i64,
+        response_url: Option<&'u str>,
+    ) -> Option<&'u str> {
+        response_url.filter(|url| {
+            let slacks = self.config().is_slack_response_url(url);
+            if !slacks {
+                tracing::warn!(account_id, "ignored a response_url that is not Slack's");
+            }
+            slacks
+        })
     }
 
     /// An options load for an external select (`block_suggestion`).

@@ -64,17 +64,20 @@ pub fn mapping_confirmed(hub_user_name: &str) -> SlackMessageContent {
 /// Replaces a request that can no longer be confirmed (expired or
 /// replaced by a newer one).
 pub fn mapping_no_longer_valid(hub_user_name: &str, why: &str) -> SlackMessageContent {
-    let text = format!(
+    plain(&format!(
         "This request from {hub_user_name} {why}. {hub_user_name} can send a new one from the hub's notification settings."
-    );
-    message(&text, vec![section(escape(&text))])
+    ))
+}
+
+/// A message that only says `text` (escaped).
+pub fn plain(text: &str) -> SlackMessageContent {
+    message(text, vec![section(escape(text))])
 }
 
 /// Shown only to someone who pressed Confirm on a request meant for
 /// another Slack user.
 pub fn mapping_not_yours() -> SlackMessageContent {
-    let text = "This request is addressed to someone else: only the Slack user it was sent to can confirm it. Nothing was changed.";
-    message(text, vec![section(escape(text))])
+    plain("This request is addressed to someone else: only the Slack user it was sent to can confirm it. Nothing was changed.")
 }
 
 /// The action ids of a notification's buttons; each button's value is

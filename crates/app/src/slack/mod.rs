@@ -1,9 +1,11 @@
 //! The Slack features: connecting a workspace ([`connect`]), the hub's
 //! side of a removal in Slack ([`removal`]), the user mapping
-//! ([`user_mapping`]), what Slack sends the hub ([`inbound`]), and the
-//! messages the app posts ([`messages`]). Every Web API call with the bot
+//! ([`user_mapping`]), what Slack sends the hub ([`inbound`]), the
+//! buttons of notifications ([`actions`]), and the messages the app posts
+//! ([`messages`]). Every Web API call with the bot
 //! token goes through [`workspace`], which notices a dead token.
 
+pub mod actions;
 pub mod connect;
 pub mod inbound;
 pub mod messages;

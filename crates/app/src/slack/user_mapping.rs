@@ -464,14 +464,7 @@ impl App {
                 }
             }
         };
-        let response_url = response_url.filter(|url| {
-            let slacks = self.config().is_slack_response_url(url);
-            if !slacks {
-                tracing::warn!(account_id, "ignored a response_url that is not Slack's");
-            }
-            slacks
-        });
-        if let Some(url) = response_url {
+        if let Some(url) = self.slack_response_url(account_id, response_url) {
             Job::RespondInSlack {
                 response_url: url.to_owned(),
                 content: Box::new(answer.content),

@@ -25,6 +25,7 @@ mod objects;
 mod owners_pipelines;
 mod rules;
 mod search;
+mod slack_actions;
 mod slack_connect;
 mod slack_mapping;
 mod slack_removal;

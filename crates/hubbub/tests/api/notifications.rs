@@ -42,7 +42,7 @@ async fn mails(world: &World, account: &TestAccount, user: &User, subject: &str)
 }
 
 /// The app's direct messages to `user` in the sandbox, oldest first.
-async fn direct_messages(world: &World, account: &TestAccount, user: &User) -> Vec<Value> {
+pub async fn direct_messages(world: &World, account: &TestAccount, user: &User) -> Vec<Value> {
     let (_, team_id) = slack_user(world, "olivia");
     let Some(channel) = world
         .app
@@ -56,14 +56,14 @@ async fn direct_messages(world: &World, account: &TestAccount, user: &User) -> V
     channel_messages(world, &channel).await
 }
 
-fn saying<'a>(messages: &'a [Value], words: &str) -> Vec<&'a Value> {
+pub fn saying<'a>(messages: &'a [Value], words: &str) -> Vec<&'a Value> {
     messages
         .iter()
         .filter(|m| m["text"].as_str().unwrap_or_default().contains(words))
         .collect()
 }
 
-async fn create(world: &World, account: &TestAccount, t: &str, props: Value) -> i64 {
+pub async fn create(world: &World, account: &TestAccount, t: &str, props: Value) -> i64 {
     let (status, body) = world
         .app
         .post(
@@ -76,7 +76,7 @@ async fn create(world: &World, account: &TestAccount, t: &str, props: Value) -> 
     body["id"].as_str().unwrap().parse().unwrap()
 }
 
-async fn patch(world: &World, account: &TestAccount, t: &str, id: i64, props: Value) {
+pub async fn patch(world: &World, account: &TestAccount, t: &str, id: i64, props: Value) {
     let (status, body) = world
         .app
         .patch(

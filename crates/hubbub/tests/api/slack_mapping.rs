@@ -12,14 +12,13 @@ use hubbub_sandbox::Seed;
 use hubbub_store::{
     enqueue_job, JobStatus, MappingRequest, MappingRequestStatus, NewUser, SlackLink, User,
 };
-use hubbub_test_support::{now_secs, slack_signature};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::harness::TestAccount;
 use crate::slack_support::{
     admin, channel_messages, connect, connection_row, eventually, jobs_settled, sandbox_bot_tokens,
-    sandbox_control, slack_user, subscribe_app, world, World, ADMIN_PASSWORD,
+    sandbox_control, signed_interaction, slack_user, subscribe_app, world, World, ADMIN_PASSWORD,
 };
 use crate::web_client::WebClient;
 
@@ -290,24 +289,7 @@ pub async fn signed_press_answering_at(
     if let Some(url) = response_url {
         payload["response_url"] = json!(url);
     }
-    let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
-    let secret = scene.world.sandbox.state().apps[0].signing_secret.clone();
-    let timestamp = now_secs().to_string();
-    scene
-        .world
-        .raw
-        .post(format!("{}/slack/interactions", scene.world.app.base_url))
-        .header("X-Slack-Request-Timestamp", &timestamp)
-        .header(
-            "X-Slack-Signature",
-            slack_signature(&secret, &timestamp, body.as_bytes()),
-        )
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .status()
+    signed_interaction(&scene.world, &payload).await
 }
 
 #[tokio::test]

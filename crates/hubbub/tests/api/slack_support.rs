@@ -230,6 +230,28 @@ pub async fn sandbox_control(world: &World, path: &str, body: Value) -> (StatusC
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
+/// Sends the hub an interaction payload signed as Slack signs it (a
+/// press Slack would deliver, or a replay of one).
+pub async fn signed_interaction(world: &World, payload: &Value) -> StatusCode {
+    let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+    let secret = world.sandbox.state().apps[0].signing_secret.clone();
+    let timestamp = hubbub_test_support::now_secs().to_string();
+    world
+        .raw
+        .post(format!("{}/slack/interactions", world.app.base_url))
+        .header("X-Slack-Request-Timestamp", &timestamp)
+        .header(
+            "X-Slack-Signature",
+            hubbub_test_support::slack_signature(&secret, &timestamp, body.as_bytes()),
+        )
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
 /// Points the sandbox app's event and interactivity URLs at the hub, so
 /// that events and button presses reach it.
 pub async fn subscribe_app(world: &World) {

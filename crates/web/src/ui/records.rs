@@ -282,7 +282,8 @@ pub struct AssocGroup {
 }
 
 pub struct TimelineEntry {
-    /// `note`, `task` or `comment`.
+    /// `note`, `task`, `comment` or `activity` (what someone did to the
+    /// record outside its form: "Ada Admin completed the task via Slack").
     kind: &'static str,
     title: String,
     href: String,
@@ -485,6 +486,19 @@ pub async fn detail(
             meta: String::new(),
             at: c.created_at,
             id: c.id,
+        });
+    }
+    for a in state.app.store().record_activity(account_id, id).await? {
+        timeline.push(TimelineEntry {
+            kind: "activity",
+            title: String::new(),
+            href: String::new(),
+            body: a.summary,
+            author: String::new(),
+            when: format_instant(a.created_at),
+            meta: String::new(),
+            at: a.created_at,
+            id: a.id,
         });
     }
     timeline.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));

@@ -20,13 +20,62 @@ pub struct UserRow {
     pub id: i64,
     pub name: String,
     pub email: String,
-    pub super_admin: bool,
-    pub marketplace: bool,
+    /// The permission buttons: super admin, App Marketplace, view-only.
+    pub toggles: Vec<RoleToggle>,
     pub archived: bool,
     /// The signed-in user's own line.
     pub is_me: bool,
     /// The user's teams, by name.
     pub teams: String,
+}
+
+/// A button that grants a permission, or revokes it when held.
+pub struct RoleToggle {
+    /// What the form sends (`super_admin`, …).
+    pub role: &'static str,
+    pub label: &'static str,
+    pub testid: &'static str,
+    pub granted: bool,
+    /// The button's title when it grants and when it revokes.
+    pub grant: &'static str,
+    pub revoke: &'static str,
+    /// Asked before revoking.
+    pub confirm: Option<&'static str>,
+}
+
+fn toggles(user: &User, is_me: bool) -> Vec<RoleToggle> {
+    let roles = user.roles;
+    vec![
+        RoleToggle {
+            role: "super_admin",
+            label: "Super admin",
+            testid: "super-admin",
+            granted: roles.super_admin,
+            grant: "Make super admin",
+            revoke: "Revoke super admin",
+            confirm: is_me.then_some(
+                "Revoke your own super admin permission? You will no longer be able to manage users.",
+            ),
+        },
+        RoleToggle {
+            role: "marketplace",
+            label: "App Marketplace",
+            testid: "marketplace",
+            granted: roles.marketplace,
+            grant: "Grant the App Marketplace permission",
+            revoke: "Revoke the App Marketplace permission",
+            confirm: None,
+        },
+        RoleToggle {
+            role: "view_only",
+            label: "View-only",
+            testid: "view-only",
+            granted: roles.view_only,
+            grant: "Make view-only: may read records, not change them",
+            revoke: "Let them change records again",
+            confirm: None,
+        },
+    ]
 }
 
 /// The invite form as last submitted, with the problems found in it.
@@ -68,8 +117,7 @@ async fn users_page(
             id: u.id,
             name: u.display_name(),
             email: u.email.clone(),
-            super_admin: u.roles.super_admin,
-            marketplace: u.roles.marketplace,
+            toggles: toggles(u, u.id == viewer.session.user.id),
             archived: u.archived,
             is_me: u.id == viewer.session.user.id,
             teams: teams
@@ -207,7 +255,7 @@ pub async fn invite(
 
 #[derive(Deserialize)]
 pub struct RoleFields {
-    /// `super_admin` or `marketplace`.
+    /// `super_admin`, `marketplace` or `view_only`.
     role: String,
     /// `1` grants, anything else revokes.
     #[serde(default)]
