@@ -1,8 +1,9 @@
 //! The worker: one per process, on every replica. It claims due jobs and
 //! due mail from their outboxes, runs or delivers each, and settles every
 //! attempt through the same mechanism ([`Store::settle`]): finished;
-//! postponed when Slack rate limits the hub (to when its `Retry-After`
-//! says, without counting an attempt); retried after a backoff; or parked
+//! postponed when Slack rate limits the hub, or the hub's pacer holds a
+//! call back (to when `Retry-After` or the pacer says, without counting an
+//! attempt); retried after a backoff; or parked
 //! after the last attempt, or at once when retrying cannot help.
 //!
 //! A use case that enqueues work wakes the worker of its own process, so
@@ -133,9 +134,15 @@ impl Worker {
         };
         match self.app.run_job(queued.account_id, job).await {
             Ok(()) => Settlement::Finished(Finished::Done),
-            Err(JobError::Slack(SlackApiError::RateLimited { retry_after })) => {
-                let wait = retry_after.unwrap_or(DEFAULT_RETRY_AFTER);
-                tracing::info!(job_id = queued.id, kind = %queued.kind, ?wait, "Slack rate limited a job; it waits");
+            Err(JobError::Slack(
+                e @ (SlackApiError::RateLimited { .. } | SlackApiError::Paced { .. }),
+            )) => {
+                let wait = e.wait().unwrap_or(DEFAULT_RETRY_AFTER);
+                if matches!(e, SlackApiError::RateLimited { .. }) {
+                    tracing::info!(job_id = queued.id, kind = %queued.kind, ?wait, "Slack rate limited a job; it waits");
+                } else {
+                    tracing::debug!(job_id = queued.id, kind = %queued.kind, ?wait, "a job waits for its turn under Slack's rate limit");
+                }
                 Settlement::Postponed {
                     until: now + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2),
                 }
