@@ -87,7 +87,7 @@ impl Pace {
     pub const fn limit(self) -> Limit {
         match self {
             Pace::Tier2 => Limit::per_minute(20, 4),
-            Pace::Tier3 => Limit::per_minute(50, 10),
+            Pace::Tier3 => Limit::per_minute(50, 20),
             Pace::Tier4 => Limit::per_minute(100, 20),
             Pace::Post => Limit::per_minute(60, 3),
         }
@@ -300,7 +300,7 @@ mod tests {
         let (p, _) = pacer();
         let open = Call::Method("conversations.open", Pace::Tier3);
         let lookup = Call::Method("users.lookupByEmail", Pace::Tier3);
-        for _ in 0..10 {
+        for _ in 0..Pace::Tier3.limit().burst {
             p.check("xoxb-1", open).unwrap();
         }
         assert!(p.check("xoxb-1", open).is_err());
