@@ -25,6 +25,7 @@ mod objects;
 mod owners_pipelines;
 mod search;
 mod slack_connect;
+mod slack_delivery_faults;
 mod slack_mapping;
 mod slack_removal;
 mod slack_requests;

@@ -164,15 +164,7 @@ pub async fn open(client: &WebClient, url: &str) -> Page {
 
 /// The live bot tokens the sandbox issued in a workspace.
 pub async fn sandbox_bot_tokens(world: &World, team_id: &str) -> Vec<(String, bool)> {
-    let body: Value = world
-        .raw
-        .get(format!("{}/control/installations", world.sandbox.base_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = sandbox_read(world, "/control/installations", &[]).await;
     body["tokens"]
         .as_array()
         .unwrap()
@@ -238,6 +230,21 @@ pub async fn sandbox_control(world: &World, path: &str, body: Value) -> (StatusC
         .unwrap();
     let status = res.status();
     (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Reads the sandbox's control API (what happened on the Slack side):
+/// `GET path?query`.
+pub async fn sandbox_read(world: &World, path: &str, query: &[(&str, &str)]) -> Value {
+    world
+        .raw
+        .get(format!("{}{path}", world.sandbox.base_url))
+        .query(query)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 /// Points the sandbox app's event and interactivity URLs at the hub, so
