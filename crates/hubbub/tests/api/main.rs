@@ -24,6 +24,7 @@ mod notifications;
 mod objects;
 mod owners_pipelines;
 mod search;
+mod slack_benchmark;
 mod slack_connect;
 mod slack_delivery_faults;
 mod slack_mapping;
