@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hubbub_hub::timestamp::{now_millis, Millis};
+use hubbub_slack::client::PaceClock;
 
 #[derive(Clone, Default)]
 pub struct Clock {
@@ -16,6 +17,12 @@ pub struct Clock {
 impl Clock {
     pub fn now(&self) -> Millis {
         now_millis() + self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// This clock as the Slack client's pacer reads it.
+    pub fn pace_clock(&self) -> PaceClock {
+        let clock = self.clone();
+        PaceClock::new(move || Duration::from_millis(u64::try_from(clock.now()).unwrap_or(0)))
     }
 
     /// Moves this clock `by` into the future (tests).

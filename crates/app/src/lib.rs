@@ -78,7 +78,8 @@ impl App {
         config: AppConfig,
         secret_key: SecretKey,
     ) -> std::result::Result<App, SlackApiError> {
-        let slack_api = SlackApi::new(&config.slack_api_url)?;
+        let clock = Clock::default();
+        let slack_api = SlackApi::new(&config.slack_api_url, clock.pace_clock())?;
         Ok(App {
             inner: Arc::new(Inner {
                 store,
@@ -86,7 +87,7 @@ impl App {
                 secret_key,
                 slack_api,
                 work_enqueued: Notify::new(),
-                clock: Clock::default(),
+                clock,
                 faults: Faults::default(),
             }),
         })

@@ -5,6 +5,8 @@
 //! - `error`: the call answers HTTP 200 `{"ok":false,"error":…}`;
 //! - `status`: the call answers that bare HTTP status (500, 503, …) with no
 //!   body; it wins over `error` when both are set;
+//! - `retry_after`: the call answers Slack's 429 (`ratelimited`, with that
+//!   `Retry-After` in seconds), as over a rate limit; it wins over both;
 //! - `delay_ms`: the call waits that long first, then goes on normally (or
 //!   answers the error/status above when one is set too);
 //! - `until` (seconds since the epoch): an outage. Until then the sandbox is
@@ -53,6 +55,8 @@ pub enum Injected {
     Error(String),
     /// A bare HTTP status.
     Status(u16),
+    /// Slack's 429 with `Retry-After` (seconds).
+    RateLimited(u64),
 }
 
 /// Turns Slack's rate limits on or off (the control API's switch). Turning
@@ -77,10 +81,11 @@ pub fn add_fault(state: &mut State, fault: Fault) -> Result<(), String> {
     }
     if fault.error.is_none()
         && fault.status.is_none()
+        && fault.retry_after.is_none()
         && fault.delay_ms.is_none()
         && fault.until.is_none()
     {
-        return Err("a fault needs one of error, status, delay_ms or until".into());
+        return Err("a fault needs one of error, status, retry_after, delay_ms or until".into());
     }
     if fault.times == Some(0) {
         return Err("times must be at least 1".into());
@@ -100,6 +105,7 @@ pub fn outage(state: &mut State, duration: Duration) {
         method: "*".into(),
         error: None,
         status: None,
+        retry_after: None,
         delay_ms: None,
         until: Some(now_secs() + duration.as_secs_f64()),
         times: None,
@@ -143,10 +149,11 @@ pub fn decide(state: &mut State, method: &str, now: f64) -> (Option<Duration>, O
     let fault = state.faults[index].clone();
     use_fault(state, index);
     let delay = fault.delay_ms.map(Duration::from_millis);
-    let error = match (fault.status, fault.error) {
-        (Some(status), _) => Some(Injected::Status(status)),
-        (None, Some(error)) => Some(Injected::Error(error)),
-        (None, None) => None,
+    let error = match (fault.retry_after, fault.status, fault.error) {
+        (Some(secs), _, _) => Some(Injected::RateLimited(secs)),
+        (None, Some(status), _) => Some(Injected::Status(status)),
+        (None, None, Some(error)) => Some(Injected::Error(error)),
+        (None, None, None) => None,
     };
     (delay, error)
 }
@@ -220,6 +227,7 @@ mod tests {
             method: method.into(),
             error: None,
             status: None,
+            retry_after: None,
             delay_ms: None,
             until: None,
             times: None,
@@ -277,6 +285,7 @@ mod tests {
         let answer = |s: &mut State, m: &str| match decide(s, m, 0.0).1 {
             Some(Injected::Error(error)) => error,
             Some(Injected::Status(code)) => code.to_string(),
+            Some(Injected::RateLimited(secs)) => format!("429 after {secs}"),
             other => format!("{other:?}"),
         };
         assert_eq!(answer(&mut s, "chat.postMessage"), "fatal_error");

@@ -262,6 +262,11 @@ pub struct Fault {
     /// Answer with this HTTP status (e.g. 500, 503).
     #[serde(default)]
     pub status: Option<u16>,
+    /// Answer as Slack does over a rate limit: HTTP 429, `ratelimited`,
+    /// with this `Retry-After` (whole seconds). Wins over `status` and
+    /// `error`.
+    #[serde(default)]
+    pub retry_after: Option<u64>,
     /// Wait this long before answering.
     #[serde(default)]
     pub delay_ms: Option<u64>,

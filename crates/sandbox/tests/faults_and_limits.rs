@@ -83,6 +83,7 @@ fn fault(method: &str) -> Fault {
         method: method.into(),
         error: None,
         status: None,
+        retry_after: None,
         delay_ms: None,
         until: None,
         times: None,
@@ -138,6 +139,26 @@ async fn an_injected_status_is_a_bare_5xx_and_times_counts_down() {
     let (status, body) = s.json("auth.test", &[]).await;
     assert_eq!((status, &body["ok"]), (200, &Value::Bool(true)), "{body}");
     assert!(s.sandbox.state().faults.is_empty());
+}
+
+#[tokio::test]
+async fn an_injected_429_is_answered_as_slack_answers_over_a_limit() {
+    let s = start(false).await;
+    s.fault(Fault {
+        retry_after: Some(7),
+        times: Some(1),
+        ..fault("auth.test")
+    });
+    let response = s.call("auth.test", &[]).await.unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+    assert_eq!(response.headers()["retry-after"], "7");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"ok": false, "error": "ratelimited"})
+    );
+    let (status, body) = s.json("auth.test", &[]).await;
+    assert_eq!((status, &body["ok"]), (200, &Value::Bool(true)), "{body}");
 }
 
 #[tokio::test]

@@ -6,11 +6,14 @@
 
 mod channels;
 mod chat;
+mod pace;
 mod people;
 
 pub use channels::{channel_id_in, ChannelListing, SlackChannel};
 pub use chat::{PostedMessage, Response};
+pub use pace::{Limit, Pace, PaceClock, Pacer, MAX_INLINE_WAIT};
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,6 +23,13 @@ use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 use thiserror::Error;
 
+use pace::Call;
+
+/// The longest the hub waits for one Web API answer: a Slack that hangs
+/// fails the call as unreachable (retried with backoff) instead of holding
+/// a job for ever.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
 type Connector = SlackClientHyperConnector<HttpsConnector<HttpConnector>>;
 
 /// A Slack Web API client, cheap to clone (one connection pool).
@@ -27,6 +37,7 @@ type Connector = SlackClientHyperConnector<HttpsConnector<HttpConnector>>;
 pub struct SlackApi {
     pub(crate) client: Arc<SlackClient<Connector>>,
     api_url: String,
+    pacer: Arc<Pacer>,
 }
 
 impl std::fmt::Debug for SlackApi {
@@ -128,6 +139,10 @@ pub enum SlackApiError {
     /// `Retry-After`, when it gave one).
     #[error("Slack is rate limiting the hub")]
     RateLimited { retry_after: Option<Duration> },
+    /// Not sent: the call would go over Slack's rate limit (see
+    /// [`Pacer`]); it may go after `wait`.
+    #[error("the hub is keeping to Slack's rate limit")]
+    Paced { wait: Duration },
     /// Slack could not be reached or answered something unreadable.
     #[error("Slack could not be reached: {0}")]
     Transport(String),
@@ -142,11 +157,24 @@ impl SlackApiError {
         self.code().is_some_and(SlackErrorCode::is_dead_token)
     }
 
+    /// What Slack answered; a call the pacer held back counts as
+    /// `ratelimited`, which is what Slack would have answered.
     pub fn code(&self) -> Option<&SlackErrorCode> {
         match self {
             Self::Slack(code) => Some(code),
-            Self::RateLimited { .. } => Some(&RATELIMITED),
+            Self::RateLimited { .. } | Self::Paced { .. } => Some(&RATELIMITED),
             Self::Transport(_) => None,
+        }
+    }
+
+    /// How long to wait before trying again when the hub is being (or
+    /// keeping itself) rate limited; `None` for any other error, and for
+    /// a 429 that did not say.
+    pub fn wait(&self) -> Option<Duration> {
+        match self {
+            Self::RateLimited { retry_after } => *retry_after,
+            Self::Paced { wait } => Some(*wait),
+            _ => None,
         }
     }
 }
@@ -227,9 +255,10 @@ pub(crate) fn token(value: &str) -> SlackApiToken {
 
 impl SlackApi {
     /// A client for the Web API at `api_url` (`https://slack.com/api`, or
-    /// the sandbox's `http://…/api/`). Plain http is allowed for loopback
-    /// test servers only in the sense that the URL decides.
-    pub fn new(api_url: &str) -> Result<SlackApi, SlackApiError> {
+    /// the sandbox's `http://…/api/`), pacing itself by `clock`. Plain
+    /// http is allowed for loopback test servers only in the sense that
+    /// the URL decides.
+    pub fn new(api_url: &str, clock: PaceClock) -> Result<SlackApi, SlackApiError> {
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_native_roots()
             .map_err(|e| SlackApiError::Transport(format!("no TLS root certificates: {e}")))?
@@ -242,7 +271,20 @@ impl SlackApi {
         Ok(SlackApi {
             client: Arc::new(SlackClient::new(connector)),
             api_url,
+            pacer: Arc::new(Pacer::new(clock)),
         })
+    }
+
+    /// Sends `request` when the pacer lets `call` go (see [`Pacer`]),
+    /// within [`REQUEST_TIMEOUT`].
+    pub(crate) async fn paced<T>(
+        &self,
+        bot_token: &str,
+        call: Call<'_>,
+        request: impl Future<Output = Result<T, SlackClientError>>,
+    ) -> Result<T, SlackApiError> {
+        self.pacer.ready(bot_token, call).await?;
+        timed(request).await
     }
 
     /// `oauth.v2.access`: exchanges a consent code for the bot token.
@@ -262,7 +304,7 @@ impl SlackApi {
             SlackOAuthCode::new(code.to_owned()),
         )
         .with_redirect_uri(redirect_uri);
-        let r = self.client.oauth2_access(&request).await?;
+        let r = timed(self.client.oauth2_access(&request)).await?;
         Ok(OAuthAccess {
             bot_token: r.access_token.value().clone(),
             scopes: r
@@ -288,10 +330,10 @@ impl SlackApi {
     ) -> Result<SlackUserInfo, SlackApiError> {
         let token = token(bot_token);
         let session = self.client.open_session(&token);
-        let r = session
-            .users_info(&SlackApiUsersInfoRequest::new(SlackUserId::new(
-                user_id.to_owned(),
-            )))
+        let request = SlackApiUsersInfoRequest::new(SlackUserId::new(user_id.to_owned()));
+        let call = Call::Method("users.info", Pace::Tier4);
+        let r = self
+            .paced(bot_token, call, session.users_info(&request))
             .await?;
         Ok(user_info(r.user))
     }
@@ -301,11 +343,27 @@ impl SlackApi {
     pub async fn auth_revoke(&self, bot_token: &str) -> Result<(), SlackApiError> {
         let token = token(bot_token);
         let session = self.client.open_session(&token);
-        let _: serde_json::Value = session
+        let params = NO_PARAMS.to_vec();
+        let revoke = session
             .http_session_api
-            .http_get("auth.revoke", &crate::client::NO_PARAMS.to_vec(), None)
-            .await?;
+            .http_get("auth.revoke", &params, None);
+        let call = Call::Method("auth.revoke", Pace::Tier3);
+        let _: serde_json::Value = self.paced(bot_token, call, revoke).await?;
         Ok(())
+    }
+}
+
+/// `request`, failed as [`SlackApiError::Transport`] when Slack has not
+/// answered within [`REQUEST_TIMEOUT`].
+pub(crate) async fn timed<T>(
+    request: impl Future<Output = Result<T, SlackClientError>>,
+) -> Result<T, SlackApiError> {
+    match tokio::time::timeout(REQUEST_TIMEOUT, request).await {
+        Ok(answer) => Ok(answer?),
+        Err(_) => Err(SlackApiError::Transport(format!(
+            "no answer within {} s",
+            REQUEST_TIMEOUT.as_secs()
+        ))),
     }
 }
 

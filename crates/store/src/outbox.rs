@@ -212,6 +212,23 @@ impl Store {
         Ok(settled)
     }
 
+    /// When the next queued row of either outbox is due (a claimed row:
+    /// when its lease runs out), if any is queued: the worker sleeps until
+    /// then, so that postponed work runs on time.
+    pub async fn next_due(&self) -> StoreResult<Option<Millis>> {
+        let mut next: Option<Millis> = None;
+        for outbox in [Outbox::Jobs, Outbox::Mail] {
+            let (table, due) = (outbox.table(), outbox.due());
+            let sql = format!("SELECT MIN({due}) FROM {table} WHERE status = '{QUEUED}'");
+            let row: (Option<i64>,) = sqlx::query_as(&sql).fetch_one(&self.pool).await?;
+            next = match (next, row.0) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        Ok(next)
+    }
+
     /// Puts the account's parked row `id` of `outbox` back in the queue,
     /// due at once, its attempts counted afresh. Says whether there was
     /// such a row.

@@ -1,13 +1,16 @@
 //! The worker: one per process, on every replica. It claims due jobs and
 //! due mail from their outboxes, runs or delivers each, and settles every
 //! attempt through the same mechanism ([`Store::settle`]): finished;
-//! postponed when Slack rate limits the hub (to when its `Retry-After`
-//! says, without counting an attempt); retried after a backoff; or parked
+//! postponed when Slack rate limits the hub, or the hub's pacer holds a
+//! call back (to when `Retry-After` or the pacer says, without counting an
+//! attempt); retried after a backoff; or parked
 //! after the last attempt, or at once when retrying cannot help.
 //!
-//! A use case that enqueues work wakes the worker of its own process, so
-//! that the work runs at once; otherwise the worker looks every few seconds
-//! (work enqueued by another replica, retries coming due). Tests call
+//! A round's work runs concurrently (up to [`CONCURRENCY`] at once). A use
+//! case that enqueues work wakes the worker of its own process, so that the
+//! work runs at once; otherwise the worker sleeps until the earliest queued
+//! work is due (a retry, a postponed job), or a few seconds at most (work
+//! enqueued by another replica). Tests call
 //! [`Worker::run_due`] themselves instead of letting it run in the
 //! background, so that they know when the work is done.
 //!
@@ -15,6 +18,9 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
+
+use futures::future::BoxFuture;
+use futures::{stream, FutureExt, StreamExt};
 
 use hubbub_hub::timestamp::Millis;
 use hubbub_slack::SlackApiError;
@@ -25,9 +31,18 @@ use crate::mail::Mailer;
 use crate::{App, Error};
 
 /// How many jobs, and how many mails, one round claims.
-const BATCH: i64 = 20;
-/// How often the worker looks for due work when nobody wakes it.
+const BATCH: i64 = 32;
+/// How many of a round's jobs and mails run at once. Slack calls wait for
+/// their turn under Slack's rate limits (briefly, or they are postponed),
+/// so one slow channel does not hold up the others.
+pub const CONCURRENCY: usize = 16;
+/// How often the worker looks for due work when nobody wakes it (work
+/// enqueued by another replica); work it knows to be due sooner (a retry,
+/// a postponed job) wakes it on time.
 const POLL: Duration = Duration::from_secs(3);
+/// The shortest sleep between two passes, so that a row due at once does
+/// not spin the worker.
+const MIN_SLEEP: Duration = Duration::from_millis(10);
 /// The wait after a 429 without a `Retry-After`.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
 /// Slack retries an event for minutes; its id is kept a day.
@@ -52,7 +67,25 @@ pub struct Pass {
     pub parked: usize,
 }
 
+/// How one attempt ended, for [`Pass`].
+#[derive(Debug, Clone, Copy)]
+struct Tally {
+    settled: Settled,
+    finished: Option<Finished>,
+}
+
 impl Pass {
+    fn counter(&mut self, tally: Tally) -> &mut usize {
+        match (tally.settled, tally.finished) {
+            (Settled::Finished, Some(Finished::Sent)) => &mut self.sent,
+            (Settled::Finished, Some(Finished::Kept)) => &mut self.kept,
+            (Settled::Finished, _) => &mut self.done,
+            (Settled::Postponed, _) => &mut self.postponed,
+            (Settled::WillRetry, _) => &mut self.failed,
+            (Settled::Parked, _) => &mut self.parked,
+        }
+    }
+
     /// How many jobs and mails were attempted.
     pub fn handled(&self) -> usize {
         self.done + self.sent + self.kept + self.postponed + self.failed + self.parked
@@ -98,6 +131,7 @@ impl Worker {
 
     /// Runs the jobs and delivers the mail due at `now`, round after round
     /// until none is due, and forgets Slack event ids older than a day.
+    /// A round's work runs concurrently, up to [`CONCURRENCY`] at a time.
     pub async fn run_due(&self, now: Millis) -> Result<Pass, Error> {
         let store = self.app.store();
         let mut pass = Pass::default();
@@ -107,13 +141,27 @@ impl Worker {
             if jobs.is_empty() && mails.is_empty() {
                 break;
             }
+            let mut work: Vec<BoxFuture<'_, Option<Tally>>> = Vec::new();
             for job in jobs {
-                let settlement = self.run(&job, now).await;
-                self.settle(job.claim(), settlement, now, &mut pass).await;
+                work.push(
+                    async move { self.settle(job.claim(), self.run(&job).await, now).await }
+                        .boxed(),
+                );
             }
             for mail in mails {
-                let settlement = self.mailer.deliver(&mail).await;
-                self.settle(mail.claim(), settlement, now, &mut pass).await;
+                work.push(
+                    async move {
+                        let settlement = self.mailer.deliver(&mail).await;
+                        self.settle(mail.claim(), settlement, now).await
+                    }
+                    .boxed(),
+                );
+            }
+            let mut tallies = stream::iter(work).buffer_unordered(CONCURRENCY);
+            while let Some(tally) = tallies.next().await {
+                if let Some(counter) = tally.map(|t| pass.counter(t)) {
+                    *counter += 1;
+                }
             }
         }
         self.prune_seen_events(now).await?;
@@ -121,7 +169,7 @@ impl Worker {
     }
 
     /// Runs one claimed job; says how its attempt ended.
-    async fn run(&self, queued: &QueuedJob, now: Millis) -> Settlement {
+    async fn run(&self, queued: &QueuedJob) -> Settlement {
         let job = match Job::decode(&queued.kind, &queued.payload) {
             Ok(job) => job,
             Err(e) => {
@@ -133,11 +181,19 @@ impl Worker {
         };
         match self.app.run_job(queued.account_id, job).await {
             Ok(()) => Settlement::Finished(Finished::Done),
-            Err(JobError::Slack(SlackApiError::RateLimited { retry_after })) => {
-                let wait = retry_after.unwrap_or(DEFAULT_RETRY_AFTER);
-                tracing::info!(job_id = queued.id, kind = %queued.kind, ?wait, "Slack rate limited a job; it waits");
+            Err(JobError::Slack(
+                e @ (SlackApiError::RateLimited { .. } | SlackApiError::Paced { .. }),
+            )) => {
+                let wait = e.wait().unwrap_or(DEFAULT_RETRY_AFTER);
+                if matches!(e, SlackApiError::RateLimited { .. }) {
+                    tracing::info!(job_id = queued.id, kind = %queued.kind, ?wait, "Slack rate limited a job; it waits");
+                } else {
+                    tracing::debug!(job_id = queued.id, kind = %queued.kind, ?wait, "a job waits for its turn under Slack's rate limit");
+                }
+                // From now, not from the pass's start: the job may have
+                // waited its turn a while already.
                 Settlement::Postponed {
-                    until: now + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2),
+                    until: self.app.now() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2),
                 }
             }
             Err(JobError::Slack(e)) if e.is_dead_token() => {
@@ -155,9 +211,10 @@ impl Worker {
         }
     }
 
-    /// Records how an attempt ended. One whose outcome cannot be recorded
-    /// is claimed again when its lease runs out.
-    async fn settle(&self, claim: Claim, settlement: Settlement, now: Millis, pass: &mut Pass) {
+    /// Records how an attempt ended, and says which count of [`Pass`] it
+    /// adds to. One whose outcome cannot be recorded is claimed again when
+    /// its lease runs out (and counts nowhere).
+    async fn settle(&self, claim: Claim, settlement: Settlement, now: Millis) -> Option<Tally> {
         let finished = match &settlement {
             Settlement::Finished(how) => Some(*how),
             _ => None,
@@ -170,22 +227,14 @@ impl Worker {
             Ok(settled) => settled,
             Err(e) => {
                 tracing::error!(?claim, error = %e, "cannot record the outcome of background work");
-                return;
+                return None;
             }
         };
-        let counter = match (settled, finished) {
-            (Settled::Finished, Some(Finished::Sent)) => &mut pass.sent,
-            (Settled::Finished, Some(Finished::Kept)) => &mut pass.kept,
-            (Settled::Finished, _) => &mut pass.done,
-            (Settled::Postponed, _) => &mut pass.postponed,
-            (Settled::WillRetry, _) => &mut pass.failed,
-            (Settled::Parked, _) => &mut pass.parked,
-        };
-        *counter += 1;
         if let Some(error) = error {
             let parked = settled == Settled::Parked;
             tracing::warn!(?claim, %error, parked, "background work failed");
         }
+        Some(Tally { settled, finished })
     }
 
     async fn prune_seen_events(&self, now: Millis) -> Result<(), Error> {
@@ -205,6 +254,22 @@ impl Worker {
         Ok(())
     }
 
+    /// How long to sleep: until the earliest queued work is due, or
+    /// [`POLL`], whichever is sooner.
+    async fn until_next_due(&self) -> Duration {
+        match self.app.store().next_due().await {
+            Ok(Some(due)) => {
+                let ms = u64::try_from(due.saturating_sub(self.app.now())).unwrap_or(0);
+                Duration::from_millis(ms).clamp(MIN_SLEEP, POLL)
+            }
+            Ok(None) => POLL,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read when work is next due");
+                POLL
+            }
+        }
+    }
+
     /// Runs due work whenever woken, and every few seconds, for ever (the
     /// server aborts the task when it stops; work cut off midway is
     /// claimed again when its lease runs out).
@@ -218,9 +283,10 @@ impl Worker {
             if let Err(e) = self.run_due(self.app.now()).await {
                 tracing::error!(error = %e, "worker pass failed");
             }
+            let sleep = self.until_next_due().await;
             tokio::select! {
                 _ = self.app.work_enqueued().notified() => {}
-                _ = tokio::time::sleep(POLL) => {}
+                _ = tokio::time::sleep(sleep) => {}
             }
         }
     }

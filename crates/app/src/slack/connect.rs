@@ -160,7 +160,9 @@ fn session_hash(session_secret: &str) -> String {
 fn slack_reason(e: &SlackApiError) -> String {
     match e {
         SlackApiError::Slack(code) => format!("Slack answered {code}"),
-        SlackApiError::RateLimited { .. } => "Slack asked the hub to slow down".to_owned(),
+        SlackApiError::RateLimited { .. } | SlackApiError::Paced { .. } => {
+            "Slack asked the hub to slow down".to_owned()
+        }
         SlackApiError::Transport(_) => "Slack could not be reached".to_owned(),
     }
 }

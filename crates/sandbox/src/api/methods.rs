@@ -257,6 +257,7 @@ pub async fn dispatch(
         outcome.result = Err(match fault {
             Injected::Error(error) => ApiError::slack(&error),
             Injected::Status(status) => ApiError::Status(status),
+            Injected::RateLimited(retry_after) => ApiError::RateLimited { retry_after },
         });
         return outcome;
     }

@@ -413,7 +413,7 @@ async fn list_faults(AxumState(sandbox): AxumState<Sandbox>) -> Response {
 }
 
 /// Adds a fault: `{"method": "chat.postMessage" | "*", "error"?, "status"?,
-/// "delay_ms"?, "until"?, "times"?}`.
+/// "retry_after"?, "delay_ms"?, "until"?, "times"?}`.
 async fn add_fault(AxumState(sandbox): AxumState<Sandbox>, body: Bytes) -> Response {
     let fault: Fault = match parse(&body) {
         Ok(f) => f,

@@ -4,6 +4,7 @@
 
 use slack_morphism::prelude::*;
 
+use super::pace::{Call, Pace};
 use super::{token, SlackApi, SlackApiError};
 
 /// Slack's recommended `conversations.list` page size.
@@ -81,7 +82,10 @@ impl SlackApi {
             .with_limit(PAGE_SIZE);
         let mut channels = Vec::new();
         for _ in 0..MAX_PAGES {
-            let page = session.conversations_list(&request).await?;
+            let call = Call::Method("conversations.list", Pace::Tier2);
+            let page = self
+                .paced(bot_token, call, session.conversations_list(&request))
+                .await?;
             channels.extend(page.channels.into_iter().map(SlackChannel::from));
             match page.response_metadata.and_then(|m| m.next_cursor) {
                 Some(cursor) if !cursor.value().is_empty() => request = request.with_cursor(cursor),
@@ -109,10 +113,11 @@ impl SlackApi {
     ) -> Result<SlackChannel, SlackApiError> {
         let token = token(bot_token);
         let session = self.client.open_session(&token);
-        let r = session
-            .conversations_info(&SlackApiConversationsInfoRequest::new(SlackChannelId::new(
-                channel_id.to_owned(),
-            )))
+        let request =
+            SlackApiConversationsInfoRequest::new(SlackChannelId::new(channel_id.to_owned()));
+        let call = Call::Method("conversations.info", Pace::Tier3);
+        let r = self
+            .paced(bot_token, call, session.conversations_info(&request))
             .await?;
         Ok(r.channel.into())
     }

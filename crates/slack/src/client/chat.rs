@@ -3,7 +3,8 @@
 
 use slack_morphism::prelude::*;
 
-use super::{token, SlackApi, SlackApiError};
+use super::pace::{Call, Pace};
+use super::{timed, token, SlackApi, SlackApiError};
 
 /// Where a posted message is: its channel and `ts`.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,14 +33,13 @@ impl SlackApi {
     ) -> Result<String, SlackApiError> {
         let token = token(bot_token);
         let session = self.client.open_session(&token);
-        let r: SlackApiConversationsOpenResponse<SlackBasicChannelInfo> = session
+        let body = serde_json::json!({ "users": user_id });
+        let open = session
             .http_session_api
-            .http_post(
-                "conversations.open",
-                &serde_json::json!({ "users": user_id }),
-                None,
-            )
-            .await?;
+            .http_post("conversations.open", &body, None);
+        let call = Call::Method("conversations.open", Pace::Tier3);
+        let r: SlackApiConversationsOpenResponse<SlackBasicChannelInfo> =
+            self.paced(bot_token, call, open).await?;
         Ok(r.channel.id.value().clone())
     }
 
@@ -52,11 +52,14 @@ impl SlackApi {
     ) -> Result<PostedMessage, SlackApiError> {
         let token = token(bot_token);
         let session = self.client.open_session(&token);
-        let r = session
-            .chat_post_message(&SlackApiChatPostMessageRequest::new(
-                SlackChannelId::new(channel.to_owned()),
-                content,
-            ))
+        let request =
+            SlackApiChatPostMessageRequest::new(SlackChannelId::new(channel.to_owned()), content);
+        let r = self
+            .paced(
+                bot_token,
+                Call::Post { channel },
+                session.chat_post_message(&request),
+            )
             .await?;
         Ok(PostedMessage {
             channel: r.channel.value().clone(),
@@ -73,12 +76,13 @@ impl SlackApi {
     ) -> Result<(), SlackApiError> {
         let token = token(bot_token);
         let session = self.client.open_session(&token);
-        session
-            .chat_update(&SlackApiChatUpdateRequest::new(
-                SlackChannelId::new(message.channel.clone()),
-                content,
-                SlackTs::new(message.ts.clone()),
-            ))
+        let request = SlackApiChatUpdateRequest::new(
+            SlackChannelId::new(message.channel.clone()),
+            content,
+            SlackTs::new(message.ts.clone()),
+        );
+        let call = Call::Method("chat.update", Pace::Tier3);
+        self.paced(bot_token, call, session.chat_update(&request))
             .await?;
         Ok(())
     }
@@ -101,9 +105,8 @@ impl SlackApi {
                 request.replace_original = Some(false);
             }
         }
-        self.client
-            .respond_to_event(&SlackResponseUrl::new(url), &request)
-            .await?;
+        let url = SlackResponseUrl::new(url);
+        timed(self.client.respond_to_event(&url, &request)).await?;
         Ok(())
     }
 }

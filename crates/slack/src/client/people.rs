@@ -2,6 +2,7 @@
 
 use slack_morphism::prelude::*;
 
+use super::pace::{Call, Pace};
 use super::{token, user_info, SlackApi, SlackApiError, SlackUserInfo};
 
 impl SlackApi {
@@ -15,10 +16,10 @@ impl SlackApi {
     ) -> Result<SlackUserInfo, SlackApiError> {
         let token = token(bot_token);
         let session = self.client.open_session(&token);
-        let r = session
-            .users_lookup_by_email(&SlackApiUsersLookupByEmailRequest::new(EmailAddress::new(
-                email.to_owned(),
-            )))
+        let request = SlackApiUsersLookupByEmailRequest::new(EmailAddress::new(email.to_owned()));
+        let call = Call::Method("users.lookupByEmail", Pace::Tier3);
+        let r = self
+            .paced(bot_token, call, session.users_lookup_by_email(&request))
             .await?;
         Ok(user_info(r.user))
     }
