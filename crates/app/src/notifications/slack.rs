@@ -163,12 +163,14 @@ impl App {
         };
         let lookups = self.lookups(account_id, r.object_type).await?;
         let props = store.property_set(account_id, r.object_type).await?;
+        let title = record.title();
         let properties: Vec<(String, String)> = props
             .all()
             .iter()
             .filter(|d| d.default_shown && d.ptype != PropertyType::Bool)
             .map(|d| (d.label.clone(), lookups.display(d, &record)))
-            .filter(|(_, v)| !v.is_empty())
+            // The headline names the record already.
+            .filter(|(_, v)| !v.is_empty() && *v != title)
             .take(SHOWN_PROPERTIES)
             .collect();
         let is_task = r.object_type == ObjectType::Task;

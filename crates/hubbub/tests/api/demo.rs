@@ -238,6 +238,10 @@ async fn the_demo_seeds_a_hub_that_olivia_connects_to_the_sandbox() {
     let board = olivia.get("/deals/board").await;
     board.assert_ok();
     assert_eq!(total(&board), "6");
+    // The seed assigned records to people, but nobody did it to them: no
+    // notification says so.
+    let bell = olivia.get("/notifications").await;
+    assert!(!bell.contains("assigned you"), "{}", bell.html);
     assert!(board.contains("Helios rollout, phase 2"), "{}", board.html);
 
     // Connect app: the sandbox's consent page, approved as Olivia.
