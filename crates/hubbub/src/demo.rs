@@ -284,11 +284,19 @@ fn banner(hub: &str, sandbox: &str, seeded: &Seeded, data_dir: &DataDir) -> Stri
     );
     let _ = writeln!(
         out,
-        "  9. In the sandbox, act as Maria: the app's direct message says the deal was assigned to her"
+        "  9. In the sandbox, act as Maria: the app's direct message says the deal was assigned to her;"
+    );
+    let _ = writeln!(
+        out,
+        "     move it to Closed Won there (Choose): the message shows what she did, the deal's timeline says via Slack"
     );
     let _ = writeln!(
         out,
         "     (Settings > Notification settings chooses, per topic, the hub, email or Slack)"
+    );
+    let _ = writeln!(
+        out,
+        " 10. As Olivia, Settings > Notification rules: a rule posting won deals to #sales (in the sandbox, type /invite @Hubbub in #sales first)"
     );
     let _ = writeln!(out);
     let _ = writeln!(out, "Ctrl-C to stop.");
