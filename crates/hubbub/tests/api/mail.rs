@@ -610,3 +610,61 @@ async fn concurrent_workers_send_each_mail_once() {
     assert_eq!(to.len(), 30, "each mail went out exactly once");
     assert_eq!(smtp.received().len(), 30);
 }
+
+/// A message as the SMTP server got it, with quoted-printable's soft line
+/// breaks and `=3D` undone (enough to read links in it).
+fn readable(data: &str) -> String {
+    data.replace("=\r\n", "").replace("=3D", "=")
+}
+
+#[tokio::test]
+async fn a_notification_email_goes_out_over_smtp_with_a_text_and_an_html_part() {
+    let app = TestApp::spawn().await;
+    let account = app.account("Notified by mail").await;
+    let bea = app
+        .add_user(
+            account.id,
+            hubbub_store::NewUser {
+                email: "bea@notified.example".into(),
+                password: "correct horse battery".into(),
+                first_name: "Bea".into(),
+                last_name: "Builder".into(),
+                ..hubbub_store::NewUser::default()
+            },
+        )
+        .await
+        .unwrap();
+    let (status, body) = app
+        .post(
+            &account.token,
+            "/crm/v3/objects/deals",
+            serde_json::json!({"properties": {"dealname": "Fish & chips <supply>", "hubspot_owner_id": bea.id.to_string()}}),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let deal = body["id"].as_str().unwrap().to_owned();
+
+    let smtp = SmtpServer::start(Mode::Accept).await;
+    let worker = mailer(&app, Some(smtp.url()));
+    let pass = worker.run_due(app.hub.now()).await.unwrap();
+    assert_eq!(pass.sent, 1, "{pass:?}");
+    let got = smtp.received();
+    assert_eq!(got[0].rcpt_to, ["bea@notified.example"]);
+    let data = readable(&got[0].data);
+    assert!(data.contains("multipart/alternative"), "{data}");
+    assert!(data.contains("Content-Type: text/plain"), "{data}");
+    assert!(data.contains("Content-Type: text/html"), "{data}");
+    assert!(
+        data.contains("Subject: An API client assigned you the deal Fish & chips <supply>"),
+        "{data}"
+    );
+    let record = format!("{}/deals/{deal}", app.base_url);
+    let settings = format!("{}/settings/notifications", app.base_url);
+    assert!(data.contains(&format!("View in hub: {record}")), "{data}");
+    assert!(data.contains(&format!("href=\"{record}\"")), "{data}");
+    assert!(data.contains(&format!("href=\"{settings}\"")), "{data}");
+    assert!(
+        data.contains("Fish &amp; chips &lt;supply&gt;"),
+        "HTML escaped: {data}"
+    );
+}
