@@ -114,15 +114,17 @@ pub enum Undecodable {
 
 impl Job {
     /// What the job does, as super admins read it.
-    pub fn describe(&self) -> &'static str {
+    pub fn describe(&self) -> String {
         match self {
-            Job::MapSlackUsers { .. } => "Find hub users' Slack accounts by email",
-            Job::SendMappingRequest { .. } => "Send a Slack user a mapping request",
-            Job::RespondInSlack { .. } => "Answer a button press in Slack",
-            Job::RedrawNotice { .. } => "Show in Slack what a button press did",
-            Job::NotifyInSlack { .. } => "Send a notification in Slack",
-            Job::TaskAlarm { .. } => "Tell a task's owner it is due",
-            Job::DeliverRule { .. } => "Post a notification rule's message",
+            Job::MapSlackUsers { .. } => "Find hub users' Slack accounts by email".to_owned(),
+            Job::SendMappingRequest { .. } => "Send a Slack user a mapping request".to_owned(),
+            Job::RespondInSlack { .. } => "Answer a button press in Slack".to_owned(),
+            Job::RedrawNotice { .. } => "Show in Slack what a button press did".to_owned(),
+            Job::NotifyInSlack { notice } => {
+                format!("Send a notification in Slack: {}", notice.headline)
+            }
+            Job::TaskAlarm { .. } => "Tell a task's owner it is due".to_owned(),
+            Job::DeliverRule { .. } => "Post a notification rule's message".to_owned(),
         }
     }
 
@@ -172,7 +174,7 @@ impl Job {
 pub struct ParkedJob {
     pub id: i64,
     /// What it does ([`Job::describe`]).
-    pub what: &'static str,
+    pub what: String,
     pub attempts: i64,
     pub error: String,
 }
@@ -189,8 +191,10 @@ impl App {
             .into_iter()
             .map(|j| ParkedJob {
                 id: j.id,
-                what: Job::decode(&j.kind, &j.payload)
-                    .map_or("Unknown background work", |job| job.describe()),
+                what: Job::decode(&j.kind, &j.payload).map_or_else(
+                    |_| "Unknown background work".to_owned(),
+                    |job| job.describe(),
+                ),
                 attempts: j.attempts,
                 error: j.last_error.unwrap_or_default(),
             })

@@ -592,3 +592,59 @@ async fn long_and_hostile_text_stays_within_block_kit_and_mentions_nobody() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_delivery_slack_keeps_failing_is_listed_with_its_reason_and_retried_from_the_page() {
+    let Scene {
+        world,
+        account,
+        mut admin,
+        maria,
+        ..
+    } = scene().await;
+    let fault = json!({"method": "chat.postMessage", "status": 500, "times": 100});
+    let (status, body) =
+        crate::slack_support::sandbox_control(&world, "/control/faults", fault).await;
+    assert!(status.is_success(), "{body}");
+    create(
+        &world,
+        &account,
+        "deals",
+        json!({"dealname": "Stuck", "hubspot_owner_id": maria.id.to_string()}),
+    )
+    .await;
+    for _ in 0..12 {
+        world.app.settle().await;
+        world.app.hub.clock().advance(Duration::from_secs(2 * 3600));
+    }
+    let parked = world.app.store.parked_jobs(account.id, 10).await.unwrap();
+    assert_eq!(parked.len(), 1, "{parked:?}");
+    let page = admin.get("/settings/marketplace").await;
+    let row = &page.html[page
+        .html
+        .find("data-testid=\"parked-job\"")
+        .expect("listed")..];
+    assert!(
+        row.contains("Send a notification in Slack: An API client assigned you the deal Stuck"),
+        "{row}"
+    );
+    assert!(
+        row.contains("500") || row.contains("Slack"),
+        "the reason: {row}"
+    );
+    assert!(direct_messages(&world, &account, &maria).await.is_empty());
+
+    // Slack recovers; a super admin retries it from the page.
+    let (status, _) =
+        crate::slack_support::sandbox_control(&world, "/control/reset", json!({})).await;
+    assert!(status.is_success());
+    let retry = format!("/settings/marketplace/jobs/{}/retry", parked[0].id);
+    admin.submit("/settings/marketplace", &retry, &[]).await;
+    world.app.settle().await;
+    let dms = direct_messages(&world, &account, &maria).await;
+    assert_eq!(
+        saying(&dms, "assigned you the deal Stuck").len(),
+        1,
+        "{dms:?}"
+    );
+}
