@@ -8,6 +8,7 @@ pub mod change;
 pub mod error;
 pub mod matching;
 pub mod mention;
+pub mod notice;
 pub mod object_type;
 pub mod pipeline;
 pub mod property;
@@ -19,6 +20,7 @@ pub mod topic;
 
 pub use change::RecordEvent;
 pub use error::{FieldError, HubError};
+pub use notice::{Notice, RecordRef};
 pub use object_type::ObjectType;
 pub use record::Record;
 pub use topic::Topic;

@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::notifications::plan::TaskAlarm;
-use crate::notifications::{Notice, RecordRef};
 use crate::{Actor, App, Permission, Result};
+use hubbub_hub::{Notice, RecordRef};
 
 /// A kind of background work and what it needs.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -89,7 +89,7 @@ fn html(text: &str) -> String {
 /// record and one to the notification settings, as plain text and HTML.
 pub fn notification(
     to: &User,
-    notice: &crate::notifications::Notice,
+    notice: &hubbub_hub::Notice,
     record_url: &str,
     settings_url: &str,
 ) -> NewMail {

@@ -7,11 +7,11 @@ use hubbub_hub::topic::{Channel, Channels};
 use hubbub_hub::Topic;
 use hubbub_store::{Consequences, NewNotification, NotificationChoices, User};
 
-use super::notice::Notice;
 use crate::jobs::Job;
 use crate::links;
 use crate::mail::messages as mails;
 use crate::AppConfig;
+use hubbub_hub::Notice;
 
 /// Where `topic` reaches `user_id`, by the account's `choices`.
 pub fn channels_for(choices: &NotificationChoices, user_id: i64, topic: Topic) -> Channels {

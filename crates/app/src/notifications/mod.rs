@@ -12,14 +12,12 @@
 mod change;
 pub mod deliver;
 pub mod follow;
-mod notice;
 pub mod plan;
 pub mod settings;
 mod slack;
 mod tasks;
 
 pub(crate) use change::{alarm_jobs, ChangeContext};
-pub use notice::{Notice, RecordRef};
 
 use hubbub_hub::auth::Access;
 use hubbub_hub::{HubError, ObjectType};

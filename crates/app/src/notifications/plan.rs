@@ -13,7 +13,7 @@ use hubbub_hub::timestamp::{format_instant, parse_instant, Millis};
 use hubbub_hub::{ObjectType, Record, RecordEvent, Topic};
 use hubbub_store::User;
 
-use super::notice::{Notice, RecordRef};
+use hubbub_hub::{Notice, RecordRef};
 
 /// The property naming a record's owner (a user id of the account).
 pub const OWNER: &str = "hubspot_owner_id";

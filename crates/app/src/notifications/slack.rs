@@ -12,12 +12,12 @@ use hubbub_hub::{ObjectType, Record, Topic};
 use hubbub_slack::SlackMessageContent;
 use hubbub_store::{SlackLink, User};
 
-use super::notice::{Notice, RecordRef};
 use super::plan::{owner_of, TASK_COMPLETED, TASK_STATUS};
 use crate::jobs::JobError;
 use crate::slack::messages::{self, NotificationMessage, RecordPart};
 use crate::slack::workspace::LiveWorkspace;
 use crate::{App, Error, Result};
+use hubbub_hub::{Notice, RecordRef};
 
 /// Key properties a notification shows at most.
 const SHOWN_PROPERTIES: usize = 6;

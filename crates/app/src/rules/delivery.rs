@@ -13,9 +13,9 @@ use hubbub_store::{NotificationRule, Posted, RuleTarget, StoreError};
 use super::template::{rule_message, RuleMessage};
 use crate::jobs::JobError;
 use crate::notifications::plan::owner_of;
-use crate::notifications::RecordRef;
 use crate::slack::workspace::LiveWorkspace;
 use crate::{App, Error};
+use hubbub_hub::RecordRef;
 
 /// The placeholder for the record owner's name.
 pub const OWNER_PLACEHOLDER: &str = "owner";

@@ -10,7 +10,7 @@ use hubbub_store::{NotificationRule, RuleTarget, StoredTrigger};
 use serde_json::Value;
 
 use crate::jobs::Job;
-use crate::notifications::RecordRef;
+use hubbub_hub::RecordRef;
 
 /// A deal's stage.
 pub const DEAL_STAGE: &str = "dealstage";

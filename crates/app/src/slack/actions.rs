@@ -23,8 +23,8 @@ use super::messages::{self, notification_actions as ids};
 use crate::actor::SlackActor;
 use crate::jobs::{Job, JobError};
 use crate::notifications::plan::{capitalised, OWNER, TASK_COMPLETED, TASK_REMINDER, TASK_STATUS};
-use crate::notifications::RecordRef;
 use crate::{links, Actor, App, Error, Result};
+use hubbub_hub::RecordRef;
 
 const HOUR: Millis = 3_600_000;
 const DAY: Millis = 24 * HOUR;

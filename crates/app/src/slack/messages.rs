@@ -81,7 +81,7 @@ pub fn mapping_not_yours() -> SlackMessageContent {
 }
 
 /// The action ids of a notification's buttons; each button's value is
-/// the record's [`RecordRef`](crate::notifications::RecordRef) (`deal:12`),
+/// the record's [`RecordRef`](hubbub_hub::RecordRef) (`deal:12`),
 /// a stage option's is the record's and the stage's (`deal:12:won`).
 pub mod notification_actions {
     pub const OPEN: &str = "notification.open";
@@ -111,7 +111,7 @@ pub struct NotificationMessage<'a> {
 
 /// The record a notification is about, with what can be done to it.
 pub struct RecordPart {
-    /// The record's [`RecordRef`](crate::notifications::RecordRef).
+    /// The record's [`RecordRef`](hubbub_hub::RecordRef).
     pub value: String,
     /// Its key properties, `(label, value)`, in order.
     pub properties: Vec<(String, String)>,

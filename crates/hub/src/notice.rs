@@ -1,7 +1,7 @@
 //! One notification for one person, as every channel renders it: the
 //! bell's entry, the email, the Slack direct message.
 
-use hubbub_hub::{ObjectType, Topic};
+use crate::{ObjectType, Topic};
 use serde::{Deserialize, Serialize};
 
 /// What happened, for whom. Stored inside Slack delivery jobs, so it reads
@@ -58,7 +58,7 @@ impl RecordRef {
 }
 
 mod topic_name {
-    use hubbub_hub::Topic;
+    use crate::Topic;
     use serde::{de::Error, Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(t: &Topic, s: S) -> Result<S::Ok, S::Error> {
@@ -72,7 +72,7 @@ mod topic_name {
 }
 
 mod type_name {
-    use hubbub_hub::ObjectType;
+    use crate::ObjectType;
     use serde::{de::Error, Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(t: &ObjectType, s: S) -> Result<S::Ok, S::Error> {
