@@ -143,6 +143,29 @@ async fn an_assignment_reaches_the_owner_in_the_hub_by_email_and_in_slack() {
     );
 }
 
+const HOUR: i64 = 3_600_000;
+
+/// A task for `owner`, its reminder `remind_in` and its due date `due_in`
+/// milliseconds from the hub's now.
+pub async fn task_for(
+    world: &World,
+    account: &TestAccount,
+    owner: &User,
+    subject: &str,
+    remind_in: i64,
+    due_in: i64,
+) -> i64 {
+    let now = world.app.hub.now();
+    let iso = hubbub_hub::timestamp::to_iso;
+    let props = json!({
+        "hs_task_subject": subject,
+        "hs_timestamp": iso(now + due_in),
+        "hs_task_reminders": iso(now + remind_in),
+        "hubspot_owner_id": owner.id.to_string(),
+    });
+    create(world, account, "tasks", props).await
+}
+
 /// Sets `user`'s own channels for `topic` to exactly `only`.
 async fn choose(world: &World, user: &User, topic: Topic, only: &[Channel]) {
     let channels = only
@@ -280,21 +303,8 @@ async fn every_topic_reaches_the_channels_its_settings_choose_and_no_other() {
         }
     );
 
-    let now = world.app.hub.now();
-    let hour = 3_600_000;
-    let iso = |ms: i64| hubbub_hub::timestamp::to_iso(ms);
-    create(
-        &world,
-        &account,
-        "tasks",
-        json!({
-            "hs_task_subject": "Call back",
-            "hs_timestamp": iso(now + 2 * hour),
-            "hs_task_reminders": iso(now + hour),
-            "hubspot_owner_id": maria.id.to_string(),
-        }),
-    )
-    .await;
+    let hour = HOUR;
+    task_for(&world, &account, &maria, "Call back", hour, 2 * hour).await;
     world.app.settle().await;
     let none = Reached {
         hub: 0,
@@ -346,20 +356,9 @@ async fn a_task_reminder_offers_snooze_and_completion_and_overdue_comes_at_the_d
         ..
     } = scene().await;
     let now = world.app.hub.now();
-    let hour = 3_600_000;
-    let iso = |ms: i64| hubbub_hub::timestamp::to_iso(ms);
-    let task = create(
-        &world,
-        &account,
-        "tasks",
-        json!({
-            "hs_task_subject": "Send the quote",
-            "hs_timestamp": iso(now + 2 * hour),
-            "hs_task_reminders": iso(now + hour),
-            "hubspot_owner_id": maria.id.to_string(),
-        }),
-    )
-    .await;
+    let hour = HOUR;
+    let iso = hubbub_hub::timestamp::to_iso;
+    let task = task_for(&world, &account, &maria, "Send the quote", hour, 2 * hour).await;
     world.app.settle().await;
     world
         .app

@@ -15,7 +15,7 @@ use hubbub_store::User;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::notifications::{create, direct_messages, patch, saying};
+use crate::notifications::{create, direct_messages, patch, saying, task_for};
 use crate::slack_mapping::{add_user, scene, signed_in, Scene};
 use crate::slack_support::{sandbox_control, sandbox_read, signed_interaction, slack_user, World};
 
@@ -361,19 +361,7 @@ async fn a_task_reminder_is_snoozed_and_completed_from_slack() {
         ..
     } = &scene;
     let token = &account.token;
-    let start = world.app.hub.now();
-    let task = create(
-        world,
-        account,
-        "tasks",
-        json!({
-            "hs_task_subject": "Send the quote",
-            "hs_timestamp": to_iso(start + 48 * HOUR),
-            "hs_task_reminders": to_iso(start + HOUR),
-            "hubspot_owner_id": maria.id.to_string(),
-        }),
-    )
-    .await;
+    let task = task_for(world, account, maria, "Send the quote", HOUR, 48 * HOUR).await;
     let path = format!("/tasks/{task}");
     let clock = world.app.hub.clock();
     world.app.settle().await;

@@ -101,23 +101,35 @@ pub async fn archive(
 
 /// Follow: hear about the record's comments and stage changes.
 pub async fn follow(
-    State(state): State<AppState>,
-    Kind(t): Kind,
-    Path(id): Path<String>,
-    CsrfForm { viewer, .. }: CsrfForm<NoFields>,
+    state: State<AppState>,
+    kind: Kind,
+    id: Path<String>,
+    form: CsrfForm<NoFields>,
 ) -> PageResult {
-    let id = parse_id(t, &id)?;
-    state.app.follow(&viewer.actor(), t, id).await?;
-    Ok(see_other(&format!("{}#followers", t.record_path(id))))
+    following(state, kind, id, form, true).await
 }
 
 pub async fn unfollow(
+    state: State<AppState>,
+    kind: Kind,
+    id: Path<String>,
+    form: CsrfForm<NoFields>,
+) -> PageResult {
+    following(state, kind, id, form, false).await
+}
+
+async fn following(
     State(state): State<AppState>,
     Kind(t): Kind,
     Path(id): Path<String>,
     CsrfForm { viewer, .. }: CsrfForm<NoFields>,
+    on: bool,
 ) -> PageResult {
     let id = parse_id(t, &id)?;
-    state.app.unfollow(&viewer.actor(), t, id).await?;
+    let actor = viewer.actor();
+    match on {
+        true => state.app.follow(&actor, t, id).await?,
+        false => state.app.unfollow(&actor, t, id).await?,
+    }
     Ok(see_other(&format!("{}#followers", t.record_path(id))))
 }
