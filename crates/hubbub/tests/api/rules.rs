@@ -30,7 +30,7 @@ const HOSTILE: &str = "<!channel> Big renewal";
 
 /// The rule form's fields: a name, a trigger and its value, the message,
 /// where it goes; no filters unless given.
-fn rule_fields<'a>(
+pub(crate) fn rule_fields<'a>(
     name: &'a str,
     trigger: &[(&'a str, &'a str)],
     template: &'a str,
@@ -49,7 +49,7 @@ fn rule_fields<'a>(
     out
 }
 
-async fn add_rule(client: &mut WebClient, fields: &[(&str, &str)]) -> Page {
+pub(crate) async fn add_rule(client: &mut WebClient, fields: &[(&str, &str)]) -> Page {
     client.submit(RULES, RULES, fields).await
 }
 
