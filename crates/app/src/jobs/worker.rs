@@ -6,7 +6,7 @@
 //! attempt); retried after a backoff; or parked
 //! after the last attempt, or at once when retrying cannot help.
 //!
-//! A round's work runs concurrently (up to [`CONCURRENCY`] at once). A use
+//! Work runs concurrently (up to [`CONCURRENCY`] at once). A use
 //! case that enqueues work wakes the worker of its own process, so that the
 //! work runs at once; otherwise the worker sleeps until the earliest queued
 //! work is due (a retry, a postponed job), or a few seconds at most (work
@@ -20,7 +20,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use futures::{stream, FutureExt, StreamExt};
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
 
 use hubbub_hub::timestamp::Millis;
 use hubbub_slack::SlackApiError;
@@ -30,12 +31,15 @@ use super::Job;
 use crate::mail::Mailer;
 use crate::{App, Error};
 
-/// How many jobs, and how many mails, one round claims.
-const BATCH: i64 = 32;
-/// How many of a round's jobs and mails run at once. Slack calls wait for
-/// their turn under Slack's rate limits (briefly, or they are postponed),
-/// so one slow channel does not hold up the others.
+/// How many jobs and mails run at once. Slack calls wait for their turn
+/// under Slack's rate limits (briefly, or they are postponed), so one slow
+/// channel does not hold up the others.
 pub const CONCURRENCY: usize = 16;
+/// Freed places are filled once this many are free (one claim each time).
+const TOP_UP: usize = 4;
+/// A claimed job or mail, running: it says how its attempt was counted.
+type Work<'a> = BoxFuture<'a, Option<Tally>>;
+
 /// How often the worker looks for due work when nobody wakes it (work
 /// enqueued by another replica); work it knows to be due sooner (a retry,
 /// a postponed job) wakes it on time.
@@ -129,43 +133,75 @@ impl Worker {
         self.mailer.sends()
     }
 
-    /// Runs the jobs and delivers the mail due at `now`, round after round
-    /// until none is due, and forgets Slack event ids older than a day.
-    /// A round's work runs concurrently, up to [`CONCURRENCY`] at a time.
+    /// Runs the jobs and delivers the mail due at `now` until none is due,
+    /// and forgets Slack event ids older than a day. Up to [`CONCURRENCY`]
+    /// run at once, and freed places are filled as they free (a few at a
+    /// time): a job waiting its turn under a busy channel's rate limit does
+    /// not hold back work for idle channels.
     pub async fn run_due(&self, now: Millis) -> Result<Pass, Error> {
-        let store = self.app.store();
         let mut pass = Pass::default();
+        let mut running = FuturesUnordered::new();
+        // Whether the last claim found work (then more may be due).
+        let mut more = true;
         loop {
-            let jobs = store.claim_due_jobs(now, BATCH).await?;
-            let mails = store.claim_due_mail(now, BATCH).await?;
-            if jobs.is_empty() && mails.is_empty() {
-                break;
-            }
-            let mut work: Vec<BoxFuture<'_, Option<Tally>>> = Vec::new();
-            for job in jobs {
-                work.push(
-                    async move { self.settle(job.claim(), self.run(&job).await, now).await }
-                        .boxed(),
-                );
-            }
-            for mail in mails {
-                work.push(
-                    async move {
-                        let settlement = self.mailer.deliver(&mail).await;
-                        self.settle(mail.claim(), settlement, now).await
+            let free = CONCURRENCY - running.len();
+            if running.is_empty() || (more && free >= TOP_UP) {
+                // The running work goes on meanwhile: a claim waits for
+                // the writer, which running work may hold (SQLite has one).
+                let claim = self.claim(now, free);
+                tokio::pin!(claim);
+                let claimed = loop {
+                    tokio::select! {
+                        claimed = &mut claim => break claimed?,
+                        Some(tally) = running.next(), if !running.is_empty() => {
+                            if let Some(tally) = tally {
+                                *pass.counter(tally) += 1;
+                            }
+                        }
                     }
-                    .boxed(),
-                );
-            }
-            let mut tallies = stream::iter(work).buffer_unordered(CONCURRENCY);
-            while let Some(tally) = tallies.next().await {
-                if let Some(counter) = tally.map(|t| pass.counter(t)) {
-                    *counter += 1;
+                };
+                more = !claimed.is_empty();
+                running.extend(claimed);
+                if running.is_empty() {
+                    break;
                 }
+            }
+            if let Some(Some(tally)) = running.next().await {
+                *pass.counter(tally) += 1;
             }
         }
         self.prune_seen_events(now).await?;
         Ok(pass)
+    }
+
+    /// Claims up to `places` jobs and mails due at `now`, as work to run:
+    /// a quarter of the places are offered to mail first, so that a
+    /// backlog of Slack work does not hold mail back.
+    async fn claim(&self, now: Millis, places: usize) -> Result<Vec<Work<'_>>, Error> {
+        let store = self.app.store();
+        let mails = store
+            .claim_due_mail(now, (places / 4).max(1) as i64)
+            .await?;
+        let jobs = match places.saturating_sub(mails.len()) {
+            0 => Vec::new(),
+            rest => store.claim_due_jobs(now, rest as i64).await?,
+        };
+        let mut work: Vec<Work<'_>> = Vec::with_capacity(jobs.len() + mails.len());
+        for job in jobs {
+            work.push(
+                async move { self.settle(job.claim(), self.run(&job).await, now).await }.boxed(),
+            );
+        }
+        for mail in mails {
+            work.push(
+                async move {
+                    let settlement = self.mailer.deliver(&mail).await;
+                    self.settle(mail.claim(), settlement, now).await
+                }
+                .boxed(),
+            );
+        }
+        Ok(work)
     }
 
     /// Runs one claimed job; says how its attempt ended.
