@@ -329,8 +329,13 @@ async fn deal_buttons_act_as_the_mapped_user_once_and_refuse_the_unmapped_and_vi
             .is_empty()
     );
 
-    // …nor in the hub's edit form, which refuses with the same reason.
+    // …nor in the hub, whose record page offers no Edit, and whose edit
+    // form refuses with the same reason.
     let mut adam_web = signed_in(world, "adam@acme.example").await;
+    let page = adam_web.get(&format!("/deals/{other}")).await;
+    assert!(page.contains(r#"data-testid="view-only""#), "{}", page.html);
+    assert!(!page.contains(r#"data-testid="edit-record""#));
+    assert!(!page.contains(r#"data-testid="note-form""#));
     let edit = format!("/deals/{other}/edit");
     let refused = adam_web
         .submit(

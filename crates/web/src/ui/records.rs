@@ -15,7 +15,9 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
+use hubbub_app::Permission;
 use hubbub_hub::association::default_type;
+use hubbub_hub::auth::Access;
 use hubbub_hub::property::{PropertySet, Storage};
 use hubbub_hub::search::{Field, SearchPlan, SearchRequest, Sort, SortInput};
 use hubbub_hub::timestamp::parse_instant;
@@ -316,6 +318,8 @@ struct ShowPage {
     groups: Vec<AssocGroup>,
     timeline: Vec<TimelineEntry>,
     can_note: bool,
+    /// The viewer may change the record (a view-only seat may not).
+    can_edit: bool,
     new_task_href: Option<String>,
     drafts: Drafts,
     /// The names of the record's followers, in the order they followed.
@@ -518,7 +522,11 @@ pub async fn detail(
         props: rows,
         groups,
         timeline,
-        can_note: default_type(ObjectType::Note, t).is_some(),
+        can_note: default_type(ObjectType::Note, t).is_some()
+            && state
+                .app
+                .may(&actor, Permission::Records(ObjectType::Note, Access::Write)),
+        can_edit: state.app.may(&actor, Permission::Records(t, Access::Write)),
         new_task_href: default_type(ObjectType::Task, t)
             .is_some()
             .then(|| format!("/tasks/new?with={t}/{id}")),
