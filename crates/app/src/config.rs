@@ -70,6 +70,13 @@ impl AppConfig {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.public_url)
     }
+
+    /// [`AppConfig::url`] as a parsed URL, for a Slack button or link; a
+    /// public URL that is none is a configuration error.
+    pub fn parsed_url(&self, path: &str) -> crate::Result<Url> {
+        Url::parse(&self.url(path))
+            .map_err(|e| crate::Error::Config(format!("the hub's public URL is not a URL: {e}")))
+    }
 }
 
 #[cfg(test)]

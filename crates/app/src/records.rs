@@ -17,11 +17,9 @@ use hubbub_hub::{record, HubError, ObjectType, Record, RecordEvent};
 use hubbub_store::{Comment, Consequences, RecordUpdate};
 use serde_json::{Map, Value};
 
+use crate::notifications::plan::{may_concern_people, OWNER};
 use crate::notifications::{alarm_jobs, ChangeContext};
 use crate::{Actor, App, Permission, Result};
-
-/// The property naming a record's owner (a user of the account).
-const OWNER_PROPERTY: &str = "hubspot_owner_id";
 
 /// A record to create: its properties as given, and the existing records
 /// to link it to.
@@ -272,15 +270,9 @@ impl Records<'_> {
             .map(|input| record::prepare_new(&self.props, &pipelines, &input.properties))
             .collect::<Result<Vec<_>, HubError>>()?;
         self.check_owners(&changes).await?;
-        let concerns_people = self.object_type == ObjectType::Note
-            || changes
-                .iter()
-                .flatten()
-                .any(|(name, value)| name == OWNER_PROPERTY && value.is_some());
-        let context = self
-            .app
-            .creation_context(self.actor, self.object_type, pipelines, concerns_people)
-            .await?;
+        let t = self.object_type;
+        let concerns_people = changes.iter().any(|c| may_concern_people(t, c));
+        let context = self.context(&[], pipelines, concerns_people).await?;
         let subjects = self.note_subjects(&inputs).await?;
         let (config, now) = (self.app.config(), self.app.now());
         let store = self.app.store();
@@ -354,7 +346,9 @@ impl Records<'_> {
             .map(|u| u.changes.iter().map(|(name, _)| name.clone()).collect())
             .collect();
         let ids: Vec<i64> = updates.iter().map(|u| u.id).collect();
-        let context = self.change_context(&ids, pipelines).await?;
+        let t = self.object_type;
+        let concerns_people = updates.iter().any(|u| may_concern_people(t, &u.changes));
+        let context = self.context(&ids, pipelines, concerns_people).await?;
         let (config, now) = (self.app.config(), self.app.now());
         let records = store
             .update_records(self.account_id(), &self.props, updates, |pairs| {
@@ -363,7 +357,9 @@ impl Records<'_> {
                     .map(|(before, after)| RecordEvent::Changed { before, after })
                     .collect();
                 let mut out = alarm_jobs(&events, now);
-                out.extend(context.record_consequences(config, &events, |_| None));
+                if let Some(context) = &context {
+                    out.extend(context.record_consequences(config, &events, |_| None));
+                }
                 out.extend(also(pairs));
                 out
             })
@@ -376,10 +372,23 @@ impl Records<'_> {
             .collect())
     }
 
-    /// What deciding the notices of this change needs.
-    async fn change_context(&self, ids: &[i64], pipelines: Vec<Pipeline>) -> Result<ChangeContext> {
+    /// What deciding the notices of a change to records `ids` (none yet
+    /// for new ones) needs; `None` when it cannot concern anyone (see
+    /// [`may_concern_people`]), so that plain batches skip the reads.
+    async fn context(
+        &self,
+        ids: &[i64],
+        pipelines: Vec<Pipeline>,
+        concerns_people: bool,
+    ) -> Result<Option<ChangeContext>> {
         self.app
-            .change_context(self.actor, self.object_type, ids, pipelines)
+            .records_context(
+                self.actor,
+                self.object_type,
+                ids,
+                pipelines,
+                concerns_people,
+            )
             .await
     }
 
@@ -415,7 +424,7 @@ impl Records<'_> {
         let owners: Vec<&str> = changes
             .into_iter()
             .flatten()
-            .filter(|(name, _)| name == OWNER_PROPERTY)
+            .filter(|(name, _)| name == OWNER)
             .filter_map(|(_, value)| value.as_deref())
             .collect();
         if owners.is_empty() {
@@ -429,7 +438,7 @@ impl Records<'_> {
             None => Ok(()),
             Some(owner) => Err(HubError::field(
                 "INVALID_OWNER_ID",
-                OWNER_PROPERTY,
+                OWNER,
                 format!("{owner} is not a valid owner id: an owner is a user of this account"),
             )
             .into()),

@@ -39,6 +39,19 @@ fn stage(id: &str, label: &str, order: i64, metadata: &[(&str, &str)]) -> Stage 
     }
 }
 
+/// The stage with id `stage` in any of `pipelines`.
+pub fn find_stage<'a>(pipelines: &'a [Pipeline], stage: &str) -> Option<&'a Stage> {
+    pipelines
+        .iter()
+        .flat_map(|p| &p.stages)
+        .find(|s| s.id == stage)
+}
+
+/// What people call a stage: its label, or its id when no pipeline has it.
+pub fn stage_label(pipelines: &[Pipeline], stage: &str) -> String {
+    find_stage(pipelines, stage).map_or_else(|| stage.to_owned(), |s| s.label.clone())
+}
+
 /// HubSpot's default pipeline for deals or tickets.
 pub fn default_pipeline(object_type: ObjectType) -> Option<Pipeline> {
     match object_type {

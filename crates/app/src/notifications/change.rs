@@ -43,13 +43,15 @@ impl App {
             .await
     }
 
-    /// The context of new records, when they can concern anyone: through
-    /// `concerns_people` (an owner, a note's @mentions) or a rule about
-    /// their type. Batches of plain records skip the other reads.
-    pub(crate) async fn creation_context(
+    /// The context of a change to records `ids` (none yet for new ones),
+    /// when it can concern anyone: through `concerns_people` (see
+    /// `plan::may_concern_people`) or a rule about their type. Batches of
+    /// plain changes skip the other reads.
+    pub(crate) async fn records_context(
         &self,
         actor: &Actor,
         t: ObjectType,
+        ids: &[i64],
         pipelines: Vec<Pipeline>,
         concerns_people: bool,
     ) -> Result<Option<ChangeContext>> {
@@ -61,7 +63,7 @@ impl App {
             return Ok(None);
         }
         let context = self
-            .change_context_with(actor, t, &[], pipelines, rules)
+            .change_context_with(actor, t, ids, pipelines, rules)
             .await?;
         Ok(Some(context))
     }

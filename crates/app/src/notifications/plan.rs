@@ -8,7 +8,8 @@
 //! topic and record from one change.
 
 use hubbub_hub::mention::mentioned_users;
-use hubbub_hub::pipeline::Pipeline;
+use hubbub_hub::pipeline::{stage_label, Pipeline};
+use hubbub_hub::property::PropertyChanges;
 use hubbub_hub::timestamp::{format_instant, parse_instant, Millis};
 use hubbub_hub::{ObjectType, Record, RecordEvent, Topic};
 use hubbub_store::User;
@@ -53,14 +54,18 @@ impl Audience<'_> {
             .filter(move |(r, _)| *r == record_id)
             .map(|(_, u)| *u)
     }
+}
 
-    fn stage_label(&self, stage: &str) -> String {
-        self.pipelines
-            .iter()
-            .flat_map(|p| &p.stages)
-            .find(|s| s.id == stage)
-            .map_or_else(|| stage.to_owned(), |s| s.label.clone())
-    }
+/// Whether a change setting `changes` on a record of type `t` can tell
+/// anyone anything (a new owner, a stage, a note's @mentions); any other
+/// change matters only to notification rules.
+pub fn may_concern_people(t: ObjectType, changes: &PropertyChanges) -> bool {
+    let stage = t.pipeline_properties().map(|(_, s)| s);
+    changes.iter().any(|(name, value)| match name.as_str() {
+        OWNER => value.is_some(),
+        "hs_note_body" => t == ObjectType::Note,
+        other => Some(other) == stage,
+    })
 }
 
 /// A record's owner, when it has one.
@@ -135,8 +140,8 @@ pub fn record_notices(
         let stage = record.object_type.pipeline_properties().map(|(_, s)| s);
         if let (Some(stage), RecordEvent::Changed { .. }) = (stage, event) {
             if event.changed(stage) {
-                let from = audience.stage_label(event.before(stage).unwrap_or_default());
-                let to = audience.stage_label(event.after(stage).unwrap_or_default());
+                let from = stage_label(audience.pipelines, event.before(stage).unwrap_or_default());
+                let to = stage_label(audience.pipelines, event.after(stage).unwrap_or_default());
                 let headline = format!("{} moved {} from {from} to {to}", doer.name, the(record));
                 for user in owner_of(record)
                     .into_iter()
@@ -359,6 +364,30 @@ mod tests {
         let told: Vec<(i64, Topic)> = n.iter().map(|n| (n.user_id, n.topic)).collect();
         assert_eq!(told, [(2, Topic::StageChanged), (3, Topic::StageChanged)]);
         assert!(n[0].headline.contains("from a to b"), "{}", n[0].headline);
+    }
+
+    #[test]
+    fn only_owners_stages_and_notes_can_concern_people() {
+        let set =
+            |name: &str, value: Option<&str>| vec![(name.to_owned(), value.map(str::to_owned))];
+        assert!(may_concern_people(ObjectType::Deal, &set(OWNER, Some("2"))));
+        assert!(!may_concern_people(ObjectType::Deal, &set(OWNER, None)));
+        assert!(may_concern_people(
+            ObjectType::Deal,
+            &set("dealstage", Some("won"))
+        ));
+        assert!(!may_concern_people(
+            ObjectType::Contact,
+            &set("dealstage", Some("won"))
+        ));
+        assert!(may_concern_people(
+            ObjectType::Note,
+            &set("hs_note_body", Some("@ada"))
+        ));
+        assert!(!may_concern_people(
+            ObjectType::Deal,
+            &set("amount", Some("5"))
+        ));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::plan::{owner_of, TASK_COMPLETED, TASK_STATUS};
 use crate::jobs::JobError;
 use crate::slack::messages::{self, NotificationMessage, RecordPart};
 use crate::slack::workspace::LiveWorkspace;
-use crate::{App, Error, Result};
+use crate::{App, Result};
 use hubbub_hub::{Notice, RecordRef};
 
 /// Key properties a notification shows at most.
@@ -130,8 +130,7 @@ impl App {
         notice: &Notice,
         outcome: Option<&str>,
     ) -> Result<SlackMessageContent> {
-        let url = url::Url::parse(&self.config().url(&notice.link))
-            .map_err(|e| Error::Config(format!("the hub's public URL is not a URL: {e}")))?;
+        let url = self.config().parsed_url(&notice.link)?;
         let part = match notice.record {
             Some(r) => self.record_part(account_id, notice, r).await?,
             None => None,

@@ -14,7 +14,7 @@ use super::template::{rule_message, RuleMessage};
 use crate::jobs::JobError;
 use crate::notifications::plan::owner_of;
 use crate::slack::workspace::LiveWorkspace;
-use crate::{App, Error};
+use crate::App;
 use hubbub_hub::RecordRef;
 
 /// The placeholder for the record owner's name.
@@ -159,8 +159,7 @@ impl App {
                 .map(|def| lookups.display(def, record))
                 .unwrap_or_default()
         };
-        let url = url::Url::parse(&self.config().url(&record.path()))
-            .map_err(|e| Error::Config(format!("the hub's public URL is not a URL: {e}")))?;
+        let url = self.config().parsed_url(&record.path())?;
         let title = format!("{} {}", t.label(), record.title());
         Ok(rule_message(&RuleMessage {
             template: &rule.fields.template,

@@ -13,6 +13,7 @@ pub mod trigger;
 
 pub use trigger::{fires, rule_jobs, Rule, Trigger};
 
+use hubbub_hub::pipeline::{find_stage, stage_label};
 use hubbub_hub::search::FilterInput;
 use hubbub_hub::{FieldError, HubError, ObjectType};
 use hubbub_slack::client::channel_id_in;
@@ -74,13 +75,7 @@ impl App {
         let rules = store.notification_rules(account_id, false).await?;
         let mut deliveries = store.rule_deliveries(account_id, DELIVERIES_SHOWN).await?;
         let stages = self.lookups(account_id, ObjectType::Deal).await?.pipelines;
-        let stage_label = |id: &str| {
-            stages
-                .iter()
-                .flat_map(|p| &p.stages)
-                .find(|s| s.id == id)
-                .map_or_else(|| id.to_owned(), |s| s.label.clone())
-        };
+        let stage_label = |id: &str| stage_label(&stages, id);
         Ok(rules
             .into_iter()
             .map(|rule| {
@@ -316,11 +311,7 @@ impl App {
             }
             Trigger::DealStage { stage } => {
                 let pipelines = self.store().pipelines(account_id, ObjectType::Deal).await?;
-                if !pipelines
-                    .iter()
-                    .flat_map(|p| &p.stages)
-                    .any(|s| s.id == *stage)
-                {
+                if find_stage(&pipelines, stage).is_none() {
                     errors.push(field("trigger_value", "Choose one of the deal stages."));
                 }
             }

@@ -13,6 +13,7 @@
 //! shown only to the one who pressed, and nothing changes.
 
 use hubbub_hub::auth::Access;
+use hubbub_hub::pipeline::stage_label;
 use hubbub_hub::timestamp::{format_instant, parse_instant, to_iso, Millis};
 use hubbub_hub::{HubError, ObjectType, Record};
 use hubbub_slack::InteractionPayload;
@@ -302,11 +303,7 @@ impl App {
                     );
                 };
                 let pipelines = self.store().pipelines(actor.account_id(), t).await?;
-                let label = pipelines
-                    .iter()
-                    .flat_map(|p| &p.stages)
-                    .find(|s| &s.id == stage)
-                    .map_or_else(|| stage.clone(), |s| s.label.clone());
+                let label = stage_label(&pipelines, stage);
                 Effect {
                     property,
                     value: stage.clone(),
