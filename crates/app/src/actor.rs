@@ -19,6 +19,9 @@ pub enum Actor {
     /// The operator at the command line (`hubbub admin …`), for one
     /// account.
     Operator { account_id: i64 },
+    /// The web chat, for a website visitor: it finds or creates the
+    /// visitor's contact, and may do nothing else.
+    WebChat { account_id: i64 },
 }
 
 /// A Slack user acting as the hub user they are mapped to.
@@ -36,6 +39,7 @@ pub enum Via {
     Slack,
     Api,
     CommandLine,
+    WebChat,
 }
 
 impl Via {
@@ -45,6 +49,7 @@ impl Via {
             Via::Slack => "via Slack",
             Via::Api => "through the API",
             Via::CommandLine => "from the command line",
+            Via::WebChat => "from the web chat",
         }
     }
 }
@@ -55,7 +60,7 @@ impl Actor {
             Actor::User(user) => user.account_id,
             Actor::Slack(slack) => slack.user.account_id,
             Actor::Token(grant) => grant.account_id,
-            Actor::Operator { account_id } => *account_id,
+            Actor::Operator { account_id } | Actor::WebChat { account_id } => *account_id,
         }
     }
 
@@ -65,7 +70,7 @@ impl Actor {
         match self {
             Actor::User(user) => Some(user),
             Actor::Slack(slack) => Some(&slack.user),
-            Actor::Token(_) | Actor::Operator { .. } => None,
+            Actor::Token(_) | Actor::Operator { .. } | Actor::WebChat { .. } => None,
         }
     }
 
@@ -79,6 +84,7 @@ impl Actor {
             Actor::Slack(_) => Via::Slack,
             Actor::Token(_) => Via::Api,
             Actor::Operator { .. } => Via::CommandLine,
+            Actor::WebChat { .. } => Via::WebChat,
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod accounts;
 pub mod actor;
 mod clock;
 mod config;
+pub mod conversations;
 pub mod display;
 mod error;
 pub mod faults;
@@ -70,6 +71,8 @@ struct Inner {
     work_enqueued: Notify,
     clock: Clock,
     faults: Faults,
+    /// This process's open widgets.
+    live: Arc<conversations::live::Live>,
 }
 
 impl App {
@@ -89,6 +92,7 @@ impl App {
                 work_enqueued: Notify::new(),
                 clock,
                 faults: Faults::default(),
+                live: Arc::default(),
             }),
         })
     }
@@ -115,6 +119,11 @@ impl App {
     /// Failures tests inject on purpose (see [`Faults`]).
     pub fn faults(&self) -> &Faults {
         &self.inner.faults
+    }
+
+    /// This process's open widgets, woken when their conversation has news.
+    pub fn live(&self) -> &Arc<conversations::live::Live> {
+        &self.inner.live
     }
 
     pub(crate) fn slack_api(&self) -> &SlackApi {

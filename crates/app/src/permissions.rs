@@ -3,7 +3,7 @@
 //! disabled button asks [`App::denial`] for the reason to show beside it.
 //! Both read the same rules ([`allows`]).
 
-use hubbub_hub::auth::{object_scope, require_scope, Access, OWNERS_SCOPE};
+use hubbub_hub::auth::{conversations_scope, object_scope, require_scope, Access, OWNERS_SCOPE};
 use hubbub_hub::{HubError, ObjectType};
 use hubbub_store::User;
 
@@ -31,6 +31,9 @@ pub enum Permission {
     /// Read or change records of a type.
     Records(ObjectType, Access),
     ReadOwners,
+    /// Read the inbox's conversations, or also answer, assign and close
+    /// them.
+    Conversations(Access),
 }
 
 /// Why an actor may not: a role they lack, or a scope their token lacks.
@@ -43,10 +46,17 @@ enum Denied {
 fn allows(actor: &Actor, permission: Permission) -> Result<(), Denied> {
     let roles = match actor {
         Actor::Operator { .. } => return Ok(()),
+        Actor::WebChat { .. } => {
+            return match permission {
+                Permission::Records(ObjectType::Contact, _) => Ok(()),
+                _ => Err(Denied::Role),
+            }
+        }
         Actor::Token(grant) => {
             let scope = match permission {
                 Permission::Records(t, access) => object_scope(t, access),
                 Permission::ReadOwners => OWNERS_SCOPE.to_owned(),
+                Permission::Conversations(access) => conversations_scope(access).to_owned(),
                 // A private-app token reaches records only.
                 _ => return Err(Denied::Role),
             };
@@ -64,8 +74,12 @@ fn allows(actor: &Actor, permission: Permission) -> Result<(), Denied> {
         | Permission::ReadAllMail
         | Permission::ManageNotifications
         | Permission::ManageRules => roles.super_admin,
-        Permission::Records(_, Access::Write) => roles.may_change_records(),
-        Permission::Records(_, Access::Read) | Permission::ReadOwners => true,
+        Permission::Records(_, Access::Write) | Permission::Conversations(Access::Write) => {
+            roles.may_change_records()
+        }
+        Permission::Records(_, Access::Read)
+        | Permission::ReadOwners
+        | Permission::Conversations(Access::Read) => true,
     };
     if may {
         Ok(())
@@ -124,6 +138,10 @@ impl App {
                 format!("You may not work with {} here.", t.label_plural().to_lowercase())
             }
             Permission::ReadOwners => "You may not list the account's owners.".to_owned(),
+            Permission::Conversations(Access::Write) => format!(
+                "You have a view-only seat: you may read conversations but not answer, assign or close them. Ask {admins} for a seat that may."
+            ),
+            Permission::Conversations(Access::Read) => "You may not read the inbox here.".to_owned(),
         };
         Ok(Some(HubError::Forbidden(message)))
     }

@@ -60,6 +60,14 @@ pub fn object_scope(object_type: ObjectType, access: Access) -> String {
 
 pub const OWNERS_SCOPE: &str = "crm.objects.owners.read";
 
+/// HubSpot's scope for reading, or also sending in, conversations.
+pub fn conversations_scope(access: Access) -> &'static str {
+    match access {
+        Access::Read => "conversations.read",
+        Access::Write => "conversations.write",
+    }
+}
+
 /// Every scope the hub knows, granted by default to a new token.
 pub fn all_scopes() -> Vec<String> {
     let mut scopes: Vec<String> = ObjectType::ALL
@@ -72,6 +80,9 @@ pub fn all_scopes() -> Vec<String> {
         })
         .collect();
     scopes.push(OWNERS_SCOPE.to_owned());
+    for access in [Access::Read, Access::Write] {
+        scopes.push(conversations_scope(access).to_owned());
+    }
     scopes.sort();
     scopes.dedup();
     scopes

@@ -5,6 +5,7 @@
 pub mod association;
 pub mod auth;
 pub mod change;
+pub mod conversation;
 pub mod error;
 pub mod matching;
 pub mod mention;

@@ -143,12 +143,15 @@ pub(crate) async fn insert_inbox(
     now: Millis,
 ) -> StoreResult<Inbox> {
     let row = sqlx::query(&format!(
-        "INSERT INTO inboxes (account_id, name, created_at) VALUES ($1, $2, $3) \
+        "INSERT INTO inboxes (account_id, name, created_at, public_key) VALUES ($1, $2, $3, $4) \
          RETURNING {INBOX_COLUMNS}"
     ))
     .bind(account_id)
     .bind(name)
     .bind(now)
+    // The widget's key: public, but not guessable, so that nobody
+    // enumerates inboxes.
+    .bind(&crate::sessions::random_token()[..32])
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| match e {

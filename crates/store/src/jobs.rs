@@ -89,16 +89,28 @@ pub async fn enqueue_job(
     kind: &str,
     payload: &str,
 ) -> StoreResult<i64> {
+    enqueue_job_at(conn, account_id, kind, payload, now_millis()).await
+}
+
+/// [`enqueue_job`], due at `run_at`.
+pub async fn enqueue_job_at(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    kind: &str,
+    payload: &str,
+    run_at: Millis,
+) -> StoreResult<i64> {
     let now = now_millis();
     Ok(sqlx::query_scalar(
         "INSERT INTO jobs (account_id, kind, payload, status, attempts, created_at, run_at) \
-         VALUES ($1, $2, $3, $4, 0, $5, $5) RETURNING id",
+         VALUES ($1, $2, $3, $4, 0, $5, $6) RETURNING id",
     )
     .bind(account_id)
     .bind(kind)
     .bind(payload)
     .bind(QUEUED)
     .bind(now)
+    .bind(run_at)
     .fetch_one(conn)
     .await?)
 }

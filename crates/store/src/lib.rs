@@ -9,6 +9,7 @@ mod associations;
 mod bounded;
 mod comments;
 mod consequences;
+mod conversations;
 mod followers;
 mod inboxes;
 mod indexing;
@@ -52,10 +53,17 @@ pub use activity::Activity;
 pub use associations::Association;
 pub use comments::{Comment, MAX_COMMENT_CHARS};
 pub use consequences::{Consequences, NewActivity, NewJob};
+pub use conversations::{
+    add_event_on, add_message_on, advance_delivery_on, change_conversation_on,
+    conversation_by_thread_on, conversation_on, create_visitor_on, fail_delivery_on,
+    has_slack_message_on, identify_visitor_on, latest_conversation_on, mark_seen_by_agent_on,
+    notify_live_on, open_conversation_on, visitor_by_token_on, Conversation, ConversationEvent,
+    ConversationFilter, Message, NewMessage, SlackState, SlackThread, Visitor, LIVE_CHANNEL,
+};
 pub use inboxes::{
     Inbox, InboxChannel, InboxSlack, InboxSlackChoice, InboxSlackStatus, MAX_INBOX_NAME_CHARS,
 };
-pub use jobs::{enqueue_job, JobRecord, JobStatus, QueuedJob};
+pub use jobs::{enqueue_job, enqueue_job_at, JobRecord, JobStatus, QueuedJob};
 pub use mail::{enqueue_mail, Mail, MailStatus, NewMail};
 pub use notification_settings::NotificationChoices;
 pub use notifications::{notified_since_on, notify_on, NewNotification, Notification};
@@ -68,7 +76,7 @@ pub use rules::{
     RULE_DELIVERIES_KEPT,
 };
 pub use secret::{SecretError, SecretKey};
-pub use sessions::Session;
+pub use sessions::{random_token as random_secret, Session};
 pub use slack::{
     connect_slack_on, disconnect_slack_on, take_slack_event_on, AuditEntry, NewOAuthState,
     OAuthStateTaken, SlackConnection, SlackInstall, SlackInstallRefused,
@@ -129,6 +137,9 @@ pub struct Store {
     bounded_sqlite: Option<sqlx::SqlitePool>,
     /// Record ids reserved by this process (see `objects::allocate_ids`).
     ids: std::sync::Arc<tokio::sync::Mutex<objects::IdBlock>>,
+    /// PostgreSQL's URL, for the live pushes' listener (see
+    /// `conversations::LIVE_CHANNEL`).
+    postgres_url: Option<std::sync::Arc<str>>,
 }
 
 /// A write transaction: a change and everything it causes (outbox jobs,
@@ -195,6 +206,7 @@ impl Store {
                     groups: None,
                     bounded_sqlite: None,
                     ids: Default::default(),
+                    postgres_url: Some(url.into()),
                 })
             }
             Backend::Sqlite => {
@@ -215,6 +227,7 @@ impl Store {
                     backend,
                     bounded_sqlite,
                     ids: Default::default(),
+                    postgres_url: None,
                 })
             }
         }
@@ -222,6 +235,10 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    fn postgres_url(&self) -> Option<&str> {
+        self.postgres_url.as_deref()
     }
 
     /// Brings the schema up to date. Safe to run on every start.

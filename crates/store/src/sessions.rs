@@ -18,7 +18,8 @@ pub struct Session {
     pub csrf_token: String,
 }
 
-fn random_token() -> String {
+/// 32 random bytes, hex: a secret nobody can guess.
+pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     hex::encode(bytes)

@@ -15,7 +15,7 @@ pub use worker::{Pass, Worker, SEEN_EVENT_RETENTION_MS};
 use hubbub_hub::timestamp::Millis;
 use hubbub_hub::Topic;
 use hubbub_slack::SlackMessageContent;
-use hubbub_store::{enqueue_job, AnyConnection, NewJob, StoreResult};
+use hubbub_store::{enqueue_job, enqueue_job_at, AnyConnection, NewJob, StoreResult};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -71,6 +71,18 @@ pub enum Job {
     /// Post a notification rule's message about a record it fired for.
     #[serde(rename = "rules.deliver")]
     DeliverRule { rule_id: i64, record: RecordRef },
+    /// Bring a conversation's Slack thread up to date: its root message
+    /// (posted once, then redrawn with the conversation's status), the
+    /// messages not yet in the thread, in order, and the reactions that
+    /// show how far each answer got to the visitor.
+    #[serde(rename = "conversations.sync_thread")]
+    SyncThread { conversation_id: i64 },
+    /// Mail an agent's answer to a visitor whose widget did not pick it up.
+    #[serde(rename = "conversations.mail_visitor")]
+    MailVisitor {
+        conversation_id: i64,
+        message_id: i64,
+    },
 }
 
 /// A task alarm's topic: a reminder or the overdue notice.
@@ -92,7 +104,7 @@ mod alarm_topic {
 }
 
 /// Every kind's name as stored (the serde tags above).
-const KINDS: [&str; 7] = [
+const KINDS: [&str; 9] = [
     "slack.map_users",
     "slack.send_mapping_request",
     "slack.respond",
@@ -100,6 +112,8 @@ const KINDS: [&str; 7] = [
     "notifications.slack",
     "notifications.task_alarm",
     "rules.deliver",
+    "conversations.sync_thread",
+    "conversations.mail_visitor",
 ];
 
 /// Why a stored job cannot be read.
@@ -125,6 +139,12 @@ impl Job {
             }
             Job::TaskAlarm { .. } => "Tell a task's owner it is due".to_owned(),
             Job::DeliverRule { .. } => "Post a notification rule's message".to_owned(),
+            Job::SyncThread { conversation_id } => {
+                format!("Bring conversation {conversation_id}'s Slack thread up to date")
+            }
+            Job::MailVisitor {
+                conversation_id, ..
+            } => format!("Mail an answer to conversation {conversation_id}'s visitor"),
         }
     }
 
@@ -133,6 +153,17 @@ impl Job {
     pub async fn enqueue_on(&self, conn: &mut AnyConnection, account_id: i64) -> StoreResult<i64> {
         let (kind, payload) = self.encode();
         enqueue_job(conn, account_id, &kind, &payload.to_string()).await
+    }
+
+    /// [`Job::enqueue_on`], due at `run_at`.
+    pub async fn enqueue_at_on(
+        &self,
+        conn: &mut AnyConnection,
+        account_id: i64,
+        run_at: Millis,
+    ) -> StoreResult<i64> {
+        let (kind, payload) = self.encode();
+        enqueue_job_at(conn, account_id, &kind, &payload.to_string(), run_at).await
     }
 
     /// The job as a change's consequence, due at `run_at` (at once when
@@ -242,6 +273,16 @@ impl App {
             }
             Job::DeliverRule { rule_id, record } => {
                 self.deliver_rule(account_id, rule_id, record).await
+            }
+            Job::SyncThread { conversation_id } => {
+                self.sync_thread(account_id, conversation_id).await
+            }
+            Job::MailVisitor {
+                conversation_id,
+                message_id,
+            } => {
+                self.mail_visitor(account_id, conversation_id, message_id)
+                    .await
             }
         }
     }

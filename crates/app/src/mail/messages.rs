@@ -148,3 +148,29 @@ fn one_line(text: &str) -> String {
         short
     }
 }
+
+/// To a website visitor who left their email and went away before an
+/// agent's answer reached their chat window.
+pub fn visitor_reply(
+    to_address: &str,
+    visitor_name: Option<&str>,
+    agent: &str,
+    inbox: &str,
+    answer: &str,
+    page_url: Option<&str>,
+) -> NewMail {
+    let greeting = visitor_name.unwrap_or("there");
+    let mut paragraphs = vec![
+        format!("{agent} answered your chat with {inbox}:"),
+        quoted(answer),
+    ];
+    if let Some(page) = page_url {
+        paragraphs.push(format!("To go on chatting, open the chat again on {page}"));
+    }
+    NewMail {
+        to_address: to_address.to_owned(),
+        subject: one_line(&format!("{agent} answered your chat with {inbox}")),
+        text_body: format!("Hello {greeting},\n\n{}\n", paragraphs.join("\n\n")),
+        html_body: None,
+    }
+}

@@ -34,6 +34,7 @@ impl Actor {
             Actor::Slack(slack) => slack.user.display_name(),
             Actor::Token(_) => "An API client".to_owned(),
             Actor::Operator { .. } => "An administrator".to_owned(),
+            Actor::WebChat { .. } => "The web chat".to_owned(),
         }
     }
 }
