@@ -115,6 +115,7 @@ impl Server {
     ) -> Result<()> {
         let worker = (background == Background::Worker)
             .then(|| tokio::spawn(self.worker.clone().run_forever()));
+        let relay = tokio::spawn(self.app.clone().relay_live_pushes());
         let store = self.app.store().clone();
         let state = AppState {
             app: self.app,
@@ -125,6 +126,7 @@ impl Server {
             // Work cut off midway is claimed again when its lease runs out.
             worker.abort();
         }
+        relay.abort();
         store.close().await;
         Ok(served?)
     }
