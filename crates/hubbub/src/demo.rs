@@ -5,7 +5,6 @@
 //! an admin would: "Connect app", approve on the sandbox's consent page.
 
 mod seed;
-mod site;
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -102,11 +101,11 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         .with_context(|| format!("starting the Slack sandbox on {}", args.sandbox_listen))?;
     let config = hub_config(hub_addr, &hub_url, data_dir.path(), &sandbox)?;
     let server = Server::build(&config, listener).await?;
-    let (site, site_url) = site::bind(args.site_listen).await?;
+    let (site, site_url) = hubbub::website::bind(args.site_listen).await?;
     let seeded = seed::seed(server.app(), &site_url)
         .await
         .context("seeding the demo account")?;
-    site::serve(site, &hub_url, &seeded.widget_key);
+    hubbub::website::serve(site, &hub_url, &seeded.widget_key);
     print!(
         "{}",
         banner(&hub_url, &sandbox.base_url, &site_url, &seeded, &data_dir)

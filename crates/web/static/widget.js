@@ -56,12 +56,14 @@
     ".note{font-size:12px;color:#667;text-align:center;margin:8px 0}" +
     ".typing{font-size:12px;color:#667;padding:0 12px 6px;min-height:18px;background:#f6f7fb}" +
     "form{display:flex;gap:6px;padding:8px;border-top:1px solid #e4e6ee}" +
-    "form.pre{flex-direction:column}" +
+    "form.pre{flex-direction:column}form[hidden]{display:none}" +
+    ".bubble svg{width:28px;height:28px;fill:#fff;vertical-align:middle}" +
     "input,textarea{flex:1;font-size:14px;padding:8px;border:1px solid #ccd;border-radius:6px;resize:none}" +
     "button.send{background:#2d5be3;color:#fff;border:0;border-radius:6px;padding:0 14px;cursor:pointer}" +
     ".error{color:#b00020;font-size:12px;padding:0 10px 6px}" +
     "</style>" +
-    "<button class=bubble type=button aria-label='Chat with us'>&#128172;</button>" +
+    "<button class=bubble type=button aria-label='Chat with us'>" +
+    "<svg viewBox='0 0 24 24' aria-hidden=true><path d='M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z'/></svg></button>" +
     "<section class=panel hidden role=dialog aria-label='Chat'>" +
     "<header>Chat with us<small>We usually answer within minutes.</small></header>" +
     "<div class=log aria-live=polite></div>" +
