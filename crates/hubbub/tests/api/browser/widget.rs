@@ -54,7 +54,7 @@ async fn a_visitor_chats_sees_the_answer_live_and_keeps_it_after_a_reload() {
         .await
         .unwrap();
     app.store
-        .set_inbox_origins(account.id, inbox, &[site.clone()])
+        .set_inbox_origins(account.id, inbox, std::slice::from_ref(&site))
         .await
         .unwrap();
     let (key, _) = app.store.inbox_widget(account.id, inbox).await.unwrap();
