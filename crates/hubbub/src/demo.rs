@@ -192,6 +192,7 @@ fn hub_config(
         },
         smtp_url: None,
         mail_from: None,
+        widget_rate_limits: true,
     })
 }
 
