@@ -60,3 +60,12 @@ if (replyForm) {
     fetch(replyForm.dataset.typing, { method: "POST", body, credentials: "same-origin" }).catch(() => {});
   });
 }
+// Buttons marked data-copy copy the text of the element with that id.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-copy]");
+  if (!button || !navigator.clipboard) return;
+  const source = document.getElementById(button.dataset.copy);
+  navigator.clipboard.writeText(source.textContent).then(() => {
+    button.textContent = "Copied";
+  });
+});
