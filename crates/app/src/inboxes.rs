@@ -293,8 +293,10 @@ mod tests {
     #[test]
     fn origins_are_read_one_per_line_and_normalized() {
         assert_eq!(
-            parse_origins(" https://Acme.Example/ \n\nhttp://localhost:3000\nhttps://acme.example:443\n")
-                .unwrap(),
+            parse_origins(
+                " https://Acme.Example/ \n\nhttp://localhost:3000\nhttps://acme.example:443\n"
+            )
+            .unwrap(),
             ["https://acme.example", "http://localhost:3000"]
         );
         assert_eq!(parse_origins("").unwrap(), Vec::<String>::new());
@@ -302,15 +304,18 @@ mod tests {
 
     #[test]
     fn a_line_that_is_not_an_origin_is_named() {
-        let HubError::Validation { errors, .. } =
-            parse_origins("https://ok.example\nacme.example\nhttps://acme.example/shop\nftp://x.example\n*")
-                .unwrap_err()
-        else {
+        let HubError::Validation { errors, .. } = parse_origins(
+            "https://ok.example\nacme.example\nhttps://acme.example/shop\nftp://x.example\n*",
+        )
+        .unwrap_err() else {
             panic!("a validation error")
         };
         let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(messages.len(), 4, "{messages:?}");
-        assert!(messages[0].starts_with("Line 2, \"acme.example\""), "{messages:?}");
+        assert!(
+            messages[0].starts_with("Line 2, \"acme.example\""),
+            "{messages:?}"
+        );
         assert!(messages[0].contains("https://acme.example"), "{messages:?}");
         assert!(messages[1].starts_with("Line 3,"), "{messages:?}");
         assert!(messages[1].contains("without a path"), "{messages:?}");

@@ -159,8 +159,10 @@ pub struct ConversationFilter {
 pub struct ConversationPreview {
     pub visitor_name: Option<String>,
     pub visitor_email: Option<String>,
-    /// The latest message (a note too), if any.
+    /// The latest message (a note too), if any, and the hub user who
+    /// wrote it.
     pub last_author: Option<Author>,
+    pub last_user_id: Option<i64>,
     pub last_text: Option<String>,
 }
 
@@ -793,13 +795,15 @@ impl Store {
             return Ok(Default::default());
         }
         let mut sql = crate::sql::Sql::new(
-            "SELECT c.id, v.name, v.email, m.author, m.text FROM conversations c \
+            "SELECT c.id, v.name, v.email, m.author, m.user_id, m.text FROM conversations c \
              JOIN visitors v ON v.id = c.visitor_id \
              LEFT JOIN conversation_messages m ON m.id = \
              (SELECT MAX(l.id) FROM conversation_messages l WHERE l.conversation_id = c.id) \
              WHERE c.account_id = ",
         );
-        sql.bind(account_id).push(" AND c.id IN ").bind_list(ids.iter().copied());
+        sql.bind(account_id)
+            .push(" AND c.id IN ")
+            .bind_list(ids.iter().copied());
         let rows = sql.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
@@ -810,7 +814,8 @@ impl Store {
                         visitor_name: r.try_get(1)?,
                         visitor_email: r.try_get(2)?,
                         last_author: author.as_deref().and_then(Author::parse),
-                        last_text: r.try_get(4)?,
+                        last_user_id: r.try_get(4)?,
+                        last_text: r.try_get(5)?,
                     },
                 ))
             })

@@ -49,9 +49,7 @@ async fn token_with(app: &TestApp, account: &TestAccount, scopes: &[&str]) -> St
 
 /// Sends the agent's answer through the API; the message as answered.
 async fn send(app: &TestApp, account: &TestAccount, thread: i64, body: Value) -> Value {
-    let (status, message) = app
-        .post(&account.token, &messages_path(thread), body)
-        .await;
+    let (status, message) = app.post(&account.token, &messages_path(thread), body).await;
     assert_eq!(status, StatusCode::CREATED, "{message}");
     message
 }
@@ -123,17 +121,21 @@ async fn threads_have_hubspots_shape_and_page_by_id_with_filters() {
         (&format!("inboxId={inbox}"), all.to_vec()),
         ("archived=true", vec![]),
     ] {
-        let (status, body) = app
-            .get(&account.token, &format!("{THREADS}?{query}"))
-            .await;
+        let (status, body) = app.get(&account.token, &format!("{THREADS}?{query}")).await;
         assert_eq!(status, StatusCode::OK, "{query}: {body}");
         assert_eq!(ids(&body), expected, "{query}");
     }
     let (_, page) = app
-        .get(&account.token, &format!("{THREADS}?threadStatus=OPEN&limit=1"))
+        .get(
+            &account.token,
+            &format!("{THREADS}?threadStatus=OPEN&limit=1"),
+        )
         .await;
     let link = page["paging"]["next"]["link"].as_str().unwrap();
-    assert!(link.contains("threadStatus=OPEN"), "the link keeps the filter: {link}");
+    assert!(
+        link.contains("threadStatus=OPEN"),
+        "the link keeps the filter: {link}"
+    );
     assert_eq!(ids(&app.get(&account.token, link).await.1), all[1..2]);
 
     // The assignee is an agent's actor id.
@@ -261,7 +263,10 @@ async fn messages_have_hubspots_shape_newest_first_and_page() {
     }
     assert_eq!(seen, oldest_first);
     let (_, page) = app
-        .get(&account.token, &format!("{}?limit=1", messages_path(thread)))
+        .get(
+            &account.token,
+            &format!("{}?limit=1", messages_path(thread)),
+        )
         .await;
     assert_eq!(ids(&page), newest_first[..1]);
     assert_eq!(page["paging"]["next"]["after"], newest_first[0]);
@@ -337,7 +342,11 @@ async fn patching_the_status_closes_and_reopens_a_thread() {
     live.drain(QUIET).await;
 
     let (status, closed) = app
-        .patch(&account.token, &thread_path(thread), json!({"status": "CLOSED"}))
+        .patch(
+            &account.token,
+            &thread_path(thread),
+            json!({"status": "CLOSED"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{closed}");
     assert_eq!(closed["status"], "CLOSED");
@@ -346,7 +355,11 @@ async fn patching_the_status_closes_and_reopens_a_thread() {
     assert_eq!(visitor.conversation().await["status"], "closed");
 
     let (_, open) = app
-        .patch(&account.token, &thread_path(thread), json!({"status": "OPEN"}))
+        .patch(
+            &account.token,
+            &thread_path(thread),
+            json!({"status": "OPEN"}),
+        )
         .await;
     assert_eq!(open["status"], "OPEN");
     assert!(open.get("closedAt").is_none(), "{open}");
@@ -416,10 +429,7 @@ async fn scopes_are_checked_in_hubspots_words() {
     let app = TestApp::spawn().await;
     let account = app.account("Acme").await;
     let me = admin_id(&app, &account).await;
-    let (thread, _) = WidgetVisitor::new(&app, account.id)
-        .await
-        .write("hi")
-        .await;
+    let (thread, _) = WidgetVisitor::new(&app, account.id).await.write("hi").await;
     let message = json!({"type": "MESSAGE", "text": "hello", "senderActorId": format!("A-{me}")});
 
     let (status, body) = app.get("not-a-token", THREADS).await;
@@ -427,11 +437,18 @@ async fn scopes_are_checked_in_hubspots_words() {
     assert_error(&body, "INVALID_AUTHENTICATION");
 
     let contacts_only = token_with(&app, &account, &["crm.objects.contacts.read"]).await;
-    for path in [THREADS.to_owned(), thread_path(thread), messages_path(thread)] {
+    for path in [
+        THREADS.to_owned(),
+        thread_path(thread),
+        messages_path(thread),
+    ] {
         let (status, body) = app.get(&contacts_only, &path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
         assert_error(&body, "MISSING_SCOPES");
-        assert_eq!(body["context"]["requiredScopes"], json!(["conversations.read"]));
+        assert_eq!(
+            body["context"]["requiredScopes"],
+            json!(["conversations.read"])
+        );
     }
 
     let reader = token_with(&app, &account, &["conversations.read"]).await;
@@ -440,7 +457,10 @@ async fn scopes_are_checked_in_hubspots_words() {
     let (status, body) = app.post(&reader, &messages_path(thread), message).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_error(&body, "MISSING_SCOPES");
-    assert_eq!(body["context"]["requiredScopes"], json!(["conversations.write"]));
+    assert_eq!(
+        body["context"]["requiredScopes"],
+        json!(["conversations.write"])
+    );
     let (status, body) = app
         .patch(&reader, &thread_path(thread), json!({"status": "CLOSED"}))
         .await;
@@ -458,10 +478,7 @@ async fn unknown_and_other_accounts_threads_are_not_found() {
     let acme = app.account("Acme").await;
     let globex = app.account("Globex").await;
     let me = admin_id(&app, &acme).await;
-    let (ours, first) = WidgetVisitor::new(&app, acme.id)
-        .await
-        .write("ours")
-        .await;
+    let (ours, first) = WidgetVisitor::new(&app, acme.id).await.write("ours").await;
     let (theirs, their_message) = WidgetVisitor::new(&app, globex.id)
         .await
         .write("secret plans")
@@ -472,7 +489,11 @@ async fn unknown_and_other_accounts_threads_are_not_found() {
         for (method, path, body) in [
             (Method::GET, thread_path(&thread), None),
             (Method::GET, messages_path(&thread), None),
-            (Method::GET, format!("{}/{their_message}", messages_path(&thread)), None),
+            (
+                Method::GET,
+                format!("{}/{their_message}", messages_path(&thread)),
+                None,
+            ),
             (Method::POST, messages_path(&thread), Some(message.clone())),
             (
                 Method::PATCH,
@@ -517,17 +538,23 @@ async fn bad_requests_are_refused_and_change_nothing() {
     let app = TestApp::spawn().await;
     let account = app.account("Acme").await;
     let me = admin_id(&app, &account).await;
-    let (thread, _) = WidgetVisitor::new(&app, account.id)
-        .await
-        .write("hi")
-        .await;
+    let (thread, _) = WidgetVisitor::new(&app, account.id).await.write("hi").await;
     let sender = format!("A-{me}");
 
     for (body, property) in [
-        (json!({"type": "EMAIL", "text": "x", "senderActorId": sender}), "type"),
+        (
+            json!({"type": "EMAIL", "text": "x", "senderActorId": sender}),
+            "type",
+        ),
         (json!({"type": "MESSAGE", "senderActorId": sender}), "text"),
-        (json!({"type": "MESSAGE", "text": "   ", "senderActorId": sender}), "text"),
-        (json!({"type": "MESSAGE", "text": "x", "senderActorId": "V-1"}), "senderActorId"),
+        (
+            json!({"type": "MESSAGE", "text": "   ", "senderActorId": sender}),
+            "text",
+        ),
+        (
+            json!({"type": "MESSAGE", "text": "x", "senderActorId": "V-1"}),
+            "senderActorId",
+        ),
         (
             json!({"type": "MESSAGE", "text": "x", "senderActorId": sender,
                    "attachments": [{"type": "FILE", "fileId": "1"}]}),
@@ -576,9 +603,7 @@ async fn bad_requests_are_refused_and_change_nothing() {
         "associatedContactId=ada",
         "sort=latestMessageTimestamp",
     ] {
-        let (status, answer) = app
-            .get(&account.token, &format!("{THREADS}?{query}"))
-            .await;
+        let (status, answer) = app.get(&account.token, &format!("{THREADS}?{query}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {answer}");
         assert_error(&answer, "VALIDATION_ERROR");
     }

@@ -18,7 +18,14 @@ const AGENT_PASSWORD: &str = "agent password";
 const QUIET: Duration = Duration::from_millis(300);
 
 async fn admin(app: &TestApp, account: &TestAccount) -> WebClient {
-    WebClient::signed_in(app, &account.admin_email, ADMIN_PASSWORD, "/inbox", "/inbox").await
+    WebClient::signed_in(
+        app,
+        &account.admin_email,
+        ADMIN_PASSWORD,
+        "/inbox",
+        "/inbox",
+    )
+    .await
 }
 
 /// Another agent of the account, signed in; and their user id.
@@ -168,17 +175,33 @@ async fn the_inbox_lists_conversations_by_status_and_assignee_newest_first() {
         .await
         .contains(r#"data-testid="empty""#));
 
-    // New activity brings a conversation back to the top.
+    // New activity brings a conversation back to the top, its latest
+    // message shown with who wrote it.
     first.write("Anyone there?").await;
     let page = ada.get("/inbox").await;
     assert_eq!(listed(&page), [lovelace, anonymous]);
-    assert!(page.contains("Anyone there?"));
+    assert!(page.contains("Visitor:</span> <span data-testid=\"last-message\">Anyone there?"));
     assert!(!page.contains("Do you ship to Mars?"), "only the latest");
+    ada.submit(
+        &conversation_path(anonymous),
+        &format!("/inbox/{anonymous}/reply"),
+        &[("text", "Hello, how can I help?")],
+    )
+    .await
+    .assert_ok();
+    let page = ada.get("/inbox").await;
+    assert_eq!(listed(&page), [anonymous, lovelace]);
+    assert!(
+        page.contains(
+            "Ada Admin:</span> <span data-testid=\"last-message\">Hello, how can I help?"
+        ),
+        "{}",
+        page.html
+    );
 }
 
 #[tokio::test]
-async fn opening_a_conversation_shows_the_visitor_and_their_contact_and_tells_the_widget_seen()
-{
+async fn opening_a_conversation_shows_the_visitor_and_their_contact_and_tells_the_widget_seen() {
     let app = TestApp::spawn().await;
     let account = app.account("Acme").await;
     let contact = app
@@ -199,7 +222,10 @@ async fn opening_a_conversation_shows_the_visitor_and_their_contact_and_tells_th
     assert_eq!(text_of(&page, "visitor-email"), "ada@example.com");
     assert!(page.contains(r#"href="https://acme.example/pricing""#));
     let link = tag_with(&page.html, r#"data-testid="contact-link""#).unwrap();
-    assert!(link.contains(&format!(r#"href="/contacts/{contact}""#)), "{link}");
+    assert!(
+        link.contains(&format!(r#"href="/contacts/{contact}""#)),
+        "{link}"
+    );
     assert_eq!(
         messages_of(&page, "visitor"),
         ["Do you ship to Mars?", "And to Venus?"]
@@ -220,7 +246,11 @@ async fn opening_a_conversation_shows_the_visitor_and_their_contact_and_tells_th
         .get(&format!("/inbox/{conversation}/messages?seen=1"))
         .await;
     fragment.assert_ok();
-    assert!(fragment.html.trim_start().starts_with("<ol"), "{}", fragment.html);
+    assert!(
+        fragment.html.trim_start().starts_with("<ol"),
+        "{}",
+        fragment.html
+    );
     assert!(fragment.contains("Hello?"));
     assert_eq!(live.next_of("seen").await.data["up_to"], json!(third));
 }
@@ -270,7 +300,11 @@ async fn a_reply_reaches_the_widget_under_the_agents_name_and_a_private_note_doe
     // An empty reply is refused, and the page says why.
     let refused = ada.submit(&path, &reply, &[("text", "   ")]).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert!(refused.contains(r#"data-testid="reply-error""#), "{}", refused.html);
+    assert!(
+        refused.contains(r#"data-testid="reply-error""#),
+        "{}",
+        refused.html
+    );
     assert!(refused.contains("A message needs some text."));
     assert!(told(&mut live, "message").await.is_empty());
 }
@@ -286,7 +320,10 @@ async fn typing_in_the_reply_box_shows_in_the_widget() {
     let page = ada.get(&conversation_path(conversation)).await;
     let form = tag_with(&page.html, r#"data-testid="reply-form""#).unwrap();
     let typing = format!("/inbox/{conversation}/typing");
-    assert!(form.contains(&format!(r#"data-typing="{typing}""#)), "{form}");
+    assert!(
+        form.contains(&format!(r#"data-typing="{typing}""#)),
+        "{form}"
+    );
 
     let forged = ada.post_raw(&typing, &[("_csrf", "forged")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
@@ -415,17 +452,24 @@ async fn a_view_only_seat_reads_conversations_but_may_not_answer_assign_or_close
     ] {
         let refused = viewer.post(&format!("{path}/{action}"), &fields).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{action}");
-        assert!(refused.contains("view-only seat"), "{action}: {}", refused.html);
+        assert!(
+            refused.contains("view-only seat"),
+            "{action}: {}",
+            refused.html
+        );
     }
-    let stored = app.store.conversation(account.id, conversation).await.unwrap();
+    let stored = app
+        .store
+        .conversation(account.id, conversation)
+        .await
+        .unwrap();
     assert_eq!(stored.assignee_id, None);
     assert_eq!(stored.status.as_str(), "open");
-    assert_eq!(app.store.messages(conversation, true).await.unwrap().len(), 1);
-    assert!(live
-        .drain(QUIET)
-        .await
-        .iter()
-        .all(|e| e.event == "seen"));
+    assert_eq!(
+        app.store.messages(conversation, true).await.unwrap().len(),
+        1
+    );
+    assert!(live.drain(QUIET).await.iter().all(|e| e.event == "seen"));
 }
 
 #[tokio::test]
@@ -466,7 +510,10 @@ async fn what_a_visitor_writes_is_shown_as_text_on_the_inbox_pages() {
         !page.contains(r#"href="javascript:"#),
         "a visitor's page address is a link only when it is a web address"
     );
-    assert_eq!(text_of(&page, "visitor-page"), "javascript:alert(document.cookie)");
+    assert_eq!(
+        text_of(&page, "visitor-page"),
+        "javascript:alert(document.cookie)"
+    );
 }
 
 #[tokio::test]
@@ -536,7 +583,10 @@ async fn the_inbox_settings_give_the_widget_snippet_and_keep_the_allowed_website
         .submit(
             &settings_path(inbox),
             &action,
-            &[("origins", "https://Acme.example/\r\n\r\nhttp://localhost:3000\r\n")],
+            &[(
+                "origins",
+                "https://Acme.example/\r\n\r\nhttp://localhost:3000\r\n",
+            )],
         )
         .await;
     saved.assert_ok();
@@ -570,8 +620,15 @@ async fn the_inbox_settings_give_the_widget_snippet_and_keep_the_allowed_website
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     let errors = tag_with(&refused.html, r#"data-testid="origins-errors""#);
     assert!(errors.is_some(), "{}", refused.html);
-    assert!(refused.contains("Line 2, &#34;acme.example/shop&#34;"), "{}", refused.html);
-    assert!(refused.contains("acme.example/shop\n</textarea>"), "the text is kept");
+    assert!(
+        refused.contains("Line 2, &#34;acme.example/shop&#34;"),
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.contains("acme.example/shop\n</textarea>"),
+        "the text is kept"
+    );
     assert_eq!(
         app.store.inbox_widget(account.id, inbox).await.unwrap().1,
         ["https://acme.example", "http://localhost:3000"]

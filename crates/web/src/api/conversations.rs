@@ -448,13 +448,10 @@ pub async fn send_message(
         )
         .into());
     }
-    let text = input.text.as_deref().ok_or_else(|| {
-        HubError::field(
-            "REQUIRED",
-            "text",
-            "A message needs its text",
-        )
-    })?;
+    let text = input
+        .text
+        .as_deref()
+        .ok_or_else(|| HubError::field("REQUIRED", "text", "A message needs its text"))?;
     let sender = match input.sender_actor_id.as_deref() {
         None => ReplySender::Actor,
         Some(actor) => ReplySender::Agent(parse_agent_actor_id(actor).ok_or_else(|| {

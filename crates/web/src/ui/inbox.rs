@@ -133,7 +133,8 @@ pub struct Row {
     id: i64,
     visitor: String,
     email: String,
-    /// Who wrote the latest message (`Visitor`, an agent's name, `Note`).
+    /// Who wrote the latest message (`Visitor`, an agent's name, or
+    /// `Note by` one).
     last_by: String,
     last_text: String,
     when: String,
@@ -189,10 +190,11 @@ async fn index(
         .iter()
         .map(|c| {
             let preview = previews.get(&c.id).cloned().unwrap_or_default();
+            let agent = || name_of(&users, preview.last_user_id).unwrap_or_else(|| "Team".into());
             let last_by = match preview.last_author {
                 Some(Author::Visitor) => "Visitor".to_owned(),
-                Some(Author::Agent) => "Team".to_owned(),
-                Some(Author::Note) => "Note".to_owned(),
+                Some(Author::Agent) => agent(),
+                Some(Author::Note) => format!("Note by {}", agent()),
                 None => String::new(),
             };
             Row {
@@ -238,7 +240,9 @@ async fn index(
         .flatten()
         .map(|c| list_link(status, whose, Some((c.last_message_at, c.id))));
     let empty = match (status, whose) {
-        (Status::Open, Whose::All) => "No open conversations. New chats from your website appear here.",
+        (Status::Open, Whose::All) => {
+            "No open conversations. New chats from your website appear here."
+        }
         (Status::Open, Whose::Mine) => "No open conversations are assigned to you.",
         (Status::Open, Whose::Unassigned) => "Every open conversation has someone on it.",
         (Status::Closed, _) => "No closed conversations here.",
@@ -268,10 +272,7 @@ fn shortened(text: &str) -> String {
 
 fn name_of(users: &[User], id: Option<i64>) -> Option<String> {
     let id = id?;
-    users
-        .iter()
-        .find(|u| u.id == id)
-        .map(User::display_name)
+    users.iter().find(|u| u.id == id).map(User::display_name)
 }
 
 // ----------------------------------------------------------------- page
@@ -403,8 +404,8 @@ async fn conversation_page(
         None => String::new(),
     };
     let page_url = conversation.page_url.clone().unwrap_or_default();
-    let page_link = url::Url::parse(&page_url)
-        .is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+    let page_link =
+        url::Url::parse(&page_url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
     let me = viewer.session.user.id;
     Ok(ConversationPage {
         chrome: Chrome::new(
@@ -550,7 +551,10 @@ async fn reply(
     match sent {
         Ok(_) => {
             let done = if private { "noted" } else { "replied" };
-            Ok(see_other(&format!("{}?done={done}#reply", conversation_path(id))))
+            Ok(see_other(&format!(
+                "{}?done={done}#reply",
+                conversation_path(id)
+            )))
         }
         Err(AppError::Refused(e @ HubError::Validation { .. })) => {
             let draft = Draft {
@@ -592,7 +596,10 @@ async fn assign(
         .app
         .assign_conversation(&viewer.actor(), id, assignee)
         .await?;
-    Ok(see_other(&format!("{}?done=assigned", conversation_path(id))))
+    Ok(see_other(&format!(
+        "{}?done=assigned",
+        conversation_path(id)
+    )))
 }
 
 async fn close(
@@ -612,7 +619,10 @@ async fn reopen(
 ) -> PageResult {
     let id = parse_id(&id)?;
     state.app.reopen_conversation(&viewer.actor(), id).await?;
-    Ok(see_other(&format!("{}?done=reopened", conversation_path(id))))
+    Ok(see_other(&format!(
+        "{}?done=reopened",
+        conversation_path(id)
+    )))
 }
 
 /// The page's script, while an agent types an answer: the visitor's
