@@ -21,7 +21,8 @@ use tracing_subscriber::EnvFilter;
 
 // The system allocator, not mimalloc: mimalloc made batch creation about
 // 4% faster, but an open web chat widget cost 36 KiB of resident memory
-// with it against 21 KiB with glibc's (BENCHMARKS.md, "Web chat").
+// with it against 21 KiB with glibc's (jemalloc: 23.5; BENCHMARKS.md,
+// "Web chat").
 
 #[derive(Parser)]
 #[command(
