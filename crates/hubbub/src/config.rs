@@ -19,6 +19,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The From address of mail; `hubbub@<host of public_url>` when unset.
     pub mail_from: Option<String>,
+    /// Whether the web chat limits how often visitors write (off only for
+    /// load tests: `HUBBUB_WIDGET_RATE_LIMITS=off`).
+    pub widget_rate_limits: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +91,7 @@ impl Config {
             },
             smtp_url: var("HUBBUB_SMTP_URL"),
             mail_from: var("HUBBUB_MAIL_FROM"),
+            widget_rate_limits: var("HUBBUB_WIDGET_RATE_LIMITS").is_none_or(|v| v != "off"),
         })
     }
 }

@@ -30,6 +30,10 @@ pub struct DemoArgs {
     /// Address the Slack sandbox listens on (port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:3000")]
     sandbox_listen: SocketAddr,
+    /// Address the demo's customer website, with the web chat, listens on
+    /// (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    site_listen: SocketAddr,
     /// Keep the hub's database in this folder, which must not hold one
     /// yet. By default a temporary folder is used and deleted on exit: the
     /// sandbox keeps its Slack workspace in memory only, so a hub kept
@@ -97,12 +101,14 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         .with_context(|| format!("starting the Slack sandbox on {}", args.sandbox_listen))?;
     let config = hub_config(hub_addr, &hub_url, data_dir.path(), &sandbox)?;
     let server = Server::build(&config, listener).await?;
-    let seeded = seed::seed(server.app())
+    let (site, site_url) = hubbub::website::bind(args.site_listen).await?;
+    let seeded = seed::seed(server.app(), &site_url)
         .await
         .context("seeding the demo account")?;
+    hubbub::website::serve(site, &hub_url, &seeded.widget_key);
     print!(
         "{}",
-        banner(&hub_url, &sandbox.base_url, &seeded, &data_dir)
+        banner(&hub_url, &sandbox.base_url, &site_url, &seeded, &data_dir)
     );
     // The sandbox has no shutdown of its own; it stops with the process.
     server
@@ -186,6 +192,7 @@ fn hub_config(
         },
         smtp_url: None,
         mail_from: None,
+        widget_rate_limits: true,
     })
 }
 
@@ -199,7 +206,7 @@ fn fresh_secret_key() -> String {
 
 /// What the newcomer needs: where everything is, who to sign in as, and
 /// how to connect Slack.
-fn banner(hub: &str, sandbox: &str, seeded: &Seeded, data_dir: &DataDir) -> String {
+fn banner(hub: &str, sandbox: &str, site: &str, seeded: &Seeded, data_dir: &DataDir) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -236,6 +243,10 @@ fn banner(hub: &str, sandbox: &str, seeded: &Seeded, data_dir: &DataDir) -> Stri
     let _ = writeln!(
         out,
         "Slack sandbox  {sandbox}/   (pick whom to act as at the top: Olivia, Adam, Maria, Mark)"
+    );
+    let _ = writeln!(
+        out,
+        "Website        {site}/   (Acme's site, with the web chat: the bubble in the corner)"
     );
     let _ = writeln!(out, "API token      {}", seeded.token);
     let _ = writeln!(

@@ -75,8 +75,12 @@ impl Server {
             &config.public_url,
         );
         let worker = Arc::new(Worker::new(app.clone(), Mailer::new(&mail)?));
-        let web = WebConfig::new(&config.public_url, config.slack.signing_secret.clone())
+        let mut web = WebConfig::new(&config.public_url, config.slack.signing_secret.clone())
             .with_context(|| format!("HUBBUB_PUBLIC_URL={:?} is not a URL", config.public_url))?;
+        if !config.widget_rate_limits {
+            tracing::warn!("the web chat's rate limits are off (HUBBUB_WIDGET_RATE_LIMITS=off)");
+            web.widget_limits = hubbub_web::widget::limits::WidgetLimits::unlimited();
+        }
         tracing::info!(
             listen = %listener.local_addr()?,
             public_url = %config.public_url,
@@ -115,6 +119,7 @@ impl Server {
     ) -> Result<()> {
         let worker = (background == Background::Worker)
             .then(|| tokio::spawn(self.worker.clone().run_forever()));
+        let relay = tokio::spawn(self.app.clone().relay_live_pushes());
         let store = self.app.store().clone();
         let state = AppState {
             app: self.app,
@@ -125,6 +130,7 @@ impl Server {
             // Work cut off midway is claimed again when its lease runs out.
             worker.abort();
         }
+        relay.abort();
         store.close().await;
         Ok(served?)
     }

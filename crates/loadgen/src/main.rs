@@ -1,6 +1,8 @@
 //! `hubbub-loadgen`: drives a running hubbub over its HubSpot-compatible
 //! API to measure batch creation and search (see BENCHMARKS.md).
 
+mod widget;
+
 use std::cell::Cell;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
@@ -61,6 +63,15 @@ enum Command {
         /// How many contacts `create` made; emails are picked among them.
         #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
         contacts: u32,
+    },
+    /// Hold many web chat visitors' live streams open on the hub, read its
+    /// memory, and time agents' answers to a chosen visitor.
+    Widget(widget::WidgetArgs),
+    /// A bare axum server holding idle SSE streams: the reference for
+    /// `widget`'s memory figure (run it as its own process).
+    BaselineSse {
+        #[arg(long, default_value = "127.0.0.1:9100")]
+        listen: std::net::SocketAddr,
     },
 }
 
@@ -632,5 +643,7 @@ async fn main() -> Result<()> {
             concurrency,
             contacts,
         } => search(Client::new(target)?, requests, kind, concurrency, contacts).await,
+        Command::Widget(args) => widget::run(args).await,
+        Command::BaselineSse { listen } => widget::baseline(listen).await,
     }
 }

@@ -107,6 +107,8 @@ pub struct Message {
     pub slack_delivery_shown: Option<Delivery>,
     /// For visitors' messages: when an agent saw it.
     pub seen_by_agent_at: Option<Millis>,
+    /// For visitors' messages: the widget's own id for it.
+    pub client_ref: Option<String>,
 }
 
 /// A message to add.
@@ -153,9 +155,8 @@ const CONVERSATION_COLUMNS: &str = "id, account_id, inbox_id, visitor_id, contac
      assignee_id, page_url, created_at, updated_at, closed_at, last_message_at, version, \
      slack_team_id, slack_channel_id, slack_root_ts, slack_drawn_version";
 
-pub(crate) const MESSAGE_COLUMNS: &str =
-    "id, conversation_id, author, user_id, text, via, created_at, \
-     slack_ts, slack_state, delivery, delivery_reason, slack_delivery_shown, seen_by_agent_at";
+pub(crate) const MESSAGE_COLUMNS: &str = "id, conversation_id, author, user_id, text, via, created_at, \
+     slack_ts, slack_state, delivery, delivery_reason, slack_delivery_shown, seen_by_agent_at, client_ref";
 
 fn visitor_from_row(r: &AnyRow) -> Result<Visitor, sqlx::Error> {
     Ok(Visitor {
@@ -221,6 +222,7 @@ pub(crate) fn message_from_row(r: &AnyRow) -> Result<Message, sqlx::Error> {
         delivery_reason: r.try_get(10)?,
         slack_delivery_shown: shown.as_deref().and_then(Delivery::parse),
         seen_by_agent_at: r.try_get(12)?,
+        client_ref: r.try_get(13)?,
     })
 }
 

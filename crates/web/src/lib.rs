@@ -13,6 +13,7 @@ mod headers;
 mod health;
 pub mod slack;
 pub mod ui;
+pub mod widget;
 
 use std::net::SocketAddr;
 
@@ -47,6 +48,8 @@ pub struct WebConfig {
     /// Where people reach the hub: after sign-in, only paths on its
     /// origin are followed.
     pub public_url: Url,
+    /// How often visitors may write to the web chat.
+    pub widget_limits: widget::limits::WidgetLimits,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -73,6 +76,7 @@ impl WebConfig {
             secure_cookies: public_url.scheme() == "https",
             signing_secret,
             public_url,
+            widget_limits: widget::limits::WidgetLimits::default(),
         })
     }
 }
@@ -91,7 +95,8 @@ pub fn router(state: AppState) -> Router {
             .merge(api::routes())
             .merge(pages)
             .merge(ui::assets())
-            .merge(slack::routes()),
+            .merge(slack::routes())
+            .merge(widget::routes()),
     )
     .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
     .layer(TraceLayer::new_for_http().make_span_with(request_span))
@@ -115,10 +120,27 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
+    let live = state.app.live().clone();
+    // Open widgets' streams never end on their own: end them, so that
+    // the in-flight requests can finish.
+    let shutdown = async move {
+        shutdown.await;
+        live.close_all();
+    };
+    let limits = state.web.widget_limits.clone();
+    let forget = tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limits.forget_idle();
+        }
+    });
+    let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    forget.abort();
+    served
 }

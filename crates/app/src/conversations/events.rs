@@ -49,6 +49,7 @@ impl WidgetEvent {
                     "name": agent_name,
                     "text": message.text,
                     "at": message.created_at,
+                    "client_ref": message.client_ref,
                 })
             }
             WidgetEvent::Seen { up_to } => json!({ "up_to": up_to }),

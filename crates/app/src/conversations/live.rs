@@ -92,6 +92,12 @@ impl Live {
         }
     }
 
+    /// Ends every open widget's stream (the process is stopping; the
+    /// widgets reconnect and resume where they were).
+    pub fn close_all(&self) {
+        self.lock().clear();
+    }
+
     /// How many conversations have an open widget here.
     pub fn open_conversations(&self) -> usize {
         self.lock().len()

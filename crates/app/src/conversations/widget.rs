@@ -52,6 +52,8 @@ pub struct VisitorWrote {
     pub visitor: Visitor,
     pub conversation: Conversation,
     pub message: Message,
+    /// The widget sent it before (its answer was lost): stored then.
+    pub repeated: bool,
 }
 
 /// Whether `secret` can be a widget's visitor secret: at least 128 bits,
@@ -253,6 +255,7 @@ impl App {
                 visitor,
                 conversation,
                 message,
+                repeated: true,
             }));
         }
         self.tell_widget_on(
@@ -271,6 +274,7 @@ impl App {
             visitor,
             conversation,
             message,
+            repeated: false,
         }))
     }
 

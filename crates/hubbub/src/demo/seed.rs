@@ -235,10 +235,12 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 pub struct Seeded {
     /// A private-app API token with every scope.
     pub token: String,
+    /// The web chat's key for the account's inbox.
+    pub widget_key: String,
 }
 
 /// Creates the demo account, its people, records and an API token.
-pub async fn seed(app: &App) -> Result<Seeded> {
+pub async fn seed(app: &App, site_origin: &str) -> Result<Seeded> {
     let (account_id, owners) = create_people(app).await?;
     let operator = Actor::Operator { account_id };
     let records = Records {
@@ -251,7 +253,13 @@ pub async fn seed(app: &App) -> Result<Seeded> {
     tickets(&records, &owners, &companies, &contacts).await?;
     tasks(&records, &owners, &contacts, &deals).await?;
     let (token, _) = app.create_token(&operator, &[]).await?;
-    Ok(Seeded { token })
+    let inbox = app.store().inboxes(account_id).await?.remove(0);
+    let origins = vec![site_origin.to_owned()];
+    app.store()
+        .set_inbox_origins(account_id, inbox.id, &origins)
+        .await?;
+    let (widget_key, _) = app.store().inbox_widget(account_id, inbox.id).await?;
+    Ok(Seeded { token, widget_key })
 }
 
 /// Creates the account with its first person and adds the others; returns

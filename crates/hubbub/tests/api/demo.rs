@@ -40,6 +40,7 @@ impl Demo {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hubbub"))
             .args(["demo", "--listen", "127.0.0.1:0"])
             .args(["--sandbox-listen", "127.0.0.1:0"])
+            .args(["--site-listen", "127.0.0.1:0"])
             .arg("--data-dir")
             .arg(data_dir)
             .envs(env.iter().copied())
@@ -202,8 +203,23 @@ async fn the_demo_seeds_a_hub_that_olivia_connects_to_the_sandbox() {
         "SQLite in --data-dir"
     );
 
-    // The printed API token reads the seeded deals.
+    // The printed website embeds the web chat, which takes its messages.
     let http = reqwest::Client::new();
+    let site = demo.url("Website");
+    let page = http.get(&site).send().await.unwrap().text().await.unwrap();
+    let tag = format!(r#"<script src="{hub}/widget.js" data-key=""#);
+    let key_at = page.find(&tag).unwrap_or_else(|| panic!("{page}")) + tag.len();
+    let key = &page[key_at..key_at + page[key_at..].find('"').unwrap()];
+    let wrote = http
+        .post(format!("{hub}/widget/v1/{key}/messages"))
+        .header("origin", &site)
+        .json(&serde_json::json!({"visitor": "ab".repeat(32), "text": "hello from the demo site"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrote.status(), StatusCode::CREATED);
+
+    // The printed API token reads the seeded deals.
     let deals: Value = http
         .get(format!("{hub}/crm/v3/objects/deals?limit=100"))
         .bearer_auth(demo.value("API token"))
@@ -233,7 +249,8 @@ async fn the_demo_seeds_a_hub_that_olivia_connects_to_the_sandbox() {
     assert!(page.contains("Not connected"), "{}", page.html);
     let contacts = olivia.get("/contacts").await;
     contacts.assert_ok();
-    assert_eq!(total(&contacts), "10");
+    // The seed's ten, and the demo site's visitor above.
+    assert_eq!(total(&contacts), "11");
     assert!(contacts.contains("Grace"), "{}", contacts.html);
     let board = olivia.get("/deals/board").await;
     board.assert_ok();

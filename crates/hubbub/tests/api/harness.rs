@@ -96,6 +96,7 @@ impl TestApp {
             },
             smtp_url: None,
             mail_from: None,
+            widget_rate_limits: true,
         };
         TestApp::start(config, listener, db).await
     }

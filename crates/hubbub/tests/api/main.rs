@@ -5,6 +5,7 @@
 mod harness;
 mod slack_support;
 mod support;
+mod widget_support;
 
 mod browser;
 mod cli;
@@ -14,6 +15,7 @@ mod ui_inbox;
 mod ui_records;
 mod ui_settings;
 mod web_client;
+mod widget;
 
 mod associations;
 mod attacks;

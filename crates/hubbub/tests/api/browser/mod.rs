@@ -3,6 +3,7 @@
 
 pub mod driver;
 mod slack;
+mod widget;
 
 use hubbub_store::NewUser;
 use serde_json::json;
