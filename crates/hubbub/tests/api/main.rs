@@ -19,6 +19,7 @@ mod widget;
 
 mod associations;
 mod attacks;
+mod conversations_slack;
 mod errors;
 mod isolation;
 mod mail;
