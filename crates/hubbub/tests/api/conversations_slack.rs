@@ -93,12 +93,13 @@ async fn drain(world: &World) {
 /// The conversation's root message in the channel: the app's top-level
 /// message stamped with the conversation's id.
 async fn roots(world: &World, channel: &str, conversation: i64) -> Vec<Value> {
+    let id = conversation.to_string();
     channel_messages(world, channel)
         .await
         .into_iter()
         .filter(|m| {
             m["metadata"]["event_type"] == "hubbub_conversation_message"
-                && m["metadata"]["event_payload"]["conversation_id"] == conversation.to_string()
+                && m["metadata"]["event_payload"]["conversation_id"] == id.as_str()
                 && m["metadata"]["event_payload"]["part"] == "root"
         })
         .collect()
