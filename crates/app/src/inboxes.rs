@@ -2,11 +2,14 @@
 //! conversations" and the channel new conversations go to. The workspace
 //! connection is the account's; an inbox's setting belongs to that
 //! workspace and outlives a disconnect, so reconnecting the same
-//! workspace brings it back as it was.
+//! workspace brings it back as it was. And the websites allowed to embed
+//! an inbox's chat widget.
 
+use hubbub_hub::{FieldError, HubError};
 use hubbub_slack::client::{channel_id_in, ChannelListing};
 use hubbub_slack::{SlackApiError, SlackErrorCode};
 use hubbub_store::{Inbox, InboxChannel, InboxSlackChoice};
+use url::Url;
 
 use crate::{Actor, App, Error, Permission, Result};
 
@@ -70,6 +73,73 @@ pub fn slack_trouble(e: &SlackApiError) -> String {
         Some(code) => format!("Slack answered {code}. Try again; if it keeps happening, tell your administrator."),
         None => "Slack could not be reached. Try again in a moment; if it keeps happening, check the hub's connection to Slack.".to_owned(),
     }
+}
+
+/// Most websites one inbox's widget may be embedded on.
+pub const MAX_ALLOWED_ORIGINS: usize = 50;
+
+/// The websites typed in an inbox's settings, one per line, as the origins
+/// browsers send (`https://acme.example`, `http://localhost:3000`), without
+/// repeats; or, for each line that is not one, the line and why.
+pub fn parse_origins(text: &str) -> Result<Vec<String>, HubError> {
+    let mut origins: Vec<String> = Vec::new();
+    let mut errors = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        match origin_of(line) {
+            Ok(origin) if !origins.contains(&origin) => origins.push(origin),
+            Ok(_) => {}
+            Err(why) => errors.push(FieldError::new(
+                "INVALID_ORIGIN",
+                "origins",
+                format!("Line {}, \"{line}\": {why}", n + 1),
+            )),
+        }
+    }
+    if errors.is_empty() && origins.len() > MAX_ALLOWED_ORIGINS {
+        errors.push(FieldError::new(
+            "TOO_MANY_ORIGINS",
+            "origins",
+            format!("An inbox allows at most {MAX_ALLOWED_ORIGINS} websites."),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(origins)
+    } else {
+        Err(HubError::fields(errors))
+    }
+}
+
+/// One line as an origin, or why it is not one.
+fn origin_of(line: &str) -> Result<String, String> {
+    let example = "write it like https://acme.example";
+    let url = match Url::parse(line) {
+        Ok(url) => url,
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            return Err(format!(
+                "a website needs its scheme: https://{line}, if that is the address"
+            ))
+        }
+        Err(_) => return Err(format!("this is not a website address; {example}")),
+    };
+    if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
+        return Err(format!(
+            "a website starts with https:// (or http://) and a host name; {example}"
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!("a website has no user name or password; {example}"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        let origin = url.origin().ascii_serialization();
+        return Err(format!(
+            "a website is its scheme and host alone, without a path: {origin}"
+        ));
+    }
+    Ok(url.origin().ascii_serialization())
 }
 
 impl App {
@@ -194,5 +264,61 @@ impl App {
             .store()
             .turn_off_inbox_slack(actor.account_id(), inbox_id, actor.user_id())
             .await?)
+    }
+
+    /// Sets the websites allowed to embed the inbox's chat widget, from
+    /// the settings' text (one origin per line; see [`parse_origins`]).
+    /// The hub's own pages are always allowed. Answers what was saved.
+    pub async fn set_inbox_origins(
+        &self,
+        actor: &Actor,
+        inbox_id: i64,
+        text: &str,
+    ) -> Result<Vec<String>> {
+        self.authorize(actor, Permission::ConnectApps).await?;
+        let origins = parse_origins(text)?;
+        self.store()
+            .set_inbox_origins(actor.account_id(), inbox_id, &origins)
+            .await?;
+        Ok(origins)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_read_one_per_line_and_normalized() {
+        assert_eq!(
+            parse_origins(
+                " https://Acme.Example/ \n\nhttp://localhost:3000\nhttps://acme.example:443\n"
+            )
+            .unwrap(),
+            ["https://acme.example", "http://localhost:3000"]
+        );
+        assert_eq!(parse_origins("").unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_line_that_is_not_an_origin_is_named() {
+        let HubError::Validation { errors, .. } = parse_origins(
+            "https://ok.example\nacme.example\nhttps://acme.example/shop\nftp://x.example\n*",
+        )
+        .unwrap_err() else {
+            panic!("a validation error")
+        };
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert!(
+            messages[0].starts_with("Line 2, \"acme.example\""),
+            "{messages:?}"
+        );
+        assert!(messages[0].contains("https://acme.example"), "{messages:?}");
+        assert!(messages[1].starts_with("Line 3,"), "{messages:?}");
+        assert!(messages[1].contains("without a path"), "{messages:?}");
+        assert!(messages[2].starts_with("Line 4,"), "{messages:?}");
+        assert!(messages[3].starts_with("Line 5,"), "{messages:?}");
+        assert!(parse_origins("https://user:pw@acme.example").is_err());
     }
 }

@@ -19,11 +19,9 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
-// The server allocates many small, short-lived values per request (JSON,
-// index terms, bound arguments); glibc's allocator was a fifth of the
-// write path's profile (BENCHMARKS.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// The system allocator, not mimalloc: mimalloc made batch creation about
+// 4% faster, but an open web chat widget cost 36 KiB of resident memory
+// with it against 21 KiB with glibc's (BENCHMARKS.md, "Web chat").
 
 #[derive(Parser)]
 #[command(

@@ -95,7 +95,7 @@ async fn hold_streams<F, Fut>(
     count: u32,
     open: F,
     arrivals: &mpsc::UnboundedSender<Arrival>,
-) -> Result<()>
+) -> Result<Vec<tokio::task::JoinHandle<()>>>
 where
     F: Fn(u32) -> Fut,
     Fut: std::future::Future<Output = Result<reqwest::Response>>,
@@ -108,14 +108,15 @@ where
         .buffer_unordered(64)
         .collect()
         .await;
+    let mut readers = Vec::with_capacity(opened.len());
     for result in opened {
         let (i, response) = result?;
         if !response.status().is_success() {
             bail!("stream {i} answered {}", response.status());
         }
-        tokio::spawn(read_stream(i, response, arrivals.clone()));
+        readers.push(tokio::spawn(read_stream(i, response, arrivals.clone())));
     }
-    Ok(())
+    Ok(readers)
 }
 
 fn secret_of(visitor: u32) -> String {
@@ -133,6 +134,33 @@ pub async fn run(args: WidgetArgs) -> Result<()> {
     let http = reqwest::Client::builder().build()?;
     let widget = args.url.join(&format!("widget/v1/{}/", args.key))?;
     let origin = args.url.origin().ascii_serialization();
+    if let (Some(url), Some(pid)) = (&args.baseline_url, args.baseline_pid) {
+        check_loopback(url)?;
+        let before = resident_mib(pid)?;
+        let (ignored, _) = mpsc::unbounded_channel();
+        let readers = hold_streams(
+            args.streams,
+            |_| {
+                let http = &http;
+                async move { Ok(http.get(url.join("events")?).send().await?) }
+            },
+            &ignored,
+        )
+        .await?;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let after = resident_mib(pid)?;
+        println!(
+            "bare axum    {after:.1} MiB resident with {} idle streams open (from {before:.1} MiB; {:.1} KiB per stream)",
+            args.streams,
+            (after - before) * 1024.0 / f64::from(args.streams)
+        );
+        // Closed before the hub's are opened: one process holds one set.
+        for r in readers {
+            r.abort();
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+
     println!("hub before   {:.1} MiB", resident_mib(args.hub_pid)?);
 
     let started = Instant::now();
@@ -167,9 +195,11 @@ pub async fn run(args: WidgetArgs) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
 
+    let written_mib = resident_mib(args.hub_pid)?;
+    println!("hub          {written_mib:.1} MiB resident after the writes");
     let (arrivals, mut arrived) = mpsc::unbounded_channel();
     let started = Instant::now();
-    hold_streams(
+    let _readers = hold_streams(
         args.streams,
         |i| {
             let url = widget.join(&format!(
@@ -193,29 +223,8 @@ pub async fn run(args: WidgetArgs) -> Result<()> {
     println!(
         "hub          {hub_mib:.1} MiB resident with {} streams open ({:.1} KiB per stream)",
         args.streams,
-        hub_mib * 1024.0 / f64::from(args.streams)
+        (hub_mib - written_mib) * 1024.0 / f64::from(args.streams)
     );
-
-    if let (Some(url), Some(pid)) = (&args.baseline_url, args.baseline_pid) {
-        check_loopback(url)?;
-        let before = resident_mib(pid)?;
-        hold_streams(
-            args.streams,
-            |_| {
-                let http = &http;
-                async move { Ok(http.get(url.join("events")?).send().await?) }
-            },
-            &arrivals,
-        )
-        .await?;
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        let after = resident_mib(pid)?;
-        println!(
-            "bare axum    {after:.1} MiB resident with {} idle streams open (from {before:.1}); hub/bare {:.2}",
-            args.streams,
-            hub_mib / after
-        );
-    }
 
     let Some(token) = &args.token else {
         return Ok(());

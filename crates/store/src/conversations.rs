@@ -144,8 +144,26 @@ pub struct ConversationFilter {
     /// `Some(None)`: unassigned ones.
     pub assignee: Option<Option<i64>>,
     pub inbox_id: Option<i64>,
+    /// Only the conversations of this contact.
+    pub contact_id: Option<i64>,
     /// Only conversations with an id above this (the API's paging).
     pub after_id: Option<i64>,
+    /// Only conversations after this one (its latest activity and id) in
+    /// the latest-activity-first order (the inbox page's paging).
+    pub before: Option<(Millis, i64)>,
+}
+
+/// What the inbox's list shows of a conversation besides the
+/// conversation itself: who wrote, and the latest message.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConversationPreview {
+    pub visitor_name: Option<String>,
+    pub visitor_email: Option<String>,
+    /// The latest message (a note too), if any, and the hub user who
+    /// wrote it.
+    pub last_author: Option<Author>,
+    pub last_user_id: Option<i64>,
+    pub last_text: Option<String>,
 }
 
 const VISITOR_COLUMNS: &str =
@@ -740,6 +758,15 @@ impl Store {
         if let Some(inbox) = filter.inbox_id {
             sql.push(" AND inbox_id = ").bind(inbox);
         }
+        if let Some(contact) = filter.contact_id {
+            sql.push(" AND contact_id = ").bind(contact);
+        }
+        if let Some((at, id)) = filter.before {
+            sql.push(" AND (last_message_at < ").bind(at);
+            sql.push(" OR (last_message_at = ").bind(at);
+            sql.push(" AND id < ").bind(id);
+            sql.push("))");
+        }
         match filter.after_id {
             Some(after) => {
                 sql.push(" AND id > ").bind(after);
@@ -755,6 +782,45 @@ impl Store {
             .iter()
             .map(conversation_from_row)
             .collect::<Result<_, _>>()?)
+    }
+
+    /// The list's previews of the account's conversations `ids`, by id, in
+    /// one read: each conversation's visitor and latest message.
+    pub async fn conversation_previews(
+        &self,
+        account_id: i64,
+        ids: &[i64],
+    ) -> StoreResult<std::collections::HashMap<i64, ConversationPreview>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut sql = crate::sql::Sql::new(
+            "SELECT c.id, v.name, v.email, m.author, m.user_id, m.text FROM conversations c \
+             JOIN visitors v ON v.id = c.visitor_id \
+             LEFT JOIN conversation_messages m ON m.id = \
+             (SELECT MAX(l.id) FROM conversation_messages l WHERE l.conversation_id = c.id) \
+             WHERE c.account_id = ",
+        );
+        sql.bind(account_id)
+            .push(" AND c.id IN ")
+            .bind_list(ids.iter().copied());
+        let rows = sql.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let author: Option<String> = r.try_get(3)?;
+                Ok((
+                    r.try_get(0)?,
+                    ConversationPreview {
+                        visitor_name: r.try_get(1)?,
+                        visitor_email: r.try_get(2)?,
+                        last_author: author.as_deref().and_then(Author::parse),
+                        last_user_id: r.try_get(4)?,
+                        last_text: r.try_get(5)?,
+                    },
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
     }
 
     /// A conversation's messages, oldest first; notes only when

@@ -59,7 +59,8 @@ pub use conversations::{
     conversation_by_thread_on, conversation_on, create_visitor_on, fail_delivery_on,
     has_slack_message_on, identify_visitor_on, latest_conversation_on, mark_seen_by_agent_on,
     notify_live_on, open_conversation_on, visitor_by_token_on, Conversation, ConversationEvent,
-    ConversationFilter, Message, NewMessage, SlackState, SlackThread, Visitor, LIVE_CHANNEL,
+    ConversationFilter, ConversationPreview, Message, NewMessage, SlackState, SlackThread, Visitor,
+    LIVE_CHANNEL,
 };
 pub use inboxes::{
     Inbox, InboxChannel, InboxSlack, InboxSlackChoice, InboxSlackStatus, MAX_INBOX_NAME_CHARS,

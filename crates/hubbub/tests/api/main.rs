@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod demo;
 mod hubspot_client;
+mod ui_conversations;
 mod ui_inbox;
 mod ui_records;
 mod ui_settings;
@@ -19,6 +20,7 @@ mod widget;
 
 mod associations;
 mod attacks;
+mod conversations_api;
 mod conversations_slack;
 mod errors;
 mod isolation;

@@ -1,7 +1,9 @@
-//! The HubSpot-compatible REST API under `/crm/v3` and `/crm/v4`.
+//! The HubSpot-compatible REST API under `/crm/v3`, `/crm/v4` and
+//! `/conversations/v3`.
 
 mod associations;
 mod batch;
+mod conversations;
 mod ctx;
 mod input;
 mod objects;
@@ -83,7 +85,31 @@ pub fn routes() -> Router<AppState> {
             get(associations::list),
         )
         .route(
+            "/conversations/v3/conversations/threads",
+            get(conversations::list_threads),
+        )
+        .route(
+            "/conversations/v3/conversations/threads/{thread_id}",
+            get(conversations::read_thread).patch(conversations::update_thread),
+        )
+        .route(
+            "/conversations/v3/conversations/threads/{thread_id}/messages",
+            get(conversations::list_messages).post(conversations::send_message),
+        )
+        .route(
+            "/conversations/v3/conversations/threads/{thread_id}/messages/{message_id}",
+            get(conversations::read_message),
+        )
+        .route(
             "/crm/{*rest}",
+            get(unknown)
+                .post(unknown)
+                .put(unknown)
+                .patch(unknown)
+                .delete(unknown),
+        )
+        .route(
+            "/conversations/{*rest}",
             get(unknown)
                 .post(unknown)
                 .put(unknown)

@@ -2,6 +2,7 @@
 //! by default; a few lines of plain JavaScript add conveniences.
 
 mod error;
+mod inbox;
 mod login;
 mod mailbox;
 mod notification_settings;
@@ -29,6 +30,7 @@ pub fn pages() -> Router<AppState> {
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
         .merge(records::routes())
+        .merge(inbox::routes())
         .merge(settings::routes())
         .merge(notifications::routes())
         .merge(notification_settings::routes())

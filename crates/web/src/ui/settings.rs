@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/settings/inbox", get(inbox::show).post(inbox::create))
         .route("/settings/inbox/{id}/slack", post(inbox::save_slack))
+        .route("/settings/inbox/{id}/origins", post(inbox::save_origins))
         .route("/settings/inbox/{id}/slack/connect", post(inbox::connect))
         .route(
             "/settings/inbox/{id}/slack/disconnect",

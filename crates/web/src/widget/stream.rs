@@ -112,12 +112,14 @@ impl LiveStream {
             // Taken before reading, so that a push during the read wakes
             // the wait below at once.
             let pulse = self.subscription.receiver.borrow_and_update().clone();
-            match self
-                .app
-                .store()
-                .events_after(self.conversation_id, self.after, BATCH)
-                .await
-            {
+            // Boxed: the read's future is large, and held inline it would
+            // make every idle stream as large as a stream mid-read.
+            let read = Box::pin(
+                self.app
+                    .store()
+                    .events_after(self.conversation_id, self.after, BATCH),
+            );
+            match read.await {
                 Ok(events) if !events.is_empty() => {
                     for e in events {
                         self.after = e.id;

@@ -68,6 +68,7 @@ fn assert_page_headers(what: &str, headers: &HeaderMap) {
     );
     assert_eq!(policy.get("script-src").cloned(), only_self, "{what}");
     assert_eq!(policy.get("style-src").cloned(), only_self, "{what}");
+    assert_eq!(policy.get("connect-src").cloned(), only_self, "{what}");
     assert_eq!(
         policy
             .get("form-action")

@@ -2,6 +2,7 @@
 //! ending in a screenshot under target/screenshots.
 
 pub mod driver;
+mod inbox;
 mod slack;
 mod widget;
 

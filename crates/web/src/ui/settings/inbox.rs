@@ -2,7 +2,8 @@
 //! adding one, for super admins) and, for the inbox in view, "Connect to
 //! Slack": connecting the workspace, the switch "Slack notifications and
 //! conversations", the channel new conversations go to, and "Disconnect
-//! from Slack" for that inbox alone.
+//! from Slack" for that inbox alone; and the inbox's chat widget: the
+//! snippet to paste into a website, and the websites allowed to embed it.
 //!
 //! The workspace connection is the account's, the same one the App
 //! Marketplace shows: made from either page, it serves both, and neither
@@ -106,6 +107,19 @@ struct InboxPage {
     /// The Slack app's client id and secret are set.
     configured: bool,
     slack: SlackSection,
+    widget: WidgetSection,
+}
+
+/// The "Chat widget" part of the page.
+pub struct WidgetSection {
+    /// The `<script>` tag a website pastes in.
+    pub snippet: String,
+    /// The allowed websites as saved, one per line.
+    pub saved: Vec<String>,
+    /// The form's text: as saved, or as sent when it was refused.
+    pub text: String,
+    /// Each refused line, and why.
+    pub errors: Vec<String>,
 }
 
 /// A form that was refused, to show again as it was sent.
@@ -115,6 +129,8 @@ struct Refused {
     name_error: Option<String>,
     /// The switch and channel id sent.
     slack: Option<(bool, String)>,
+    /// The allowed websites' text sent, and what was wrong with it.
+    origins: Option<(String, Vec<String>)>,
 }
 
 /// The page for `inbox_id` (the first inbox when `None`).
@@ -137,6 +153,7 @@ async fn inbox_page(
     let reason = cannot_connect(state, viewer).await?;
     let may_connect = reason.is_none();
     let slack = slack_section(state, account_id, &inbox, may_connect, refused.slack).await?;
+    let widget = widget_section(state, account_id, &inbox, refused.origins).await?;
     Ok(InboxPage {
         chrome: Chrome::new(viewer, "settings", "Inbox"),
         tab: "inbox",
@@ -151,6 +168,26 @@ async fn inbox_page(
         reason: reason.unwrap_or_default(),
         configured: state.app.config().slack_app.is_some(),
         slack,
+        widget,
+    })
+}
+
+/// The widget's snippet, with the inbox's key, and its allowed websites.
+async fn widget_section(
+    state: &AppState,
+    account_id: i64,
+    inbox: &Inbox,
+    submitted: Option<(String, Vec<String>)>,
+) -> Result<WidgetSection, PageError> {
+    let (key, saved) = state.app.store().inbox_widget(account_id, inbox.id).await?;
+    let hub = state.web.public_url.as_str().trim_end_matches('/');
+    let snippet = format!(r#"<script src="{hub}/widget.js" data-key="{key}" async></script>"#);
+    let (text, errors) = submitted.unwrap_or_else(|| (saved.join("\n"), Vec::new()));
+    Ok(WidgetSection {
+        snippet,
+        saved,
+        text,
+        errors,
     })
 }
 
@@ -274,6 +311,11 @@ fn done_notice(q: &InboxQuery, page: &InboxPage) -> Option<Notice> {
         },
         "slack_disconnected" => format!("{inbox} is disconnected from Slack: its conversations no longer go to Slack. The workspace stays connected for the rest of the hub."),
         "slack_not_on" => return Some(Notice::error(format!("{inbox} was not connected to Slack, so there was nothing to disconnect."))),
+        "origins_saved" => match page.widget.saved.len() {
+            0 => format!("Saved. The chat widget of {inbox} works on the hub's own pages only."),
+            1 => format!("Saved. The chat widget of {inbox} works on 1 website, and on the hub's own pages."),
+            n => format!("Saved. The chat widget of {inbox} works on {n} websites, and on the hub's own pages."),
+        },
         _ => return None,
     };
     Some(Notice::ok(text))
@@ -314,7 +356,7 @@ pub async fn create(
     let refused = Refused {
         new_name: form.name,
         name_error: Some(message),
-        slack: None,
+        ..Refused::default()
     };
     let mut page = inbox_page(&state, &viewer, None, refused).await?;
     page.notice = Some(Notice::error(
@@ -429,4 +471,45 @@ pub async fn disconnect_slack(
         "slack_not_on"
     };
     Ok(see_other(&format!("{}&done={code}", inbox_path(inbox_id))))
+}
+
+#[derive(Deserialize)]
+pub struct OriginsFields {
+    /// The allowed websites, one per line.
+    #[serde(default)]
+    origins: String,
+}
+
+/// Saving the websites allowed to embed the inbox's chat widget.
+pub async fn save_origins(
+    State(state): State<AppState>,
+    Path(inbox_id): Path<i64>,
+    CsrfForm { viewer, form }: CsrfForm<OriginsFields>,
+) -> PageResult {
+    let errors = match state
+        .app
+        .set_inbox_origins(&viewer.actor(), inbox_id, &form.origins)
+        .await
+    {
+        Ok(_) => {
+            return Ok(see_other(&format!(
+                "{}&done=origins_saved#widget",
+                inbox_path(inbox_id)
+            )));
+        }
+        Err(AppError::Refused(HubError::Validation { errors, message })) if !errors.is_empty() => {
+            tracing::info!(inbox_id, reason = %message, "allowed websites refused");
+            errors.into_iter().map(|e| e.message).collect()
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let refused = Refused {
+        origins: Some((form.origins, errors)),
+        ..Refused::default()
+    };
+    let mut page = inbox_page(&state, &viewer, Some(inbox_id), refused).await?;
+    page.notice = Some(Notice::error(
+        "The allowed websites were not saved: correct the lines below.",
+    ));
+    Ok(with_status(StatusCode::BAD_REQUEST, render(&page)))
 }
