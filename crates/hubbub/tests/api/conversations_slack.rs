@@ -11,8 +11,6 @@
 
 use std::time::Duration;
 
-use hubbub_app::conversations::{Reply, ReplySender};
-use hubbub_app::Actor;
 use hubbub_store::{SlackState, User};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -525,29 +523,31 @@ async fn a_view_only_seat_may_not_answer_or_close_from_slack() {
 
 #[tokio::test]
 async fn what_the_hub_posts_and_edits_comes_back_but_is_never_taken_as_a_reply() {
-    let chat = chat().await;
+    let mut chat = chat().await;
     let world = &chat.world;
     let visitor = WidgetVisitor::new(&world.app, chat.account.id).await;
     let (conversation, _) = visitor.write("Question").await;
     drain(world).await;
+    // From the hub's inbox page: an answer, a note, and an assignment
+    // that redraws the root (chat.update: `message_changed`).
     let admin = the_user(world, &chat.account, &chat.account.admin_email).await;
-    let hub = &world.app.hub;
-    // An answer and a note from the hub, and an assignment that redraws
-    // the root (chat.update: `message_changed`).
-    for (text, private) in [("Answer from the hub", false), ("Internal note", true)] {
-        let reply = Reply {
-            text,
-            private,
-            sender: ReplySender::Actor,
-            slack_ts: None,
-        };
-        hub.reply(&Actor::User(admin.clone()), conversation, &reply)
-            .await
-            .unwrap();
+    let path = format!("/inbox/{conversation}");
+    for fields in [
+        vec![("text", "Answer from the hub")],
+        vec![("text", "Internal note"), ("private", "1")],
+    ] {
+        let done = chat
+            .admin
+            .submit(&path, &format!("{path}/reply"), &fields)
+            .await;
+        done.assert_ok();
     }
-    hub.assign_conversation(&Actor::User(admin.clone()), conversation, Some(admin.id))
-        .await
-        .unwrap();
+    let me = admin.id.to_string();
+    let done = chat
+        .admin
+        .submit(&path, &format!("{path}/assign"), &[("assignee", &me)])
+        .await;
+    done.assert_ok();
     drain(world).await;
 
     let root = root(world, &chat.channel, conversation).await;
@@ -746,7 +746,7 @@ async fn press(world: &World, handle: &str, root: &Value, action_id: &str) {
 
 #[tokio::test]
 async fn assign_to_me_close_and_reopen_from_slack_change_the_hub_and_redraw_the_root() {
-    let chat = chat().await;
+    let mut chat = chat().await;
     let world = &chat.world;
     let visitor = WidgetVisitor::new(&world.app, chat.account.id).await;
     let (conversation, _) = visitor.write("Help me").await;
@@ -792,14 +792,13 @@ async fn assign_to_me_close_and_reopen_from_slack_change_the_hub_and_redraw_the_
     assert_eq!(told.len(), 1, "{told:?}");
     assert!(shown(&told[0]).contains("not mapped"), "{told:?}");
 
-    // Reopened from the hub: the root follows.
-    let admin = the_user(world, &chat.account, &chat.account.admin_email).await;
-    world
-        .app
-        .hub
-        .reopen_conversation(&Actor::User(admin), conversation)
-        .await
-        .unwrap();
+    // Reopened from the hub's inbox page: the root follows.
+    let path = format!("/inbox/{conversation}");
+    let done = chat
+        .admin
+        .submit(&path, &format!("{path}/reopen"), &[])
+        .await;
+    done.assert_ok();
     drain(world).await;
     let now = root_now(world, &chat, conversation).await;
     assert!(shown(&now).contains("Assigned to Maria Member"), "{now}");
@@ -900,7 +899,7 @@ async fn the_app_removed_from_the_channel_tells_the_admins_and_its_return_resume
 
 #[tokio::test]
 async fn an_archived_channel_tells_the_admins_once_and_the_hub_goes_on() {
-    let chat = chat_in("sales").await;
+    let mut chat = chat_in("sales").await;
     let world = &chat.world;
     let visitor = WidgetVisitor::new(&world.app, chat.account.id).await;
     let (conversation, _) = visitor.write("Before").await;
@@ -945,19 +944,16 @@ async fn an_archived_channel_tells_the_admins_once_and_the_hub_goes_on() {
 
     // The visitor and the hub go on; Slack is not called for the channel.
     visitor.write("After").await;
-    let admin = the_user(world, &chat.account, &chat.account.admin_email).await;
-    let reply = Reply {
-        text: "Answered in the hub",
-        private: false,
-        sender: ReplySender::Actor,
-        slack_ts: None,
-    };
-    world
-        .app
-        .hub
-        .reply(&Actor::User(admin), conversation, &reply)
-        .await
-        .unwrap();
+    let path = format!("/inbox/{conversation}");
+    let done = chat
+        .admin
+        .submit(
+            &path,
+            &format!("{path}/reply"),
+            &[("text", "Answered in the hub")],
+        )
+        .await;
+    done.assert_ok();
     drain(world).await;
     let told = widget_events(&visitor, conversation).await;
     assert!(
