@@ -248,9 +248,7 @@ impl App {
                 id: c.id,
                 name: c.name,
             }),
-            Err(SlackApiError::Slack(SlackErrorCode::Other(code)))
-                if code == "channel_not_found" =>
-            {
+            Err(SlackApiError::Slack(SlackErrorCode::ChannelNotFound)) => {
                 Err(InboxSlackRefused::UnknownChannel)
             }
             Err(e) => Err(InboxSlackRefused::Slack(slack_trouble(&e))),

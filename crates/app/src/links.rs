@@ -4,6 +4,8 @@
 
 /// Settings > App Marketplace: connecting and disconnecting Slack.
 pub const MARKETPLACE: &str = "/settings/marketplace";
+/// Settings > Inbox: each inbox's Slack switch and channel.
+pub const INBOX_SETTINGS: &str = "/settings/inbox";
 /// Settings > Notification settings, with the Slack email mapping.
 pub const NOTIFICATION_SETTINGS: &str = "/settings/notifications";
 /// Where Slack sends the browser back after its consent screen.

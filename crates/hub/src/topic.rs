@@ -38,6 +38,9 @@ pub enum Topic {
     /// The hub cannot read its stored Slack token (its secret key
     /// changed): a configuration error for the super admins.
     SlackTokenUnreadable,
+    /// The app can no longer post in a channel an inbox's conversations
+    /// go to (archived, or the app removed from it).
+    SlackChannelLost,
 }
 
 /// Where a notification reaches a person.
@@ -108,7 +111,7 @@ impl Channels {
 }
 
 impl Topic {
-    pub const ALL: [Topic; 13] = [
+    pub const ALL: [Topic; 14] = [
         Topic::Assigned,
         Topic::Mention,
         Topic::Comment,
@@ -122,6 +125,7 @@ impl Topic {
         Topic::SlackUnmapped,
         Topic::SlackMapped,
         Topic::SlackTokenUnreadable,
+        Topic::SlackChannelLost,
     ];
 
     /// The topics people choose channels for, in the order the settings
@@ -152,6 +156,7 @@ impl Topic {
             Topic::SlackUnmapped => "slack_unmapped",
             Topic::SlackMapped => "slack_mapped",
             Topic::SlackTokenUnreadable => "slack_token_unreadable",
+            Topic::SlackChannelLost => "slack_channel_lost",
         }
     }
 
@@ -187,6 +192,7 @@ impl Topic {
             Topic::SlackUnmapped => "Your Slack account needs mapping",
             Topic::SlackMapped => "Your Slack account was mapped",
             Topic::SlackTokenUnreadable => "The hub cannot use its Slack connection",
+            Topic::SlackChannelLost => "The app lost an inbox's Slack channel",
         }
     }
 

@@ -9,6 +9,9 @@
 //!   `Retry-After` in seconds), as over a rate limit; it wins over both;
 //! - `delay_ms`: the call waits that long first, then goes on normally (or
 //!   answers the error/status above when one is set too);
+//! - `lose_answer`: the call takes effect, then its connection is closed
+//!   without the answer, as when the network fails after Slack did the
+//!   work (the client cannot tell whether it happened);
 //! - `until` (seconds since the epoch): an outage. Until then the sandbox is
 //!   unreachable: every request (Web API, OAuth, the web page; with a
 //!   method other than `*`, only that method's `/api/…` calls) has its
@@ -57,6 +60,8 @@ pub enum Injected {
     Status(u16),
     /// Slack's 429 with `Retry-After` (seconds).
     RateLimited(u64),
+    /// Not a failure of the call: it goes on, and its answer is lost.
+    AnswerLost,
 }
 
 /// Turns Slack's rate limits on or off (the control API's switch). Turning
@@ -84,8 +89,12 @@ pub fn add_fault(state: &mut State, fault: Fault) -> Result<(), String> {
         && fault.retry_after.is_none()
         && fault.delay_ms.is_none()
         && fault.until.is_none()
+        && !fault.lose_answer
     {
-        return Err("a fault needs one of error, status, retry_after, delay_ms or until".into());
+        return Err(
+            "a fault needs one of error, status, retry_after, delay_ms, until or lose_answer"
+                .into(),
+        );
     }
     if fault.times == Some(0) {
         return Err("times must be at least 1".into());
@@ -109,6 +118,7 @@ pub fn outage(state: &mut State, duration: Duration) {
         delay_ms: None,
         until: Some(now_secs() + duration.as_secs_f64()),
         times: None,
+        lose_answer: false,
     });
 }
 
@@ -153,6 +163,7 @@ pub fn decide(state: &mut State, method: &str, now: f64) -> (Option<Duration>, O
         (Some(secs), _, _) => Some(Injected::RateLimited(secs)),
         (None, Some(status), _) => Some(Injected::Status(status)),
         (None, None, Some(error)) => Some(Injected::Error(error)),
+        (None, None, None) if fault.lose_answer => Some(Injected::AnswerLost),
         (None, None, None) => None,
     };
     (delay, error)
@@ -202,10 +213,16 @@ pub async fn drop_when_unreachable(
         return next.run(request).await;
     }
     tracing::debug!(path = %request.uri().path(), "sandbox unreachable: dropping the connection");
+    no_answer()
+}
+
+/// A response whose body fails on its first read: the client sees its
+/// connection closed with no answer at all.
+pub fn no_answer() -> Response {
     let failing = futures::stream::once(async {
         Err::<Bytes, _>(std::io::Error::new(
             std::io::ErrorKind::ConnectionAborted,
-            "sandbox outage",
+            "sandbox fault: no answer",
         ))
     });
     let mut response = Response::new(Body::from_stream(failing));
@@ -231,6 +248,7 @@ mod tests {
             delay_ms: None,
             until: None,
             times: None,
+            lose_answer: false,
         }
     }
 

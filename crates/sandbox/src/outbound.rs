@@ -66,6 +66,7 @@ fn event_scopes(event_type: &str, channel_type: &str) -> &'static [&'static str]
         ("channel_left", _) => &["channels:read"],
         ("group_left", _) => &["groups:read"],
         ("channel_created" | "channel_rename" | "channel_archive", _) => &["channels:read"],
+        ("group_archive", _) => &["groups:read"],
         ("team_join" | "user_change", _) => &["users:read"],
         _ => &[],
     }
@@ -141,7 +142,7 @@ fn envelopes(state: &State, effect: Effect) -> Vec<Outgoing> {
                 // Public-channel lifecycle events reach apps outside it.
                 let needs_membership = !matches!(
                     event_type.as_str(),
-                    "channel_created" | "team_join" | "user_change"
+                    "channel_created" | "channel_archive" | "team_join" | "user_change"
                 );
                 if (in_channel || !needs_membership)
                     && holds(inst, event_scopes(&event_type, channel_type))

@@ -276,6 +276,10 @@ pub struct Fault {
     /// How many calls it affects; `None` for every call until cleared.
     #[serde(default)]
     pub times: Option<u32>,
+    /// The call takes effect, then its connection closes without the
+    /// answer: a network that fails after Slack did the work.
+    #[serde(default)]
+    pub lose_answer: bool,
 }
 
 /// What the sandbox starts with: from a file, from code, or `Seed::demo()`.

@@ -87,6 +87,7 @@ fn fault(method: &str) -> Fault {
         delay_ms: None,
         until: None,
         times: None,
+        lose_answer: false,
     }
 }
 
@@ -240,6 +241,39 @@ async fn an_outage_drops_connections_until_it_ends() {
     let (status, body) = s.json("auth.test", &[]).await;
     assert_eq!((status, &body["ok"]), (200, &Value::Bool(true)), "{body}");
     assert!(s.sandbox.state().faults.is_empty());
+}
+
+#[tokio::test]
+async fn a_lost_answer_closes_the_connection_after_the_call_took_effect() {
+    let s = start(false).await;
+    s.fault(Fault {
+        lose_answer: true,
+        times: Some(1),
+        ..fault("chat.postMessage")
+    });
+    let form = [("channel", s.general.as_str()), ("text", "sent once")];
+    let err = s
+        .call("chat.postMessage", &form)
+        .await
+        .expect_err("no answer");
+    assert!(err.status().is_none(), "{err:?}");
+    // It was posted all the same, once; the next call is answered.
+    let posted = |state: &hubbub_sandbox::state::State| {
+        state
+            .messages
+            .iter()
+            .filter(|m| m.text == "sent once")
+            .count()
+    };
+    assert_eq!(posted(&s.sandbox.state()), 1);
+    let (status, body) = s
+        .json(
+            "chat.postMessage",
+            &[("channel", &s.general), ("text", "answered")],
+        )
+        .await;
+    assert_eq!((status, &body["ok"]), (200, &Value::Bool(true)), "{body}");
+    assert_eq!(posted(&s.sandbox.state()), 1);
 }
 
 #[tokio::test]

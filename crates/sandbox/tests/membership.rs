@@ -441,3 +441,72 @@ async fn events_need_their_scope() {
     let joined = event(&inbox, "member_joined_channel", &sales).await;
     assert_eq!(joined.envelope()["event"]["channel"], sales.as_str());
 }
+
+#[tokio::test]
+async fn archiving_a_channel_stops_posts_and_tells_the_apps() {
+    let env = start(ALL_BOT_SCOPES).await;
+    let inbox = receive_events(&env).await;
+    let sales = env.channel("sales");
+    let (status, body) = control(
+        &env,
+        &format!("channels/{sales}/invite"),
+        json!({"user": "Hubbub", "by": "maria"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    // Only a member archives it, and never #general.
+    let (status, body) = control(&env, "channels/general/archive", json!({"by": "olivia"})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("cant_archive_general"))
+    );
+    let (status, body) = control(
+        &env,
+        &format!("channels/{sales}/archive"),
+        json!({"by": "mark"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("not_in_channel"))
+    );
+
+    // Typed by Maria in the channel, as `/archive` in Slack.
+    let http = browser_as(&env, "maria").await;
+    let (location, _) = type_in(&http, &env, &sales, "/archive").await;
+    assert!(!location.contains("error="), "{location}");
+    let archived = event(&inbox, "channel_archive", &sales).await.envelope();
+    assert_eq!(archived["event"]["user"], env.user("maria").as_str());
+    assert_eq!(archived["event"]["is_moving"], 0);
+
+    // Its members stay; nobody posts there any more.
+    assert!(is_member(&env, &sales, &env.bot_user_id));
+    let info = env.bot("conversations.info", &[("channel", &sales)]).await;
+    assert_eq!(info["channel"]["is_archived"], true, "{info}");
+    let post = env
+        .bot(
+            "chat.postMessage",
+            &[("channel", &sales), ("text", "hello")],
+        )
+        .await;
+    assert_eq!(post["error"], "is_archived", "{post}");
+    let (status, body) = control(&env, &format!("channels/{sales}/archive"), json!({})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("already_archived"))
+    );
+
+    // A private channel's members hear `group_archive`.
+    let private = env.channel("support-private");
+    let (status, body) = control(
+        &env,
+        &format!("channels/{private}/invite"),
+        json!({"user": "Hubbub"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = control(&env, &format!("channels/{private}/archive"), json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    event(&inbox, "group_archive", &private).await;
+}

@@ -12,6 +12,52 @@ pub fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// A message's text as Slack sends it (mrkdwn), as plain text for
+/// someone outside Slack: a link as its URL (after its label when it has
+/// one), a mention as `@name` or `#name` where Slack gave the name (the id
+/// otherwise), and Slack's three escapes undone.
+pub fn plain_text(mrkdwn: &str) -> String {
+    let mut out = String::with_capacity(mrkdwn.len());
+    let mut rest = mrkdwn;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find('>') else {
+            out.push_str(&rest[start..]);
+            rest = "";
+            break;
+        };
+        let inner = &rest[start + 1..start + len];
+        let (target, label) = match inner.split_once('|') {
+            Some((t, l)) => (t, Some(l)),
+            None => (inner, None),
+        };
+        match (target.chars().next(), label) {
+            (Some('@' | '#'), Some(label)) => {
+                out.push_str(&target[..1]);
+                out.push_str(label.trim_start_matches(['@', '#']));
+            }
+            (Some('@' | '#'), None) => out.push_str(target),
+            (Some('!'), Some(label)) => out.push_str(label),
+            (Some('!'), None) => {
+                out.push('@');
+                out.push_str(&target[1..]);
+            }
+            (_, Some(label)) if label != target => {
+                out.push_str(label);
+                out.push_str(" (");
+                out.push_str(target);
+                out.push(')');
+            }
+            _ => out.push_str(target),
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 /// Block Kit's limits, from Slack's reference: a message holds at most 50
 /// blocks; a section's text at most 3,000 characters and each of its (at
 /// most 10) fields 2,000; a button's text 75 and its value 2,000; a select
@@ -173,6 +219,25 @@ mod tests {
     #[test]
     fn escapes_what_slack_asks() {
         assert_eq!(escape("a <b> & c"), "a &lt;b&gt; &amp; c");
+    }
+
+    #[test]
+    fn slack_text_reads_as_plain_text() {
+        assert_eq!(plain_text("a &lt;b&gt; &amp;amp; c"), "a <b> &amp; c");
+        assert_eq!(
+            plain_text("see <https://x.example/a|the page> or <https://y.example>"),
+            "see the page (https://x.example/a) or https://y.example"
+        );
+        assert_eq!(
+            plain_text("<https://x.example|https://x.example>"),
+            "https://x.example"
+        );
+        assert_eq!(
+            plain_text("hi <@U123> <@U9|ada> in <#C1|general> <!here> <!subteam^S1|@ops>"),
+            "hi @U123 @ada in #general @here @ops"
+        );
+        assert_eq!(plain_text("a < b"), "a < b");
+        assert_eq!(plain_text(&escape("<!channel> & co")), "<!channel> & co");
     }
 
     #[test]

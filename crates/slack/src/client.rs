@@ -8,10 +8,12 @@ mod channels;
 mod chat;
 mod pace;
 mod people;
+mod threads;
 
 pub use channels::{channel_id_in, ChannelListing, SlackChannel};
 pub use chat::{PostedMessage, Response};
 pub use pace::{Limit, Pace, PaceClock, Pacer, MAX_INLINE_WAIT};
+pub use threads::{Stamp, StampedPost};
 
 use std::future::Future;
 use std::sync::Arc;
@@ -65,6 +67,12 @@ pub enum SlackErrorCode {
     /// `users.lookupByEmail`: nobody in the workspace has that email.
     UsersNotFound,
     Ratelimited,
+    /// Posting: the channel is archived.
+    IsArchived,
+    /// Posting: the app's bot user is not in the channel.
+    NotInChannel,
+    /// No such channel, or a private one the app is not in.
+    ChannelNotFound,
     Other(String),
 }
 
@@ -84,6 +92,9 @@ impl SlackErrorCode {
             "user_not_found" => Self::UserNotFound,
             "users_not_found" => Self::UsersNotFound,
             "ratelimited" => Self::Ratelimited,
+            "is_archived" => Self::IsArchived,
+            "not_in_channel" => Self::NotInChannel,
+            "channel_not_found" => Self::ChannelNotFound,
             other => Self::Other(other.to_owned()),
         }
     }
@@ -103,6 +114,9 @@ impl SlackErrorCode {
             Self::UserNotFound => "user_not_found",
             Self::UsersNotFound => "users_not_found",
             Self::Ratelimited => "ratelimited",
+            Self::IsArchived => "is_archived",
+            Self::NotInChannel => "not_in_channel",
+            Self::ChannelNotFound => "channel_not_found",
             Self::Other(code) => code,
         }
     }
@@ -120,6 +134,18 @@ impl SlackErrorCode {
                 | Self::TokenRevoked
                 | Self::TokenExpired
                 | Self::AccountInactive
+        )
+    }
+}
+
+impl SlackErrorCode {
+    /// The app can no longer post in the channel: it was archived, the app
+    /// was removed from it, or it is gone. Retrying cannot help until
+    /// someone acts in Slack.
+    pub fn is_channel_lost(&self) -> bool {
+        matches!(
+            self,
+            Self::IsArchived | Self::NotInChannel | Self::ChannelNotFound
         )
     }
 }
@@ -380,6 +406,9 @@ mod tests {
             "token_revoked",
             "bad_redirect_uri",
             "something_new",
+            "is_archived",
+            "not_in_channel",
+            "channel_not_found",
         ] {
             assert_eq!(SlackErrorCode::parse(code).as_str(), code);
         }
@@ -388,6 +417,8 @@ mod tests {
             SlackErrorCode::parse("ratelimited"),
             SlackErrorCode::Ratelimited
         );
+        assert!(SlackErrorCode::parse("is_archived").is_channel_lost());
+        assert!(!SlackErrorCode::parse("ratelimited").is_channel_lost());
     }
 
     #[test]

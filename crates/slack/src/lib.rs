@@ -14,6 +14,7 @@ pub mod verify;
 
 pub use client::{
     OAuthAccess, PostedMessage, Response, SlackApi, SlackApiError, SlackErrorCode, SlackUserInfo,
+    Stamp, StampedPost,
 };
 pub use events::{
     EventCallback, EventsRequest, InnerEvent, InteractionPayload, ParseError, SlashCommand,

@@ -173,7 +173,7 @@ const CONVERSATION_COLUMNS: &str = "id, account_id, inbox_id, visitor_id, contac
      assignee_id, page_url, created_at, updated_at, closed_at, last_message_at, version, \
      slack_team_id, slack_channel_id, slack_root_ts, slack_drawn_version";
 
-const MESSAGE_COLUMNS: &str = "id, conversation_id, author, user_id, text, via, created_at, \
+pub(crate) const MESSAGE_COLUMNS: &str = "id, conversation_id, author, user_id, text, via, created_at, \
      slack_ts, slack_state, delivery, delivery_reason, slack_delivery_shown, seen_by_agent_at, client_ref";
 
 fn visitor_from_row(r: &AnyRow) -> Result<Visitor, sqlx::Error> {
@@ -221,7 +221,7 @@ fn conversation_from_row(r: &AnyRow) -> Result<Conversation, sqlx::Error> {
     })
 }
 
-fn message_from_row(r: &AnyRow) -> Result<Message, sqlx::Error> {
+pub(crate) fn message_from_row(r: &AnyRow) -> Result<Message, sqlx::Error> {
     let author: String = r.try_get(2)?;
     let state: String = r.try_get(8)?;
     let delivery: Option<String> = r.try_get(9)?;

@@ -27,6 +27,7 @@ mod search;
 pub mod secret;
 mod sessions;
 mod slack;
+mod slack_threads;
 mod slack_users;
 mod sql;
 mod sqlite_writer;
@@ -82,6 +83,10 @@ pub use slack::{
     connect_slack_on, disconnect_slack_on, take_slack_event_on, AuditEntry, NewOAuthState,
     OAuthStateTaken, SlackConnection, SlackInstall, SlackInstallRefused,
     SLACK_DISCONNECT_REMOVED_IN_SLACK, SLACK_DISCONNECT_TOKEN_DEAD, SLACK_OAUTH_STATE_TTL_MS,
+};
+pub use slack_threads::{
+    conversations_awaiting_slack_on, found_slack_channel_on, lose_slack_channel_on,
+    slack_channel_in_use_on, ChannelLoss, PendingPost, RootTried,
 };
 pub use slack_users::{
     create_mapping_request_on, map_slack_user_on, mapping_request_on,

@@ -6,8 +6,8 @@ use hubbub_hub::auth::Access;
 use hubbub_hub::conversation::{checked_text, Author, Status};
 use hubbub_hub::HubError;
 use hubbub_store::{
-    add_message_on, change_conversation_on, conversation_on, mark_seen_by_agent_on, Conversation,
-    ConversationFilter, Message, NewMail, NewMessage, User, Visitor,
+    add_message_on, change_conversation_on, conversation_on, mark_seen_by_agent_on, AnyConnection,
+    Conversation, ConversationFilter, Message, NewMail, NewMessage, User, Visitor,
 };
 
 use super::events::WidgetEvent;
@@ -97,12 +97,30 @@ impl App {
     /// visitor who left an email and does not pick the answer up is
     /// mailed it.
     pub async fn reply(&self, actor: &Actor, id: i64, reply: &Reply<'_>) -> Result<Message> {
+        let mut tx = self.store().begin_write().await?;
+        let message = self.reply_on(&mut tx, actor, id, reply).await?;
+        tx.commit().await?;
+        self.live().typing(id, None);
+        self.after_conversation_change(id);
+        Ok(message)
+    }
+
+    /// [`App::reply`] on `conn`, inside the caller's transaction (a Slack
+    /// event's, so that the event and the answer commit together). The
+    /// caller calls [`App::after_conversation_change`] once it commits.
+    pub(crate) async fn reply_on(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        reply: &Reply<'_>,
+    ) -> Result<Message> {
         self.authorize(actor, Permission::Conversations(Access::Write))
             .await?;
         let account_id = actor.account_id();
         let text = checked_text(reply.text)?;
         let agent = self.reply_sender(actor, reply.sender).await?;
-        let conversation = self.store().conversation(account_id, id).await?;
+        let conversation = conversation_on(conn, account_id, id).await?;
         let posts = self
             .inbox_posts_to_slack(account_id, conversation.inbox_id)
             .await?;
@@ -112,9 +130,8 @@ impl App {
             Author::Agent
         };
         let now = self.now();
-        let mut tx = self.store().begin_write().await?;
         let (message, _) = add_message_on(
-            &mut tx,
+            conn,
             account_id,
             id,
             &NewMessage {
@@ -131,7 +148,7 @@ impl App {
         .await?;
         if author == Author::Agent {
             self.tell_widget_on(
-                &mut tx,
+                conn,
                 id,
                 &WidgetEvent::Message {
                     message: message.clone(),
@@ -140,23 +157,20 @@ impl App {
             )
             .await?;
             // Answering is seeing what was asked.
-            let seen = mark_seen_by_agent_on(&mut tx, id, now).await?;
+            let seen = mark_seen_by_agent_on(conn, id, now).await?;
             if let Some(&up_to) = seen.last() {
-                self.tell_widget_on(&mut tx, id, &WidgetEvent::Seen { up_to })
+                self.tell_widget_on(conn, id, &WidgetEvent::Seen { up_to })
                     .await?;
             }
             Job::MailVisitor {
                 conversation_id: id,
                 message_id: message.id,
             }
-            .enqueue_at_on(&mut tx, account_id, now + VISITOR_MAIL_DELAY_MS)
+            .enqueue_at_on(conn, account_id, now + VISITOR_MAIL_DELAY_MS)
             .await?;
         }
-        self.sync_thread_on(&mut tx, &conversation, posts || reply.slack_ts.is_some())
+        self.sync_thread_on(conn, &conversation, posts || reply.slack_ts.is_some())
             .await?;
-        tx.commit().await?;
-        self.live().typing(id, None);
-        self.after_conversation_change(id);
         Ok(message)
     }
 

@@ -8,14 +8,24 @@
 //! brings the Slack thread up to date ([`crate::jobs::Job::SyncThread`]),
 //! the mail to a visitor who has gone away, and the live push to other
 //! replicas.
+//!
+//! The Slack side: the job that keeps each conversation's thread
+//! ([`slack_thread`]), replies written in the thread ([`from_slack`]), the
+//! root message's buttons ([`slack_buttons`]), and the channel the app
+//! lost and found again ([`slack_channel`]).
 
 pub mod events;
+mod from_slack;
 mod inbox;
 pub mod live;
+mod slack_buttons;
+mod slack_channel;
 mod slack_thread;
 mod widget;
 
 pub use inbox::{Reply, ReplySender};
+pub(crate) use slack_buttons::ThreadButton;
+pub use slack_thread::STAMP_EVENT_TYPE;
 pub use widget::{FirstContact, VisitorWrote, WidgetInbox, WidgetRefused};
 
 use hubbub_store::{add_event_on, notify_live_on, AnyConnection, Conversation, InboxSlackStatus};

@@ -83,6 +83,17 @@ pub enum Job {
         conversation_id: i64,
         message_id: i64,
     },
+    /// Show one Slack user `content` only they see, in a channel (in a
+    /// thread when `thread_ts` is set): why the reply they wrote there
+    /// was not sent.
+    #[serde(rename = "slack.ephemeral")]
+    Ephemeral {
+        channel: String,
+        user: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread_ts: Option<String>,
+        content: Box<SlackMessageContent>,
+    },
 }
 
 /// A task alarm's topic: a reminder or the overdue notice.
@@ -104,7 +115,7 @@ mod alarm_topic {
 }
 
 /// Every kind's name as stored (the serde tags above).
-const KINDS: [&str; 9] = [
+const KINDS: [&str; 10] = [
     "slack.map_users",
     "slack.send_mapping_request",
     "slack.respond",
@@ -114,6 +125,7 @@ const KINDS: [&str; 9] = [
     "rules.deliver",
     "conversations.sync_thread",
     "conversations.mail_visitor",
+    "slack.ephemeral",
 ];
 
 /// Why a stored job cannot be read.
@@ -145,6 +157,7 @@ impl Job {
             Job::MailVisitor {
                 conversation_id, ..
             } => format!("Mail an answer to conversation {conversation_id}'s visitor"),
+            Job::Ephemeral { .. } => "Tell a Slack user why their reply was not sent".to_owned(),
         }
     }
 
@@ -284,6 +297,15 @@ impl App {
                 self.mail_visitor(account_id, conversation_id, message_id)
                     .await
             }
+            Job::Ephemeral {
+                channel,
+                user,
+                thread_ts,
+                content,
+            } => {
+                self.post_ephemeral(account_id, &channel, &user, thread_ts.as_deref(), *content)
+                    .await
+            }
         }
     }
 }
@@ -327,6 +349,17 @@ mod tests {
             Job::DeliverRule {
                 rule_id: 1,
                 record: RecordRef::new(hubbub_hub::ObjectType::Deal, 2),
+            },
+            Job::SyncThread { conversation_id: 1 },
+            Job::MailVisitor {
+                conversation_id: 1,
+                message_id: 2,
+            },
+            Job::Ephemeral {
+                channel: "C1".into(),
+                user: "U1".into(),
+                thread_ts: Some("1.2".into()),
+                content: Box::new(hubbub_slack::SlackMessageContent::new()),
             },
         ];
         let kinds: Vec<String> = jobs.iter().map(|j| j.encode().0).collect();

@@ -3,7 +3,8 @@
 //! attempt through the same mechanism ([`Store::settle`]): finished;
 //! postponed when Slack rate limits the hub, or the hub's pacer holds a
 //! call back (to when `Retry-After` or the pacer says, without counting an
-//! attempt); retried after a backoff; or parked
+//! attempt), or another job holds what it needs; retried after a backoff;
+//! or parked
 //! after the last attempt, or at once when retrying cannot help.
 //!
 //! Work runs concurrently (up to [`CONCURRENCY`] at once). A use
@@ -99,6 +100,10 @@ impl Pass {
 /// Why a job did not finish.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum JobError {
+    /// Another job holds what this one needs (a conversation's thread):
+    /// it runs again after `wait`, the attempt not counted.
+    #[error("busy: another job holds what this one needs")]
+    Busy { wait: Duration },
     #[error(transparent)]
     Slack(#[from] SlackApiError),
     #[error(transparent)]
@@ -217,6 +222,9 @@ impl Worker {
         };
         match self.app.run_job(queued.account_id, job).await {
             Ok(()) => Settlement::Finished(Finished::Done),
+            Err(JobError::Busy { wait }) => Settlement::Postponed {
+                until: self.app.now() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2),
+            },
             Err(JobError::Slack(
                 e @ (SlackApiError::RateLimited { .. } | SlackApiError::Paced { .. }),
             )) => {

@@ -76,6 +76,16 @@ pub fn slack_token_unreadable(admin: &User, team: &str, what_to_do: &str) -> New
     )
 }
 
+/// To every super admin, when the app can no longer post in a channel
+/// the inbox's conversations use.
+pub fn slack_channel_lost(admin: &User, title: &str, what_happened: &str, url: &str) -> NewMail {
+    letter(
+        admin,
+        title.to_owned(),
+        &[what_happened.to_owned(), format!("Inbox settings: {url}")],
+    )
+}
+
 /// Text for an HTML body: `&`, `<`, `>` and quotes escaped.
 fn html(text: &str) -> String {
     text.replace('&', "&amp;")

@@ -171,7 +171,7 @@ impl App {
     }
 
     /// The mapped, active hub user behind a Slack user, as an actor.
-    async fn slack_actor(
+    pub(crate) async fn slack_actor(
         &self,
         account_id: i64,
         team_id: &str,

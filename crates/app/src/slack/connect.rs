@@ -363,6 +363,9 @@ impl App {
         Job::MapSlackUsers { user_ids: None }
             .enqueue_on(&mut tx, account_id)
             .await?;
+        // The same workspace again: its conversations' threads go on.
+        self.resume_slack_threads_on(&mut tx, account_id, &access.team_id, None)
+            .await?;
         let body = format!(
             "The Slack workspace {team} is now connected to the hub, installed by you (Slack user @{}).",
             approver.name

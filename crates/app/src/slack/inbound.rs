@@ -18,6 +18,7 @@ use hubbub_store::{take_slack_event_on, AnyConnection, StoreError};
 use super::actions::Press;
 use super::messages::MAPPING_CONFIRM;
 use super::user_mapping::SlackIdentity;
+use crate::conversations::ThreadButton;
 use crate::{App, Error, Result};
 
 /// What became of an Events API delivery.
@@ -64,25 +65,31 @@ impl App {
             event_type = %callback.event.kind,
             "Slack event taken"
         );
-        self.apply_event(&mut tx, account_id, callback).await?;
+        let answered = self.apply_event(&mut tx, account_id, callback).await?;
         if self.faults().take_before_event_commit() {
             return Err(Error::Store(StoreError::Commit(
                 "a fault injected before the Slack event's commit".to_owned(),
             )));
         }
         tx.commit().await?;
-        self.wake_worker();
+        match answered {
+            Some(conversation_id) => self.after_conversation_change(conversation_id),
+            None => self.wake_worker(),
+        }
         Ok(EventTaken::Applied)
     }
 
-    /// The event's effects, on the event's transaction.
+    /// The event's effects, on the event's transaction; the conversation
+    /// a thread reply answered, if one did.
     async fn apply_event(
         &self,
         conn: &mut AnyConnection,
         account_id: i64,
         callback: &EventCallback,
-    ) -> Result<()> {
-        self.on_removal_event(conn, account_id, callback).await
+    ) -> Result<Option<i64>> {
+        self.on_removal_event(conn, account_id, callback).await?;
+        self.on_channel_event(conn, account_id, callback).await?;
+        self.on_thread_message(conn, account_id, callback).await
     }
 
     /// A slash command (`/hs …`). The answer is shown to the person who
@@ -123,6 +130,11 @@ impl App {
         };
         if let Some(press) = action.and_then(|(id, value)| Press::parse(id, value)) {
             self.press_notification_button(account_id, payload, press)
+                .await?;
+        } else if let Some((button, id)) =
+            action.and_then(|(action_id, value)| ThreadButton::parse(action_id, value))
+        {
+            self.press_thread_button(account_id, payload, button, id)
                 .await?;
         } else if let Some((MAPPING_CONFIRM, value)) = action {
             if let Ok(request_id) = value.parse::<i64>() {

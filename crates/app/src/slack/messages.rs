@@ -212,6 +212,176 @@ pub fn notification(n: &NotificationMessage<'_>) -> SlackMessageContent {
     message(&plain_within(&fallback, limits::SECTION_TEXT), blocks)
 }
 
+/// The action ids of a conversation's root message; each button's value
+/// is the conversation's id.
+pub mod conversation_actions {
+    pub const ASSIGN_TO_ME: &str = "conversation.assign_to_me";
+    pub const CLOSE: &str = "conversation.close";
+    pub const REOPEN: &str = "conversation.reopen";
+    pub const OPEN_CONTACT: &str = "conversation.open_contact";
+}
+
+/// Where a conversation stands, as its root message's status line says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThreadStatus {
+    Unassigned,
+    AssignedTo(String),
+    Closed,
+}
+
+impl ThreadStatus {
+    pub fn line(&self) -> String {
+        match self {
+            ThreadStatus::Unassigned => "Unassigned".to_owned(),
+            ThreadStatus::AssignedTo(name) => format!("Assigned to {name}"),
+            ThreadStatus::Closed => "Closed".to_owned(),
+        }
+    }
+}
+
+/// A conversation as its thread's root message shows it.
+pub struct ConversationRoot<'a> {
+    pub conversation_id: i64,
+    /// The name the visitor gave, or "Website visitor".
+    pub visitor: &'a str,
+    pub email: Option<&'a str>,
+    /// The page the visitor wrote from (as the visitor's browser said).
+    pub page_url: Option<&'a str>,
+    pub inbox: &'a str,
+    /// The visitor's contact in the hub.
+    pub contact_url: Option<url::Url>,
+    pub status: ThreadStatus,
+}
+
+/// The name a visitor's messages are posted under when they gave none.
+pub const ANONYMOUS_VISITOR: &str = "Website visitor";
+
+/// Slack's longest `username` for a message.
+const USERNAME_CHARS: usize = 80;
+
+/// A conversation's root message: who wrote from which page, the contact
+/// in the hub, the status line, and the buttons that act on it as the
+/// Slack user's hub user. Everything the visitor gave is escaped, and the
+/// page is text, never a link of theirs.
+pub fn conversation_root(r: &ConversationRoot<'_>) -> SlackMessageContent {
+    use conversation_actions as ids;
+    let mut lines = vec![format!(
+        "*{}* started a chat in {}.",
+        escape_within(r.visitor, 200),
+        escape_within(r.inbox, 200)
+    )];
+    if let Some(email) = r.email {
+        lines.push(format!("Email: {}", escape_within(email, 300)));
+    }
+    if let Some(page) = r.page_url {
+        lines.push(format!("Page: {}", escape_within(page, 1_000)));
+    }
+    let mut blocks = vec![
+        section(lines.join("\n")),
+        context(format!(
+            "Status: *{}*",
+            escape_within(&r.status.line(), 300)
+        )),
+    ];
+    let value = || r.conversation_id.to_string();
+    let mut row: Vec<SlackActionBlockElement> = Vec::new();
+    if r.status != ThreadStatus::Closed {
+        row.push(primary_button("Assign to me", ids::ASSIGN_TO_ME, value()).into());
+        row.push(button("Close", ids::CLOSE, value()).into());
+    } else {
+        row.push(button("Reopen", ids::REOPEN, value()).into());
+    }
+    if let Some(url) = &r.contact_url {
+        row.push(link_button("Open contact in hub", ids::OPEN_CONTACT, url.clone()).into());
+    }
+    blocks.push(controls(row));
+    let fallback = format!(
+        "{} started a chat in {} ({})",
+        r.visitor,
+        r.inbox,
+        r.status.line()
+    );
+    message(&plain_within(&fallback, limits::SECTION_TEXT), blocks)
+}
+
+/// A message of the conversation in its thread, posted under `username`
+/// (what Slack shows instead of the app's name).
+pub struct ThreadMessage {
+    pub username: String,
+    pub content: SlackMessageContent,
+}
+
+/// Text in the thread: escaped, so that no one's text mentions anyone or
+/// disguises a link.
+fn said(text: &str) -> SlackMessageContent {
+    SlackMessageContent::new().with_text(escape(text))
+}
+
+/// What the visitor wrote, under their name.
+pub fn visitor_said(visitor: &str, text: &str) -> ThreadMessage {
+    ThreadMessage {
+        username: plain_within(visitor, USERNAME_CHARS),
+        content: said(text),
+    }
+}
+
+/// An agent's answer written in the hub, under "NAME (from the hub)".
+pub fn agent_said(agent: &str, text: &str) -> ThreadMessage {
+    ThreadMessage {
+        username: plain_within(&format!("{agent} (from the hub)"), USERNAME_CHARS),
+        content: said(text),
+    }
+}
+
+/// A private note written in the hub: marked so, never the visitor's.
+pub fn private_note(agent: &str, text: &str) -> ThreadMessage {
+    ThreadMessage {
+        username: plain_within(&format!("{agent} (from the hub)"), USERNAME_CHARS),
+        content: SlackMessageContent::new().with_text(format!(
+            ":lock: *Private note* (the visitor does not see it)\n{}",
+            escape(text)
+        )),
+    }
+}
+
+/// Said in the thread when an answer could not reach the visitor.
+pub fn delivery_failed(reason: &str) -> SlackMessageContent {
+    SlackMessageContent::new().with_text(format!(
+        ":warning: The answer above did not reach the visitor: {}",
+        escape_within(reason, limits::SECTION_TEXT)
+    ))
+}
+
+/// Shown only to a Slack user whose thread reply was not sent because the
+/// hub does not know who they are.
+pub fn reply_from_unmapped(settings: &url::Url) -> SlackMessageContent {
+    let text = format!(
+        "Your reply was not sent to the visitor: your Slack account is not mapped to a Hubbub user, so the hub cannot tell who is answering. Open your notification settings in the hub ({settings}) and click here to map your email address, then reply again."
+    );
+    message(
+        &text,
+        vec![
+            section(format!(
+                "Your reply was *not sent* to the visitor: your Slack account is not mapped to a Hubbub user, so the hub cannot tell who is answering. In the hub's <{settings}|notification settings>, choose *click here to map your email address*, then reply again."
+            )),
+        ],
+    )
+}
+
+/// Shown only to a Slack user who pressed a conversation's button while
+/// the hub does not know who they are.
+pub fn press_from_unmapped(settings: &url::Url) -> SlackMessageContent {
+    plain(&format!(
+        "Your Slack account is not mapped to a Hubbub user, so the hub cannot tell who pressed the button. Nothing was changed. Open your notification settings in the hub ({settings}) and click here to map your email address."
+    ))
+}
+
+/// Shown only to a Slack user whose thread reply the hub refused, with
+/// why.
+pub fn reply_refused(why: &str) -> SlackMessageContent {
+    plain(&format!("Your reply was not sent to the visitor: {why}"))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Slash commands a person types in a channel: Slack's built-in `/invite`
-//! and `/remove` (also `/kick`) change the channel's members; any other
-//! command goes to the installed app that registered it.
+//! and `/remove` (also `/kick`) change the channel's members, `/archive`
+//! archives it; any other command goes to the installed app that
+//! registered it.
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -37,6 +38,9 @@ pub async fn slash_command(sandbox: &Sandbox, input: SlashCommandInput) -> Actio
     let command = format!("/{}", input.command.trim_start_matches('/'));
     if let Some(change) = built_in(&command) {
         return membership_command(sandbox, &input, &command, change);
+    }
+    if command == "/archive" {
+        return archive_command(sandbox, &input);
     }
     let (app, url, form, channel, user, response_url, trigger_id) = {
         let mut state = sandbox.state();
@@ -164,6 +168,25 @@ fn built_in(command: &str) -> Option<MembershipChange> {
         "/remove" | "/kick" => Some(MembershipChange::Remove),
         _ => None,
     }
+}
+
+/// `/archive` typed in a channel archives it, as the person typing it
+/// could in Slack; a refusal is told by Slackbot, only to them.
+fn archive_command(sandbox: &Sandbox, input: &SlashCommandInput) -> ActionResult {
+    let (Actor { team_id, user }, channel) = in_channel(&sandbox.state(), input)?;
+    let by = membership::ArchiveChannel {
+        team: Some(team_id),
+        by: Some(user.id.clone()),
+    };
+    let shown = match membership::archive(sandbox, &channel.id, by) {
+        Ok(_) => Value::Null,
+        Err(e) => {
+            let why = e.detail.as_deref().unwrap_or(&e.error).to_owned();
+            let text = format!("/archive didn't work: {why} ({})", e.error);
+            from_slackbot(&mut sandbox.state(), &channel, &user.id, &text)
+        }
+    };
+    Ok(json!({"ok": true, "command": "/archive", "built_in": true, "shown": shown}))
 }
 
 /// `/invite @a @b` or `/remove @a` typed in a channel: each name is added

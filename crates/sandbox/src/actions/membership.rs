@@ -95,6 +95,80 @@ struct Changed {
     effects: Vec<Effect>,
 }
 
+/// `POST /control/channels/{id}/archive`: who archives it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ArchiveChannel {
+    #[serde(default)]
+    pub team: Option<String>,
+    /// The person archiving; when given, Slack's rules for them apply
+    /// (only members archive a channel).
+    #[serde(default)]
+    pub by: Option<String>,
+}
+
+/// Someone archives a channel: nobody can post in it any more (Slack
+/// answers `is_archived`), its members stay, and the apps hear of it:
+/// `channel_archive` (with `user`, sent to every app reading public
+/// channels), or `group_archive` for a private channel (to its members).
+pub fn archive(sandbox: &Sandbox, channel: &str, input: ArchiveChannel) -> ActionResult {
+    let effect = {
+        let mut state = sandbox.state();
+        let team_id = resolve_team(&state, input.team.as_deref())?;
+        let channel = resolve_channel(&state, &team_id, channel)?;
+        let by = match &input.by {
+            Some(by) => Some(resolve_user(&state, &team_id, by)?),
+            None => None,
+        };
+        if channel.is_im {
+            return Err(bad("method_not_supported_for_channel_type")
+                .detail("A direct message cannot be archived."));
+        }
+        if channel.is_archived {
+            return Err(bad("already_archived").detail("This channel is archived already."));
+        }
+        if !channel.is_private && channel.name == "general" {
+            return Err(refused(
+                403,
+                "cant_archive_general",
+                "#general cannot be archived.".into(),
+            ));
+        }
+        if let Some(by) = &by {
+            if !channel.members.contains(&by.id) {
+                return Err(refused(
+                    403,
+                    "not_in_channel",
+                    "Only members of a channel can archive it.".into(),
+                ));
+            }
+        }
+        let archived = {
+            let c = state.channel_mut(&channel.id).expect("resolved above");
+            c.is_archived = true;
+            c.clone()
+        };
+        let mut event = json!({
+            "type": if archived.is_private { "group_archive" } else { "channel_archive" },
+            "channel": archived.id,
+            "is_moving": 0,
+            "event_ts": action_ts(),
+        });
+        if let (Some(by), false) = (&by, archived.is_private) {
+            event["user"] = json!(by.id);
+        }
+        Effect::Event {
+            team_id: archived.team_id.clone(),
+            event,
+        }
+    };
+    let channel_id = match &effect {
+        Effect::Event { event, .. } => event["channel"].clone(),
+        Effect::AppEvent { .. } => json!(null),
+    };
+    outbound::deliver(sandbox, vec![effect]);
+    Ok(json!({"ok": true, "channel": channel_id}))
+}
+
 /// A live person or bot user of the workspace as typed after `/invite`:
 /// `@handle` or `@Display Name` (either case), `<@U…>`, an id, or an app's
 /// id or name for its bot user.

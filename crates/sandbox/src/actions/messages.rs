@@ -21,6 +21,7 @@ pub fn message_json(m: &Message) -> Value {
         ("attachments", m.attachments.clone()),
         ("thread_ts", m.thread_ts.clone().map(Value::from)),
         ("bot_id", m.bot_id.clone().map(Value::from)),
+        ("username", m.username.clone().map(Value::from)),
         ("app_id", m.app_id.clone().map(Value::from)),
         ("metadata", m.metadata.clone()),
     ];

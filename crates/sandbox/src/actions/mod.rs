@@ -35,7 +35,9 @@ pub use admin::{
 pub use commands::{slash_command, SlashCommandInput};
 pub use interactions::{click, shortcut, suggest_options, Click, Shortcut};
 pub use lookup::resolve_team;
-pub use membership::{change_membership, invite, ChannelMember, Invite, MembershipChange};
+pub use membership::{
+    archive, change_membership, invite, ArchiveChannel, ChannelMember, Invite, MembershipChange,
+};
 pub use messages::{message_json, post_message, react, PostMessage, ReactionInput};
 pub use outcome::{ActionError, ActionResult};
 pub use responses::{respond, RESPONSE_URL_TTL_SECS, RESPONSE_URL_USES};

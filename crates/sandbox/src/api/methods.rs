@@ -235,6 +235,8 @@ pub struct Outcome {
     pub scopes: Option<String>,
     /// The method's scopes, for `x-accepted-oauth-scopes`.
     pub accepted_scopes: Option<String>,
+    /// A fault drops the answer (the call took effect).
+    pub answer_lost: bool,
 }
 
 pub async fn dispatch(
@@ -248,17 +250,24 @@ pub async fn dispatch(
         team_id: None,
         scopes: None,
         accepted_scopes: None,
+        answer_lost: false,
     };
     let Some(spec) = method_spec(method) else {
         return outcome;
     };
     outcome.accepted_scopes = Some(spec.scopes.join(","));
-    if let Some(fault) = faults::check(sandbox, method).await {
-        outcome.result = Err(match fault {
-            Injected::Error(error) => ApiError::slack(&error),
-            Injected::Status(status) => ApiError::Status(status),
-            Injected::RateLimited(retry_after) => ApiError::RateLimited { retry_after },
-        });
+    let failure = match faults::check(sandbox, method).await {
+        Some(Injected::Error(error)) => Some(ApiError::slack(&error)),
+        Some(Injected::Status(status)) => Some(ApiError::Status(status)),
+        Some(Injected::RateLimited(retry_after)) => Some(ApiError::RateLimited { retry_after }),
+        Some(Injected::AnswerLost) => {
+            outcome.answer_lost = true;
+            None
+        }
+        None => None,
+    };
+    if let Some(failure) = failure {
+        outcome.result = Err(failure);
         return outcome;
     }
     let mut state = sandbox.state();

@@ -120,6 +120,9 @@ async fn call(
         status,
         at: now_secs(),
     });
+    if outcome.answer_lost {
+        return crate::faults::no_answer();
+    }
     let mut response = respond((status, body, retry_after), scopes.as_deref());
     if let Some(accepted) = outcome.accepted_scopes {
         if let Ok(v) = HeaderValue::from_str(&accepted) {

@@ -1,6 +1,7 @@
 //! The control API under `/control` (JSON in, JSON out) for tests and the
 //! demo: play the people on the Slack side (see [`crate::actions`]; channel
-//! membership at `/control/channels/{id}/invite` and `…/remove`), read
+//! membership at `/control/channels/{id}/invite` and `…/remove`, archiving
+//! at `…/archive`), read
 //! back what happened (messages, ephemerals, views, reactions, the apps'
 //! calls, deliveries, installations), configure apps' request URLs at
 //! runtime, and reset. Also serves `POST /response/{id}`, the
@@ -64,6 +65,7 @@ pub fn routes() -> Router<Sandbox> {
         .route("/control/invite", post(invite))
         .route("/control/channels/{id}/invite", post(invite_to_channel))
         .route("/control/channels/{id}/remove", post(remove_from_channel))
+        .route("/control/channels/{id}/archive", post(archive_channel))
         .route(
             "/control/faults",
             get(list_faults).post(add_fault).delete(clear_faults),
@@ -131,6 +133,15 @@ async fn remove_from_channel(
     body: Bytes,
 ) -> Response {
     change_membership(&sandbox, &channel, &body, MembershipChange::Remove)
+}
+
+/// `{"by"?: id | handle}` archives the channel in the path (id or name).
+async fn archive_channel(
+    AxumState(sandbox): AxumState<Sandbox>,
+    Path(channel): Path<String>,
+    body: Bytes,
+) -> Response {
+    reply(parse(&body).and_then(|input| actions::archive(&sandbox, &channel, input)))
 }
 
 fn change_membership(

@@ -73,12 +73,13 @@ impl Limit {
 /// What a call is counted against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pace {
-    /// 20+ a minute (`conversations.list`).
+    /// 20+ a minute (`conversations.list`, `reactions.remove`).
     Tier2,
     /// 50+ a minute (`conversations.open`, `chat.update`,
-    /// `users.lookupByEmail`, `conversations.info`, `auth.revoke`).
+    /// `users.lookupByEmail`, `conversations.info`, `auth.revoke`,
+    /// `conversations.history`, `conversations.replies`, `reactions.add`).
     Tier3,
-    /// 100+ a minute (`users.info`).
+    /// 100+ a minute (`users.info`, `chat.postEphemeral`).
     Tier4,
     /// `chat.postMessage`: one a second per channel.
     Post,

@@ -114,11 +114,11 @@ impl LiveStream {
             let pulse = self.subscription.receiver.borrow_and_update().clone();
             // Boxed: the read's future is large, and held inline it would
             // make every idle stream as large as a stream mid-read.
-            let read = Box::pin(
-                self.app
-                    .store()
-                    .events_after(self.conversation_id, self.after, BATCH),
-            );
+            let read = Box::pin(self.app.store().events_after(
+                self.conversation_id,
+                self.after,
+                BATCH,
+            ));
             match read.await {
                 Ok(events) if !events.is_empty() => {
                     for e in events {
