@@ -309,6 +309,28 @@ fn banner(hub: &str, sandbox: &str, site: &str, seeded: &Seeded, data_dir: &Data
         out,
         " 10. As Olivia, Settings > Notification rules: a rule posting won deals to #sales (in the sandbox, type /invite @Hubbub in #sales first)"
     );
+    let _ = writeln!(out, "Then chat with a website visitor:");
+    let _ = writeln!(
+        out,
+        " 11. Open the website {site}/ and press the chat bubble: write (name and email are optional)"
+    );
+    let _ = writeln!(
+        out,
+        " 12. As {}, open Inbox: the conversation is there; answer it, and the website shows the answer at once",
+        seed::PEOPLE[0].email
+    );
+    let _ = writeln!(
+        out,
+        " 13. To answer from Slack: in the sandbox, type /invite @Hubbub in #general; in the hub, Settings > Inbox:"
+    );
+    let _ = writeln!(
+        out,
+        "     turn on \"Slack notifications and conversations\", choose #general, Save. New conversations get a thread"
+    );
+    let _ = writeln!(
+        out,
+        "     there: reply in it as Maria and the visitor sees Maria's answer (a reply starting note: stays private)"
+    );
     let _ = writeln!(out);
     let _ = writeln!(out, "Ctrl-C to stop.");
     out

@@ -29,12 +29,12 @@ const HOSTILE: &str = "<!channel> <@U123> <http://evil.example|ok> & co";
 /// An account connected to the sandbox's Acme workspace, whose first
 /// inbox sends its conversations to `channel` (the app invited there):
 /// Maria is mapped by email, Mark is not.
-struct Chat {
-    world: World,
-    account: TestAccount,
-    admin: WebClient,
-    maria: User,
-    channel: String,
+pub struct Chat {
+    pub world: World,
+    pub account: TestAccount,
+    pub admin: WebClient,
+    pub maria: User,
+    pub channel: String,
 }
 
 async fn chat_in(channel_name: &str) -> Chat {
@@ -66,7 +66,7 @@ async fn chat_in(channel_name: &str) -> Chat {
     }
 }
 
-async fn chat() -> Chat {
+pub async fn chat() -> Chat {
     chat_in("general").await
 }
 
@@ -104,13 +104,13 @@ async fn roots(world: &World, channel: &str, conversation: i64) -> Vec<Value> {
 }
 
 /// The conversation's one root message, with its thread's `replies`.
-async fn root(world: &World, channel: &str, conversation: i64) -> Value {
+pub async fn root(world: &World, channel: &str, conversation: i64) -> Value {
     let mut found = roots(world, channel, conversation).await;
     assert_eq!(found.len(), 1, "one root: {found:?}");
     found.remove(0)
 }
 
-fn replies(root: &Value) -> Vec<Value> {
+pub fn replies(root: &Value) -> Vec<Value> {
     root["replies"].as_array().cloned().unwrap_or_default()
 }
 
@@ -127,7 +127,7 @@ fn shown(message: &Value) -> String {
 }
 
 /// A person's reply in the conversation's thread, as typed in Slack.
-async fn reply_in_slack(
+pub async fn reply_in_slack(
     world: &World,
     chat: &Chat,
     handle: &str,

@@ -21,6 +21,7 @@ mod widget;
 mod associations;
 mod attacks;
 mod conversations_api;
+mod conversations_benchmark;
 mod conversations_slack;
 mod errors;
 mod isolation;
