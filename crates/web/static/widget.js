@@ -65,7 +65,7 @@
     "<button class=bubble type=button aria-label='Chat with us'>" +
     "<svg viewBox='0 0 24 24' aria-hidden=true><path d='M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z'/></svg></button>" +
     "<section class=panel hidden role=dialog aria-label='Chat'>" +
-    "<header>Chat with us<small>We usually answer within minutes.</small></header>" +
+    "<header>Chat with us<small>Answers appear here, or reach your email if you leave one and go.</small></header>" +
     "<div class=log aria-live=polite></div>" +
     "<div class=typing></div>" +
     "<div class=error role=alert></div>" +
