@@ -115,6 +115,31 @@ pub async fn enqueue_job_at(
     .await?)
 }
 
+/// [`enqueue_job`], unless the same job (kind and payload) is queued
+/// already and not yet claimed: that one will do it, as it reads what it
+/// works on when it runs. Answers whether it enqueued.
+pub async fn enqueue_job_unless_queued(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    kind: &str,
+    payload: &str,
+) -> StoreResult<bool> {
+    let now = now_millis();
+    let done = sqlx::query(
+        "INSERT INTO jobs (account_id, kind, payload, status, attempts, created_at, run_at) \
+         SELECT $1, $2, $3, $4, 0, $5, $5 WHERE NOT EXISTS (SELECT 1 FROM jobs \
+         WHERE account_id = $1 AND kind = $2 AND payload = $3 AND status = $4)",
+    )
+    .bind(account_id)
+    .bind(kind)
+    .bind(payload)
+    .bind(QUEUED)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 fn job_from_row(r: &AnyRow) -> Result<QueuedJob, sqlx::Error> {
     Ok(QueuedJob {
         id: r.try_get(0)?,

@@ -65,7 +65,9 @@ pub use conversations::{
 pub use inboxes::{
     Inbox, InboxChannel, InboxSlack, InboxSlackChoice, InboxSlackStatus, MAX_INBOX_NAME_CHARS,
 };
-pub use jobs::{enqueue_job, enqueue_job_at, JobRecord, JobStatus, QueuedJob};
+pub use jobs::{
+    enqueue_job, enqueue_job_at, enqueue_job_unless_queued, JobRecord, JobStatus, QueuedJob,
+};
 pub use mail::{enqueue_mail, Mail, MailStatus, NewMail};
 pub use notification_settings::NotificationChoices;
 pub use notifications::{notified_since_on, notify_on, NewNotification, Notification};

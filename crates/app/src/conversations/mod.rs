@@ -81,7 +81,8 @@ impl App {
     }
 
     /// Enqueues the job that brings the conversation's Slack thread up to
-    /// date, when the conversation has or will have one.
+    /// date, when the conversation has or will have one, and no such job
+    /// waits already (a burst of messages makes one job, not one each).
     pub(crate) async fn sync_thread_on(
         &self,
         conn: &mut AnyConnection,
@@ -92,7 +93,7 @@ impl App {
             Job::SyncThread {
                 conversation_id: conversation.id,
             }
-            .enqueue_on(conn, conversation.account_id)
+            .enqueue_unless_queued_on(conn, conversation.account_id)
             .await?;
         }
         Ok(())

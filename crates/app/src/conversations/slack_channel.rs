@@ -167,7 +167,7 @@ impl App {
         for conversation_id in conversations_awaiting_slack_on(conn, account_id, channel_id).await?
         {
             Job::SyncThread { conversation_id }
-                .enqueue_on(conn, account_id)
+                .enqueue_unless_queued_on(conn, account_id)
                 .await?;
         }
         Ok(())

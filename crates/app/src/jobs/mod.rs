@@ -15,7 +15,9 @@ pub use worker::{Pass, Worker, SEEN_EVENT_RETENTION_MS};
 use hubbub_hub::timestamp::Millis;
 use hubbub_hub::Topic;
 use hubbub_slack::SlackMessageContent;
-use hubbub_store::{enqueue_job, enqueue_job_at, AnyConnection, NewJob, StoreResult};
+use hubbub_store::{
+    enqueue_job, enqueue_job_at, enqueue_job_unless_queued, AnyConnection, NewJob, StoreResult,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -166,6 +168,17 @@ impl Job {
     pub async fn enqueue_on(&self, conn: &mut AnyConnection, account_id: i64) -> StoreResult<i64> {
         let (kind, payload) = self.encode();
         enqueue_job(conn, account_id, &kind, &payload.to_string()).await
+    }
+
+    /// [`Job::enqueue_on`], unless the same job is queued and not yet
+    /// claimed (a job that reads what it works on when it runs).
+    pub async fn enqueue_unless_queued_on(
+        &self,
+        conn: &mut AnyConnection,
+        account_id: i64,
+    ) -> StoreResult<bool> {
+        let (kind, payload) = self.encode();
+        enqueue_job_unless_queued(conn, account_id, &kind, &payload.to_string()).await
     }
 
     /// [`Job::enqueue_on`], due at `run_at`.
