@@ -204,6 +204,20 @@ async fn widget_events(
     stream.drain(Duration::from_millis(400)).await
 }
 
+/// A visitor's first message, its conversation's thread opened: the
+/// visitor, the conversation and the root message's `ts`.
+pub async fn opened(chat: &Chat, text: &str) -> (WidgetVisitor, i64, String) {
+    let world = &chat.world;
+    let visitor = WidgetVisitor::new(&world.app, chat.account.id).await;
+    let (conversation, _) = visitor.write(text).await;
+    drain(world).await;
+    let root_ts = root(world, &chat.channel, conversation).await["ts"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (visitor, conversation, root_ts)
+}
+
 async fn the_user(world: &World, account: &TestAccount, email: &str) -> User {
     let users = world.app.store.users(account.id).await.unwrap();
     users.into_iter().find(|u| u.email == email).unwrap()
@@ -381,13 +395,7 @@ async fn a_burst_of_first_messages_opens_one_thread() {
 async fn a_mapped_users_reply_reaches_the_visitor_as_that_agent_and_a_note_stays_private() {
     let chat = chat().await;
     let world = &chat.world;
-    let visitor = WidgetVisitor::new(&world.app, chat.account.id).await;
-    let (conversation, _) = visitor.write("Do you ship to Norway?").await;
-    drain(world).await;
-    let root_ts = root(world, &chat.channel, conversation).await["ts"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (visitor, conversation, root_ts) = opened(&chat, "Do you ship to Norway?").await;
     let mut live = visitor.stream(conversation).await;
     live.next_of("message").await;
 
@@ -445,13 +453,7 @@ async fn a_mapped_users_reply_reaches_the_visitor_as_that_agent_and_a_note_stays
 async fn an_unmapped_users_reply_is_not_sent_and_they_are_told_how_to_map() {
     let chat = chat().await;
     let world = &chat.world;
-    let visitor = WidgetVisitor::new(&world.app, chat.account.id).await;
-    let (conversation, _) = visitor.write("Anyone?").await;
-    drain(world).await;
-    let root_ts = root(world, &chat.channel, conversation).await["ts"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (visitor, conversation, root_ts) = opened(&chat, "Anyone?").await;
 
     let ts = reply_in_slack(world, &chat, "mark", &root_ts, "I can help!").await;
     event_taken(world, &ts).await;
@@ -595,13 +597,7 @@ async fn what_the_hub_posts_and_edits_comes_back_but_is_never_taken_as_a_reply()
 async fn slacks_retry_of_a_reply_answers_the_visitor_once() {
     let chat = chat().await;
     let world = &chat.world;
-    let visitor = WidgetVisitor::new(&world.app, chat.account.id).await;
-    let (conversation, _) = visitor.write("Hello?").await;
-    drain(world).await;
-    let root_ts = root(world, &chat.channel, conversation).await["ts"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (visitor, conversation, root_ts) = opened(&chat, "Hello?").await;
     let ts = reply_in_slack(world, &chat, "maria", &root_ts, "Hello from Slack").await;
     event_taken(world, &ts).await;
 
@@ -706,13 +702,7 @@ async fn slack_down_rate_limiting_or_losing_answers_delays_messages_but_loses_an
 async fn reactions_follow_the_widgets_acknowledgements() {
     let chat = chat().await;
     let world = &chat.world;
-    let visitor = WidgetVisitor::new(&world.app, chat.account.id).await;
-    let (conversation, _) = visitor.write("Hi").await;
-    drain(world).await;
-    let root_ts = root(world, &chat.channel, conversation).await["ts"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (visitor, conversation, root_ts) = opened(&chat, "Hi").await;
     let ts = reply_in_slack(world, &chat, "maria", &root_ts, "Hello!").await;
     event_taken(world, &ts).await;
     drain(world).await;
