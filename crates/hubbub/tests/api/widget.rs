@@ -4,13 +4,12 @@
 
 use std::time::Duration;
 
-use hubbub_app::conversations::{Reply, ReplySender};
 use hubbub_app::Actor;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::harness::TestApp;
-use crate::widget_support::{LiveStream, WidgetVisitor};
+use crate::harness::{TestAccount, TestApp};
+use crate::widget_support::{agent_sends, LiveStream, WidgetVisitor};
 
 const QUIET: Duration = Duration::from_millis(300);
 
@@ -19,14 +18,9 @@ async fn admin(app: &TestApp, account_id: i64) -> Actor {
     Actor::User(user)
 }
 
-async fn answer(app: &TestApp, agent: &Actor, conversation: i64, text: &str) -> i64 {
-    let reply = Reply {
-        text,
-        private: false,
-        sender: ReplySender::Actor,
-        slack_ts: None,
-    };
-    app.hub.reply(agent, conversation, &reply).await.unwrap().id
+/// An agent's answer, through the Conversations API.
+async fn answer(app: &TestApp, account: &TestAccount, conversation: i64, text: &str) -> i64 {
+    agent_sends(app, account, conversation, "MESSAGE", text).await
 }
 
 #[tokio::test]
@@ -96,7 +90,7 @@ async fn the_stream_replays_the_conversation_and_carries_answers_live() {
     let typing = live.next_of("typing").await;
     assert_eq!(typing.data["name"], "Ada Admin");
 
-    let reply = answer(&app, &agent, conversation, "Yes, we do.").await;
+    let reply = answer(&app, &account, conversation, "Yes, we do.").await;
     let message = live.next_of("message").await;
     assert_eq!(message.data["author"], "agent");
     assert_eq!(message.data["name"], "Ada Admin");
@@ -106,13 +100,7 @@ async fn the_stream_replays_the_conversation_and_carries_answers_live() {
     assert!(seen.data["up_to"].as_i64().unwrap() >= first);
 
     // A private note never reaches the visitor.
-    let note = Reply {
-        text: "VIP, be nice",
-        private: true,
-        sender: ReplySender::Actor,
-        slack_ts: None,
-    };
-    app.hub.reply(&agent, conversation, &note).await.unwrap();
+    agent_sends(&app, &account, conversation, "COMMENT", "VIP, be nice").await;
     assert!(live
         .drain(QUIET)
         .await
@@ -124,15 +112,14 @@ async fn the_stream_replays_the_conversation_and_carries_answers_live() {
 async fn a_dropped_stream_resumes_after_the_last_event_even_on_a_restarted_hub() {
     let app = TestApp::spawn().await;
     let account = app.account("Acme").await;
-    let agent = admin(&app, account.id).await;
     let visitor = WidgetVisitor::new(&app, account.id).await;
     let (conversation, _) = visitor.write("are you there?").await;
     let mut live = visitor.stream(conversation).await;
     let last = live.next().await.id.unwrap();
     drop(live);
 
-    answer(&app, &agent, conversation, "one").await;
-    answer(&app, &agent, conversation, "two").await;
+    answer(&app, &account, conversation, "one").await;
+    answer(&app, &account, conversation, "two").await;
     let restarted = app.restarted(|_| {}).await;
     let mut visitor_there = WidgetVisitor::of_inbox(
         &restarted,
@@ -300,13 +287,12 @@ async fn a_visitor_writing_too_fast_is_told_to_wait() {
 async fn an_answer_the_widget_does_not_pick_up_is_mailed_to_a_visitor_who_left_an_email() {
     let app = TestApp::spawn().await;
     let account = app.account("Acme").await;
-    let agent = admin(&app, account.id).await;
     let gone = WidgetVisitor::new(&app, account.id).await;
     let (left, _) = gone.write_as("call me back", "Bo", "bo@example.com").await;
     let here = WidgetVisitor::new(&app, account.id).await;
     let (stayed, _) = here.write_as("still here", "Cy", "cy@example.com").await;
-    answer(&app, &agent, left, "We will call you at noon.").await;
-    let delivered = answer(&app, &agent, stayed, "Great, thanks.").await;
+    answer(&app, &account, left, "We will call you at noon.").await;
+    let delivered = answer(&app, &account, stayed, "Great, thanks.").await;
     assert_eq!(
         here.ack(stayed, Some(delivered), Some(delivered)).await,
         StatusCode::NO_CONTENT

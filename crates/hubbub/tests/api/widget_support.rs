@@ -230,3 +230,25 @@ fn parse(block: &str) -> Option<LiveEvent> {
         data: serde_json::from_str(&data).unwrap_or(Value::String(data)),
     })
 }
+
+/// An agent (the account's first user) sends `text` to the conversation
+/// through HubSpot's Conversations API: `MESSAGE` to the visitor, or a
+/// private `COMMENT`. Answers the message's id.
+pub async fn agent_sends(
+    app: &TestApp,
+    account: &crate::harness::TestAccount,
+    conversation: i64,
+    kind: &str,
+    text: &str,
+) -> i64 {
+    let agent = app.store.users(account.id).await.unwrap()[0].id;
+    let (status, body) = app
+        .post(
+            &account.token,
+            &format!("/conversations/v3/conversations/threads/{conversation}/messages"),
+            json!({"type": kind, "text": text, "senderActorId": format!("A-{agent}")}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().parse().unwrap()
+}

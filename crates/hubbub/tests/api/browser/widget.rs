@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use hubbub_app::conversations::{Reply, ReplySender};
 use hubbub_app::Actor;
 use serde_json::Value;
 
@@ -133,13 +132,14 @@ async fn a_visitor_chats_sees_the_answer_live_and_keeps_it_after_a_reload() {
     )
     .await;
     let _ = typing; // shown within a moment; checked below with the answer
-    let reply = Reply {
-        text: "Yes: every Tuesday.",
-        private: false,
-        sender: ReplySender::Actor,
-        slack_ts: None,
-    };
-    app.hub.reply(&agent, conversation, &reply).await.unwrap();
+    crate::widget_support::agent_sends(
+        &app,
+        &account,
+        conversation,
+        "MESSAGE",
+        "Yes: every Tuesday.",
+    )
+    .await;
     wait_until_shown(&browser, "Yes: every Tuesday.").await;
     assert_eq!(agents_shown(&browser).await, ["Ada Admin"]);
     // Visitor text is text, never markup.
