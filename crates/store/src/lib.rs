@@ -56,10 +56,11 @@ pub use comments::{Comment, MAX_COMMENT_CHARS};
 pub use consequences::{Consequences, NewActivity, NewJob};
 pub use conversations::{
     add_event_on, add_message_on, advance_delivery_on, change_conversation_on,
-    conversation_by_thread_on, conversation_on, create_visitor_on, has_slack_message_on,
-    identify_visitor_on, latest_conversation_on, mark_seen_by_agent_on, notify_live_on,
-    open_conversation_on, visitor_by_token_on, Conversation, ConversationEvent, ConversationFilter,
-    ConversationPreview, Message, NewMessage, SlackState, SlackThread, Visitor, LIVE_CHANNEL,
+    conversation_by_thread_on, conversation_on, create_visitor_on, fail_delivery_on,
+    has_slack_message_on, identify_visitor_on, latest_conversation_on, mark_seen_by_agent_on,
+    notify_live_on, open_conversation_on, visitor_by_token_on, Conversation, ConversationEvent,
+    ConversationFilter, ConversationPreview, Message, NewMessage, SlackState, SlackThread, Visitor,
+    LIVE_CHANNEL,
 };
 pub use inboxes::{
     Inbox, InboxChannel, InboxSlack, InboxSlackChoice, InboxSlackStatus, MAX_INBOX_NAME_CHARS,

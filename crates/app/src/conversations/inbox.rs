@@ -279,60 +279,72 @@ impl App {
         Ok(user)
     }
 
-    /// Job: mails an agent's answer to the visitor, when their widget did
-    /// not pick it up in time and they left an email.
+    /// Job: an agent's answer that the visitor's widget did not pick up in
+    /// time is mailed to them, when they left an email; otherwise it is
+    /// marked failed, which the thread shows with the reason.
     pub(crate) async fn mail_visitor(
         &self,
         account_id: i64,
         conversation_id: i64,
         message_id: i64,
     ) -> Result<(), crate::jobs::JobError> {
-        let Some(mail) = self
-            .visitor_mail(account_id, conversation_id, message_id)
-            .await?
-        else {
-            return Ok(());
-        };
-        let mut tx = self.store().begin_write().await?;
-        hubbub_store::enqueue_mail(&mut tx, account_id, &mail).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The mail to a visitor who has gone away, when an agent's reply was
-    /// not picked up by their widget: `None` when it was, or when the
-    /// visitor left no email.
-    pub(crate) async fn visitor_mail(
-        &self,
-        account_id: i64,
-        conversation_id: i64,
-        message_id: i64,
-    ) -> Result<Option<NewMail>> {
         let store = self.store();
         let conversation = store.conversation(account_id, conversation_id).await?;
         let message = store.message(conversation_id, message_id).await?;
         if message.delivery != Some(hubbub_hub::conversation::Delivery::Sent) {
-            return Ok(None);
+            return Ok(());
         }
         let visitor = store.visitor(account_id, conversation.visitor_id).await?;
-        let Some(email) = visitor.email else {
-            return Ok(None);
-        };
+        let mut tx = store.begin_write().await?;
+        match visitor.email.as_deref() {
+            Some(email) => {
+                let mail = self
+                    .visitor_mail(&conversation, &message, email, visitor.name.as_deref())
+                    .await?;
+                hubbub_store::enqueue_mail(&mut tx, account_id, &mail).await?;
+            }
+            None => {
+                let failed =
+                    hubbub_store::fail_delivery_on(&mut tx, conversation_id, message_id, UNREACHED)
+                        .await?;
+                if failed.is_some() {
+                    self.sync_thread_on(&mut tx, &conversation, false).await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        self.wake_worker();
+        Ok(())
+    }
+
+    /// The mail that brings an agent's answer to a visitor who went away.
+    async fn visitor_mail(
+        &self,
+        conversation: &Conversation,
+        message: &hubbub_store::Message,
+        email: &str,
+        visitor_name: Option<&str>,
+    ) -> Result<NewMail> {
+        let store = self.store();
+        let account_id = conversation.account_id;
         let agent = match message.user_id {
             Some(id) => store.user(account_id, id).await?.display_name(),
             None => "The team".to_owned(),
         };
         let inbox = store.inbox(account_id, conversation.inbox_id).await?;
-        Ok(Some(crate::mail::messages::visitor_reply(
-            &email,
-            visitor.name.as_deref(),
+        Ok(crate::mail::messages::visitor_reply(
+            email,
+            visitor_name,
             &agent,
             &inbox.name,
             &message.text,
             conversation.page_url.as_deref(),
-        )))
+        ))
     }
 }
+
+/// Why an answer failed when its visitor left without an email.
+const UNREACHED: &str = "the visitor left the chat before it arrived and gave no email to send it to. They will see it if they come back to the chat.";
 
 impl Actor {
     /// Where a message was written, as stored.

@@ -23,6 +23,7 @@ mod attacks;
 mod conversations_api;
 mod conversations_benchmark;
 mod conversations_slack;
+mod conversations_slack_reactions;
 mod errors;
 mod isolation;
 mod mail;

@@ -164,9 +164,10 @@ pub async fn advance_delivery_on(
     up_to: i64,
     delivery: Delivery,
 ) -> StoreResult<Vec<Message>> {
+    // A failed answer still reaches a visitor who comes back to the chat.
     let behind: &[&str] = match delivery {
-        Delivery::Delivered => &["sent"],
-        Delivery::Seen => &["sent", "delivered"],
+        Delivery::Delivered => &["sent", "failed"],
+        Delivery::Seen => &["sent", "delivered", "failed"],
         Delivery::Sent | Delivery::Failed => &[],
     };
     if behind.is_empty() {
@@ -177,7 +178,8 @@ pub async fn advance_delivery_on(
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
-        "UPDATE conversation_messages SET delivery = $3 WHERE conversation_id = $1 AND id <= $2 \
+        "UPDATE conversation_messages SET delivery = $3, delivery_reason = NULL \
+         WHERE conversation_id = $1 AND id <= $2 \
          AND author = 'agent' AND delivery IN ({placeholders}) RETURNING {MESSAGE_COLUMNS}"
     );
     let mut query = sqlx::query(&sql)
@@ -194,6 +196,29 @@ pub async fn advance_delivery_on(
         .collect::<Result<Vec<_>, _>>()?;
     moved.sort_by_key(|m| m.id);
     Ok(moved)
+}
+
+/// Marks an agent's answer that has not reached the visitor as failed,
+/// for `reason`; answers it when it moved (it may have been delivered
+/// meanwhile).
+pub async fn fail_delivery_on(
+    conn: &mut AnyConnection,
+    conversation_id: i64,
+    message_id: i64,
+    reason: &str,
+) -> StoreResult<Option<Message>> {
+    let sql = format!(
+        "UPDATE conversation_messages SET delivery = 'failed', delivery_reason = $3 \
+         WHERE conversation_id = $1 AND id = $2 AND author = 'agent' AND delivery = 'sent' \
+         RETURNING {MESSAGE_COLUMNS}"
+    );
+    let row = sqlx::query(&sql)
+        .bind(conversation_id)
+        .bind(message_id)
+        .bind(reason)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(message_from_row).transpose()?)
 }
 
 /// Marks the visitor's messages not yet seen by an agent as seen;
