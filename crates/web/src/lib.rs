@@ -12,12 +12,14 @@ mod extract;
 mod headers;
 mod health;
 pub mod slack;
+mod stream_connections;
 pub mod ui;
 pub mod widget;
 
 use std::net::SocketAddr;
 
 use axum::extract::{DefaultBodyLimit, Request};
+use axum::serve::ListenerExt;
 use axum::Router;
 use hubbub_app::App;
 use tokio::net::TcpListener;
@@ -135,9 +137,13 @@ pub async fn serve(
             limits.forget_idle();
         }
     });
+    let router = router(state);
+    // Widgets' streams are served beside hyper ([`stream_connections`]);
+    // `tap_io` lets hyper's handlers see the peer's address.
+    let listener = stream_connections::Listener::new(listener, router.clone())?.tap_io(|_| ());
     let served = axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await;

@@ -75,12 +75,37 @@ async fn a_visitor_starts_a_conversation_that_is_stored_with_its_contact() {
 async fn the_stream_replays_the_conversation_and_carries_answers_live() {
     let app = TestApp::spawn().await;
     let account = app.account("Acme").await;
-    let agent = admin(&app, account.id).await;
-    let visitor = WidgetVisitor::new(&app, account.id).await;
+    // On a connection of its own (served beside hyper, closed at its end)
+    // and on one kept alive from the visitor's last request (hyper's).
+    let own = WidgetVisitor::new(&app, account.id).await;
+    replays_and_carries_answers_live(&app, &account, own, Some("close")).await;
+    let reused = WidgetVisitor::new(&app, account.id)
+        .await
+        .keeping_connections();
+    replays_and_carries_answers_live(&app, &account, reused, None).await;
+}
+
+async fn replays_and_carries_answers_live(
+    app: &TestApp,
+    account: &TestAccount,
+    visitor: WidgetVisitor,
+    connection: Option<&str>,
+) {
+    let agent = admin(app, account.id).await;
     let (conversation, first) = visitor.write("first").await;
     visitor.write("second").await;
 
-    let mut live = visitor.stream(conversation).await;
+    let opened = visitor.open_stream(conversation, 0, None).await;
+    assert_eq!(opened.status(), StatusCode::OK);
+    assert_eq!(opened.headers()["content-type"], "text/event-stream");
+    assert_eq!(
+        opened
+            .headers()
+            .get("connection")
+            .map(|v| v.to_str().unwrap()),
+        connection
+    );
+    let mut live = LiveStream::new(opened);
     let replayed = live.drain(QUIET).await;
     let texts: Vec<_> = replayed.iter().map(|e| e.data["text"].clone()).collect();
     assert_eq!(texts, [json!("first"), json!("second")]);
@@ -90,7 +115,7 @@ async fn the_stream_replays_the_conversation_and_carries_answers_live() {
     let typing = live.next_of("typing").await;
     assert_eq!(typing.data["name"], "Ada Admin");
 
-    let reply = answer(&app, &account, conversation, "Yes, we do.").await;
+    let reply = answer(app, account, conversation, "Yes, we do.").await;
     let message = live.next_of("message").await;
     assert_eq!(message.data["author"], "agent");
     assert_eq!(message.data["name"], "Ada Admin");
@@ -100,7 +125,7 @@ async fn the_stream_replays_the_conversation_and_carries_answers_live() {
     assert!(seen.data["up_to"].as_i64().unwrap() >= first);
 
     // A private note never reaches the visitor.
-    agent_sends(&app, &account, conversation, "COMMENT", "VIP, be nice").await;
+    agent_sends(app, account, conversation, "COMMENT", "VIP, be nice").await;
     assert!(live
         .drain(QUIET)
         .await

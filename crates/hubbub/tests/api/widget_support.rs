@@ -43,8 +43,20 @@ impl WidgetVisitor {
             secret: uuid::Uuid::new_v4().simple().to_string()
                 + &uuid::Uuid::new_v4().simple().to_string(),
             origin: app.base_url.clone(),
-            http: reqwest::Client::new(),
+            // A connection per request, as behind a proxy: the stream's
+            // connection is then served beside hyper.
+            http: reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap(),
         }
+    }
+
+    /// The visitor's requests reuse connections, as a browser may: a
+    /// stream may then open on a connection hyper already serves.
+    pub fn keeping_connections(mut self) -> WidgetVisitor {
+        self.http = reqwest::Client::new();
+        self
     }
 
     fn url(&self, path: &str) -> String {
