@@ -24,7 +24,7 @@ impl Store {
             return Err(HubError::field("REQUIRED", "name", "An account needs a name").into());
         }
         let now = now_millis();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id",
         )

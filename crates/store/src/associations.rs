@@ -47,7 +47,7 @@ impl Store {
         self.record(account_id, from.0, from.1, false).await?;
         self.record(account_id, to.0, to.1, false).await?;
         let now = now_millis();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         for ((_, from_id), (to_type, to_id), type_id) in rows {
             sqlx::query(
                 "INSERT INTO crm_associations (account_id, from_id, to_type, to_id, type_id, created_at) \

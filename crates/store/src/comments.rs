@@ -47,7 +47,7 @@ impl Store {
             return Err(HubError::NotFound(format!("Record {object_id} does not exist")).into());
         }
         let now = now_millis();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO comments (account_id, object_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )

@@ -213,7 +213,7 @@ impl Store {
         if taken {
             return Err(duplicate_name(name));
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         let inbox = insert_inbox(&mut tx, account_id, name, now_millis()).await?;
         let detail = format!("added the inbox {name}");
         audit_on(&mut tx, account_id, user_id, "inbox.created", &detail).await?;
@@ -270,7 +270,7 @@ impl Store {
             )
             .into());
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         let inbox = inbox_on(&mut tx, account_id, inbox_id).await?;
         let live_team: Option<String> = sqlx::query_scalar(
             "SELECT team_id FROM slack_connections \
@@ -331,7 +331,7 @@ impl Store {
         inbox_id: i64,
         user_id: Option<i64>,
     ) -> StoreResult<bool> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         let inbox = inbox_on(&mut tx, account_id, inbox_id).await?;
         let done = sqlx::query(
             "UPDATE inbox_slack SET enabled = 0, channel_id = NULL, channel_name = NULL, \
@@ -451,7 +451,7 @@ mod tests {
             .is_err());
 
         // The index holds even when the check before it is raced past.
-        let mut tx = db.store.writer.begin().await.unwrap();
+        let mut tx = db.store.writer_tx().await.unwrap();
         let err = insert_inbox(&mut tx, account_id, "sUpPoRt", 0)
             .await
             .unwrap_err();

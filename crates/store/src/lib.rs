@@ -181,10 +181,24 @@ impl std::ops::DerefMut for WriteTx {
     }
 }
 
+/// How SQLite's write transactions begin: with the write lock taken at
+/// once, so that one finding another process writing (`hubbub admin`
+/// beside a running hub) waits for it (`busy_timeout`), where a deferred
+/// one would fail at its first write after it had read.
+pub(crate) const SQLITE_BEGIN: &str = "BEGIN IMMEDIATE";
+
 impl Store {
     /// Starts a write transaction (see [`WriteTx`]).
     pub async fn begin_write(&self) -> StoreResult<WriteTx> {
-        Ok(WriteTx(self.writer.begin().await?))
+        Ok(WriteTx(self.writer_tx().await?))
+    }
+
+    /// A transaction on the writer.
+    pub(crate) async fn writer_tx(&self) -> StoreResult<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.writer.begin_with(SQLITE_BEGIN).await?,
+            Backend::Postgres => self.writer.begin().await?,
+        })
     }
 
     /// Connects to `url` (`sqlite://path` or `postgres://…`); a SQLite file

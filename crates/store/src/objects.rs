@@ -248,7 +248,7 @@ impl Store {
     ) -> StoreResult<Vec<Record>> {
         let object_type = props.object_type;
         let ids: Vec<i64> = updates.iter().map(|u| u.id).collect();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         let current = records_in_tx(&mut tx, account_id, object_type, &ids).await?;
         let missing: Vec<i64> = ids
             .iter()
@@ -312,7 +312,7 @@ impl Store {
         object_type: ObjectType,
         ids: &[i64],
     ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         let current = records_in_tx(&mut tx, account_id, object_type, ids).await?;
         let missing: Vec<i64> = ids
             .iter()

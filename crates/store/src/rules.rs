@@ -263,7 +263,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $13) \
              RETURNING {RULE_COLUMNS}"
         );
-        let tx = self.writer.begin().await?;
+        let tx = self.writer_tx().await?;
         let query = bind_fields(&sql, account_id, fields, user_id, now);
         let change = ("rule.created", "added");
         change_rule(tx, query, 0, account_id, user_id, change).await
@@ -289,7 +289,7 @@ impl Store {
              RETURNING {RULE_COLUMNS}",
             set.join(", ")
         );
-        let tx = self.writer.begin().await?;
+        let tx = self.writer_tx().await?;
         let query = bind_fields(&sql, account_id, fields, user_id, now).bind(rule_id);
         let change = ("rule.updated", "changed");
         change_rule(tx, query, rule_id, account_id, user_id, change).await
@@ -304,7 +304,7 @@ impl Store {
         user_id: Option<i64>,
         now: Millis,
     ) -> StoreResult<NotificationRule> {
-        let tx = self.writer.begin().await?;
+        let tx = self.writer_tx().await?;
         let sql = format!(
             "UPDATE notification_rules SET paused = $3, updated_at = $4, updated_by = $5 \
              WHERE id = $1 AND account_id = $2 RETURNING {RULE_COLUMNS}"
@@ -330,7 +330,7 @@ impl Store {
         rule_id: i64,
         user_id: Option<i64>,
     ) -> StoreResult<NotificationRule> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         sqlx::query(
             "DELETE FROM rule_deliveries WHERE rule_id IN \
              (SELECT id FROM notification_rules WHERE id = $1 AND account_id = $2)",
@@ -362,7 +362,7 @@ impl Store {
             Ok(p) => (true, Some(p.channel_id.as_str()), Some(p.ts.as_str()), None),
             Err(e) => (false, None, None, Some(e.as_str())),
         };
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         sqlx::query(
             "INSERT INTO rule_deliveries (rule_id, object_type, record_id, ok, channel_id, ts, \
              error, at) SELECT id, $2, $3, $4, $5, $6, $7, $8 FROM notification_rules \

@@ -120,7 +120,7 @@ impl Store {
         now: Millis,
     ) -> StoreResult<bool> {
         let email = email.trim().to_lowercase();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
                 .bind(&email)

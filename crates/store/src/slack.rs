@@ -284,7 +284,7 @@ impl Store {
         let mut bytes = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
         let state = hex::encode(bytes);
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         sqlx::query("DELETE FROM slack_oauth_states WHERE expires_at < $1")
             .bind(now)
             .execute(&mut *tx)
@@ -361,7 +361,7 @@ impl Store {
         user_id: Option<i64>,
         detail: &str,
     ) -> StoreResult<Option<SlackConnection>> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         let was = disconnect_slack_on(&mut tx, account_id, user_id, detail, None).await?;
         if was.is_some() {
             tx.commit().await?;

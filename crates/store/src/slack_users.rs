@@ -370,7 +370,7 @@ impl Store {
         user_id: i64,
         person: &SlackPerson,
     ) -> StoreResult<Result<(), MappingRefused>> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         let done = map_slack_user_on(&mut tx, account_id, team_id, user_id, person, false).await?;
         tx.commit().await?;
         Ok(done)

@@ -33,7 +33,7 @@ impl Store {
         if let Some(groups) = &self.groups {
             return groups.write(statements).await;
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         statements.run(&mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -143,7 +143,7 @@ async fn try_group(
     writer: &AnyPool,
     group: &[Write],
 ) -> Result<Option<(usize, sqlx::Error)>, sqlx::Error> {
-    let mut tx = writer.begin().await?;
+    let mut tx = writer.begin_with(crate::SQLITE_BEGIN).await?;
     for (i, write) in group.iter().enumerate() {
         if let Err(e) = write.statements.run(&mut tx).await {
             tx.rollback().await?;
@@ -152,4 +152,53 @@ async fn try_group(
     }
     tx.commit().await?;
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use hubbub_test_support::TestDatabase;
+
+    use crate::Store;
+
+    /// Two processes on one database (a hub and `hubbub admin`): each
+    /// one's transactions that read, then write, wait for the other's
+    /// instead of failing.
+    #[tokio::test]
+    async fn writes_wait_for_another_process_writing() {
+        let db = TestDatabase::create().await;
+        let first = Store::connect(&db.url).await.unwrap();
+        first.migrate().await.unwrap();
+        let second = Store::connect(&db.url).await.unwrap();
+        let mut tx = first.begin_write().await.unwrap();
+        sqlx::query("CREATE TABLE scratch_counts (n BIGINT NOT NULL)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let count_then_add = |store: Store| async move {
+            let mut tx = store.begin_write().await?;
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM scratch_counts")
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO scratch_counts (n) VALUES ($1)")
+                .bind(n)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        };
+        let mut writes = tokio::task::JoinSet::new();
+        for i in 0..40 {
+            let store = if i % 2 == 0 { &first } else { &second };
+            writes.spawn(count_then_add(store.clone()));
+        }
+        while let Some(write) = writes.join_next().await {
+            write.unwrap().expect("the write waited for the other's");
+        }
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM scratch_counts")
+            .fetch_one(&first.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 40);
+    }
 }

@@ -276,7 +276,7 @@ impl Store {
         user_id: i64,
         archived: bool,
     ) -> StoreResult<User> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         let user = self
             .lock_for_role_change(&mut tx, account_id, user_id)
             .await?;
@@ -311,7 +311,7 @@ impl Store {
         user_id: i64,
         roles: Roles,
     ) -> StoreResult<User> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer_tx().await?;
         let user = self
             .lock_for_role_change(&mut tx, account_id, user_id)
             .await?;
