@@ -115,6 +115,9 @@ async fn sort_connections(
 /// The connection's first request, read off the socket, when it opens a
 /// widget's stream; `None` (and nothing read) for anything else.
 async fn stream_request(socket: &mut TcpStream, peer: SocketAddr) -> Option<Request<Body>> {
+    // A connection may be opened well before its first request (a
+    // browser's preconnect): nothing is held for it until bytes come.
+    socket.readable().await.ok()?;
     let mut head = vec![0u8; MAX_HEAD];
     let started = tokio::time::Instant::now();
     loop {
