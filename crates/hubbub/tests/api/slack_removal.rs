@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::harness::TestAccount;
 use crate::slack_support::{
     admin, connect, connection_row, live_account_of, sandbox_bot_tokens, sandbox_control,
-    sandbox_read, slack_user, world, World,
+    sandbox_read, slack_user, web_api, world, World,
 };
 use crate::web_client::WebClient;
 
@@ -274,16 +274,7 @@ async fn a_token_found_revoked_by_a_call_disconnects_cleanly() {
         .clone();
 
     // The token is revoked behind the hub's back.
-    let res: Value = world
-        .raw
-        .post(format!("{}auth.revoke", world.sandbox.api_url()))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let res = web_api(&world, &token, "auth.revoke", json!({})).await;
     assert_eq!(res["ok"], true, "{res}");
 
     // The hub's next call with it (here, Disconnect's auth.revoke) finds out.

@@ -184,6 +184,13 @@ pub async fn auth_test(world: &World, token: &str) -> Value {
     json_answer(world.raw.post(url).bearer_auth(token)).await
 }
 
+/// Calls the sandbox's Web API `method` with `token` and a JSON body, as
+/// an app does; answers Slack's JSON.
+pub async fn web_api(world: &World, token: &str, method: &str, body: Value) -> Value {
+    let url = format!("{}{method}", world.sandbox.api_url());
+    json_answer(world.raw.post(url).bearer_auth(token).json(&body)).await
+}
+
 /// Sends a request to the sandbox and reads its JSON answer.
 async fn json_answer(request: reqwest::RequestBuilder) -> Value {
     let answer = request.send().await.expect("the sandbox answers");
