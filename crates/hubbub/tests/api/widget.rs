@@ -75,13 +75,13 @@ async fn a_visitor_starts_a_conversation_that_is_stored_with_its_contact() {
 async fn the_stream_replays_the_conversation_and_carries_answers_live() {
     let app = TestApp::spawn().await;
     let account = app.account("Acme").await;
-    // On a connection of its own (served beside hyper, closed at its end)
-    // and on one kept alive from the visitor's last request (hyper's).
+    // On a connection of its own, as a browser opens it after the
+    // widget's answers closed theirs (served beside hyper, closed at its
+    // end), and on one kept alive from a request outside the widget
+    // (served by hyper).
     let own = WidgetVisitor::new(&app, account.id).await;
     replays_and_carries_answers_live(&app, &account, own, Some("close")).await;
-    let reused = WidgetVisitor::new(&app, account.id)
-        .await
-        .keeping_connections();
+    let reused = WidgetVisitor::new(&app, account.id).await;
     replays_and_carries_answers_live(&app, &account, reused, None).await;
 }
 
@@ -94,6 +94,10 @@ async fn replays_and_carries_answers_live(
     let agent = admin(app, account.id).await;
     let (conversation, first) = visitor.write("first").await;
     visitor.write("second").await;
+    let visitor = match connection {
+        Some(_) => visitor,
+        None => visitor.on_a_kept_connection().await,
+    };
 
     let opened = visitor.open_stream(conversation, 0, None).await;
     assert_eq!(opened.status(), StatusCode::OK);

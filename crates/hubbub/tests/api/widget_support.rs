@@ -43,19 +43,24 @@ impl WidgetVisitor {
             secret: uuid::Uuid::new_v4().simple().to_string()
                 + &uuid::Uuid::new_v4().simple().to_string(),
             origin: app.base_url.clone(),
-            // A connection per request, as behind a proxy: the stream's
-            // connection is then served beside hyper.
-            http: reqwest::Client::builder()
-                .pool_max_idle_per_host(0)
-                .build()
-                .unwrap(),
+            // Keeps connections for reuse, as a browser does.
+            http: reqwest::Client::new(),
         }
     }
 
-    /// The visitor's requests reuse connections, as a browser may: a
-    /// stream may then open on a connection hyper already serves.
-    pub fn keeping_connections(mut self) -> WidgetVisitor {
-        self.http = reqwest::Client::new();
+    /// The visitor's requests reuse connections, as a browser does, with
+    /// one left open by a request to the hub outside the widget (whose
+    /// own answers close theirs): its stream then opens on a connection
+    /// hyper already serves.
+    pub async fn on_a_kept_connection(self) -> WidgetVisitor {
+        let health = self
+            .http
+            .get(format!("{}/healthz", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(health.status(), StatusCode::OK);
+        assert!(health.headers().get("connection").is_none());
         self
     }
 

@@ -26,21 +26,38 @@ use crate::AppState;
 use cors::Cors;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/widget.js", get(script))
+    let api = Router::new()
         .route(
             "/widget/v1/{key}/messages",
             post(write).options(cors::preflight),
         )
         .route("/widget/v1/{key}/conversation", get(conversation))
         .route(
-            "/widget/v1/{key}/conversations/{id}/events",
-            get(stream::events),
-        )
-        .route(
             "/widget/v1/{key}/conversations/{id}/ack",
             post(acknowledge).options(cors::preflight),
         )
+        .layer(axum::middleware::map_response(close_connection));
+    Router::new()
+        .route("/widget.js", get(script))
+        .route(
+            "/widget/v1/{key}/conversations/{id}/events",
+            get(stream::events),
+        )
+        .merge(api)
+}
+
+/// The widget's answers close their connection. A browser would otherwise
+/// keep it for the widget's next request, which is its live stream, and a
+/// stream on a connection hyper serves holds hyper's buffers (16 KiB) for
+/// as long as the page is open; on a connection of its own it is served
+/// leanly (`stream_connections`). The widget makes a few requests a
+/// minute at most, so a connection each costs little.
+async fn close_connection(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 /// The widget's script: cached for an hour, loaded by any website.
