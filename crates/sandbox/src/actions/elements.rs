@@ -150,6 +150,33 @@ fn given<'a>(values: &'a Value, block_id: &str, action_id: &str) -> Option<&'a V
     .filter(|v| !v.is_null())
 }
 
+/// What an element holds before anyone touches it, as a given value:
+/// `initial_value`, the value of `initial_option`, the values of
+/// `initial_options`, or the element's other `initial_…` field.
+fn initial_value(element: &Value) -> Option<Value> {
+    let option_value = |o: &Value| o["value"].clone();
+    if let Some(option) = element.get("initial_option").filter(|o| o.is_object()) {
+        return Some(option_value(option));
+    }
+    if let Some(options) = element["initial_options"].as_array() {
+        return Some(Value::Array(options.iter().map(option_value).collect()));
+    }
+    [
+        "initial_value",
+        "initial_date",
+        "initial_time",
+        "initial_date_time",
+        "initial_user",
+        "initial_users",
+        "initial_conversation",
+        "initial_conversations",
+        "initial_channel",
+        "initial_channels",
+    ]
+    .iter()
+    .find_map(|key| element.get(*key).filter(|v| !v.is_null()).cloned())
+}
+
 /// `view.state.values` for a submission: every input block (and any
 /// other element given a value), refusing when a required input is empty
 /// as Slack's client does.
@@ -175,7 +202,9 @@ pub(super) fn fill_values(
             if element["type"] == "button" || element["type"] == "overflow" {
                 continue;
             }
-            let value = given(values, block_id, action_id);
+            // Untouched, an element holds what the app put in it.
+            let initial = initial_value(element);
+            let value = given(values, block_id, action_id).or(initial.as_ref());
             let empty = value
                 .is_none_or(|v| v.as_str() == Some("") || v.as_array().is_some_and(Vec::is_empty));
             if block["type"] == "input" && require && empty && block["optional"] != true {
@@ -195,4 +224,32 @@ pub(super) fn fill_values(
         }
     }
     Ok(Value::Object(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_untouched_input_submits_what_the_app_put_in_it() {
+        let view = json!({"blocks": [
+            {"type": "input", "block_id": "kind", "element": {"type": "static_select", "action_id": "kind",
+                "initial_option": {"text": {"type": "plain_text", "text": "Bug"}, "value": "bug"},
+                "options": [{"text": {"type": "plain_text", "text": "Bug"}, "value": "bug"},
+                            {"text": {"type": "plain_text", "text": "Idea"}, "value": "idea"}]}},
+            {"type": "input", "block_id": "details", "element": {"type": "plain_text_input",
+                "action_id": "details", "initial_value": "as typed"}},
+            {"type": "input", "block_id": "name", "optional": true,
+                "element": {"type": "plain_text_input", "action_id": "name"}},
+        ]});
+        let untouched = fill_values(&view, &json!({}), true).unwrap();
+        assert_eq!(untouched["kind"]["kind"]["selected_option"]["value"], "bug");
+        assert_eq!(untouched["details"]["details"]["value"], "as typed");
+        assert_eq!(untouched["name"]["name"]["value"], Value::Null);
+        let changed = fill_values(&view, &json!({"kind": "idea", "details": "new"}), true).unwrap();
+        assert_eq!(changed["kind"]["kind"]["selected_option"]["value"], "idea");
+        assert_eq!(changed["details"]["details"]["value"], "new");
+        // Emptied by the person, a required input cannot be submitted.
+        assert!(fill_values(&view, &json!({"details": ""}), true).is_err());
+    }
 }
