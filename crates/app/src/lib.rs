@@ -26,6 +26,7 @@ pub mod conversations;
 pub mod display;
 mod error;
 pub mod faults;
+pub mod feedback;
 pub mod inboxes;
 pub mod jobs;
 pub mod links;

@@ -28,6 +28,8 @@ pub enum Permission {
     ManageNotifications,
     /// Define, pause and delete custom notification rules.
     ManageRules,
+    /// Read the feedback people sent from Slack.
+    ReadFeedback,
     /// Read or change records of a type.
     Records(ObjectType, Access),
     ReadOwners,
@@ -73,7 +75,8 @@ fn allows(actor: &Actor, permission: Permission) -> Result<(), Denied> {
         | Permission::RetryMail
         | Permission::ReadAllMail
         | Permission::ManageNotifications
-        | Permission::ManageRules => roles.super_admin,
+        | Permission::ManageRules
+        | Permission::ReadFeedback => roles.super_admin,
         Permission::Records(_, Access::Write) | Permission::Conversations(Access::Write) => {
             roles.may_change_records()
         }
@@ -129,6 +132,9 @@ impl App {
             ),
             Permission::ManageRules => format!(
                 "Only super admins manage notification rules. Ask {admins} to add or change one."
+            ),
+            Permission::ReadFeedback => format!(
+                "Only super admins read the feedback sent from Slack. Ask {admins} what it says."
             ),
             Permission::Records(t, Access::Write) => format!(
                 "You have a view-only seat: you may read {} but not change them. Ask {admins} for a seat that may edit records.",

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod change;
 pub mod conversation;
 pub mod error;
+pub mod feedback;
 pub mod matching;
 pub mod mention;
 pub mod notice;

@@ -331,6 +331,16 @@ fn banner(hub: &str, sandbox: &str, site: &str, seeded: &Seeded, data_dir: &Data
         out,
         "     there: reply in it as Maria and the visitor sees Maria's answer (a reply starting note: stays private)"
     );
+    let _ = writeln!(out, "Then send feedback from Slack:");
+    let _ = writeln!(
+        out,
+        " 14. In the sandbox, as anyone, type /hs -feedback and your thoughts in a channel's message box (/hs help says what /hs does);"
+    );
+    let _ = writeln!(
+        out,
+        "     the dialog opens with your text: Submit. Only you see the thank-you; as {}, Settings > Feedback lists it",
+        seed::PEOPLE[0].email
+    );
     let _ = writeln!(out);
     let _ = writeln!(out, "Ctrl-C to stop.");
     out

@@ -212,6 +212,73 @@ pub fn actions(buttons: Vec<SlackBlockButtonElement>) -> SlackBlock {
     .into()
 }
 
+/// A modal: its title, its fields, Submit and Cancel; `callback_id`
+/// names it when it is submitted, `metadata` comes back with it.
+pub fn modal(
+    title: &str,
+    callback_id: &str,
+    metadata: String,
+    blocks: Vec<SlackBlock>,
+) -> SlackView {
+    let plain =
+        |t: &str| -> SlackBlockPlainTextOnly { SlackBlockPlainText::new(t.to_owned()).into() };
+    SlackView::Modal(
+        SlackModalView::new(plain(title), blocks)
+            .with_callback_id(SlackCallbackId::new(callback_id.to_owned()))
+            .with_submit(plain("Submit"))
+            .with_close(plain("Cancel"))
+            .with_private_metadata(metadata),
+    )
+}
+
+/// One of a modal's fields: `id` is its block's and its element's id
+/// (what a submission's values and errors are keyed by).
+pub fn input(id: &str, label: &str, element: Field, optional: bool) -> SlackBlock {
+    let element = match element {
+        Field::Text {
+            max,
+            multiline,
+            initial,
+        } => {
+            let mut text = SlackBlockPlainTextInputElement::new()
+                .with_action_id(SlackActionId::new(id.to_owned()))
+                .with_max_length(max as u64)
+                .with_multiline(multiline);
+            if let Some(initial) = initial.filter(|i| !i.is_empty()) {
+                text = text.with_initial_value(plain_within(&initial, max));
+            }
+            text.into()
+        }
+        Field::Email => SlackBlockEmailInputElement::new()
+            .with_action_id(SlackActionId::new(id.to_owned()))
+            .into(),
+        Field::Choice { options, initial } => select(id, "Choose", options, Some(&initial)).into(),
+    };
+    let mut block =
+        SlackInputBlock::new(SlackBlockPlainText::new(label.to_owned()).into(), element)
+            .with_block_id(SlackBlockId::new(id.to_owned()));
+    if optional {
+        block = block.with_optional(true);
+    }
+    block.into()
+}
+
+/// What a modal's field takes.
+pub enum Field {
+    /// Plain text, at most `max` characters, prefilled with `initial`.
+    Text {
+        max: usize,
+        multiline: bool,
+        initial: Option<String>,
+    },
+    Email,
+    /// One of `(text, value)` options, `initial` (a value) chosen.
+    Choice {
+        options: Vec<(String, String)>,
+        initial: String,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

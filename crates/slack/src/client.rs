@@ -9,6 +9,7 @@ mod chat;
 mod pace;
 mod people;
 mod threads;
+mod views;
 
 pub use channels::{channel_id_in, ChannelListing, SlackChannel};
 pub use chat::{PostedMessage, Response};

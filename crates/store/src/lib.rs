@@ -10,6 +10,7 @@ mod bounded;
 mod comments;
 mod consequences;
 mod conversations;
+mod feedback;
 mod followers;
 mod inboxes;
 mod indexing;
@@ -62,6 +63,7 @@ pub use conversations::{
     ConversationFilter, ConversationPreview, Message, NewMessage, SlackState, SlackThread, Visitor,
     LIVE_CHANNEL,
 };
+pub use feedback::{add_feedback_on, FeedbackSender, SentFeedback};
 pub use inboxes::{
     Inbox, InboxChannel, InboxSlack, InboxSlackChoice, InboxSlackStatus, MAX_INBOX_NAME_CHARS,
 };

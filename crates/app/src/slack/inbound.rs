@@ -12,13 +12,15 @@
 //! - An event is taken exactly once: its `event_id` and everything it
 //!   changes and enqueues commit in one transaction ([`App::take_slack_event`]).
 
-use hubbub_slack::{EventCallback, InteractionPayload, SlashCommand};
+use hubbub_slack::{EventCallback, InteractionPayload, SlackMessageContent, SlashCommand};
 use hubbub_store::{take_slack_event_on, AnyConnection, StoreError};
 
 use super::actions::Press;
 use super::messages::MAPPING_CONFIRM;
 use super::user_mapping::SlackIdentity;
+use super::views;
 use crate::conversations::ThreadButton;
+use crate::feedback::{form_of, SubmittedFeedback};
 use crate::{App, Error, Result};
 
 /// What became of an Events API delivery.
@@ -31,10 +33,21 @@ pub enum EventTaken {
 }
 
 /// What the hub answers Slack, as the front-end sends it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SlackReply {
     /// 200 with an empty body: taken, nothing to show.
     Nothing,
+    /// A message shown at once, only to the person who typed the command.
+    Ephemeral(Box<SlackMessageContent>),
+    /// A modal's submission refused: `(block_id, what to fix)` shown
+    /// beside each field, the modal left open.
+    FieldErrors(Vec<(String, String)>),
+}
+
+impl SlackReply {
+    pub(crate) fn ephemeral(content: SlackMessageContent) -> SlackReply {
+        SlackReply::Ephemeral(Box::new(content))
+    }
 }
 
 impl App {
@@ -105,7 +118,7 @@ impl App {
             command = %command.command,
             "Slack slash command"
         );
-        Ok(SlackReply::Nothing)
+        self.run_hs(account_id, command).await
     }
 
     /// An interaction: a button or select in a message or view, a view
@@ -124,6 +137,9 @@ impl App {
         let Some(account_id) = account_id else {
             return Ok(SlackReply::Nothing);
         };
+        if payload.kind == "view_submission" {
+            return self.submit_view(account_id, payload).await;
+        }
         let action = match payload.kind.as_str() {
             "block_actions" => payload.first_action(),
             _ => None,
@@ -152,6 +168,35 @@ impl App {
             }
         }
         Ok(SlackReply::Nothing)
+    }
+
+    /// A modal submitted: the use case that opened it takes it.
+    async fn submit_view(
+        &self,
+        account_id: i64,
+        payload: &InteractionPayload,
+    ) -> Result<SlackReply> {
+        let view = &payload.payload["view"];
+        if view["callback_id"] != views::FEEDBACK {
+            return Ok(SlackReply::Nothing);
+        }
+        let submitted = SubmittedFeedback {
+            team_id: payload.team_id().unwrap_or_default(),
+            slack_user_id: &payload.user.id,
+            slack_username: payload.user.username.as_deref(),
+            view_id: view["id"].as_str().unwrap_or_default(),
+            response_url: view["private_metadata"].as_str(),
+            form: form_of(&view["state"]["values"]),
+        };
+        Ok(match self.take_feedback(account_id, submitted).await? {
+            Ok(()) => SlackReply::Nothing,
+            Err(errors) => SlackReply::FieldErrors(
+                errors
+                    .into_iter()
+                    .map(|(field, why)| (field.as_str().to_owned(), why))
+                    .collect(),
+            ),
+        })
     }
 
     /// An interaction's `response_url` when it is one of Slack's: the hub

@@ -382,6 +382,55 @@ pub fn reply_refused(why: &str) -> SlackMessageContent {
     plain(&format!("Your reply was not sent to the visitor: {why}"))
 }
 
+/// `/hs help`: what the command does, with examples; `unknown` is a
+/// sub-command typed that the app does not know.
+pub fn hs_help(unknown: Option<&str>) -> SlackMessageContent {
+    let mut blocks = Vec::new();
+    if let Some(word) = unknown {
+        blocks.push(section(format!(
+            "`/hs {}` is not something Hubbub knows. Here is what it does:",
+            escape_within(word, 100)
+        )));
+    }
+    blocks.push(section(
+        "*Hubbub in Slack*\n\u{2022} `/hs help` shows this.\n\u{2022} `/hs -feedback {your feedback}` sends feedback about Hubbub in Slack to your hub's admins: a dialog opens with your text, to choose its kind and add your name and email if you like. Example: `/hs -feedback The notifications are great`."
+            .to_owned(),
+    ));
+    blocks.push(context(
+        "Notifications reach you here in direct messages; website chats are answered in their inbox's channel.".to_owned(),
+    ));
+    message(
+        "Hubbub: /hs help shows this; /hs -feedback {your feedback} sends feedback.",
+        blocks,
+    )
+}
+
+/// A command or action from a workspace that no Hubbub account has
+/// connected.
+pub fn workspace_not_connected(marketplace: &url::Url) -> SlackMessageContent {
+    plain(&format!(
+        "This Slack workspace is not connected to a Hubbub account. A super admin connects it in the hub: Settings > App Marketplace > Connect app ({marketplace})."
+    ))
+}
+
+/// Slack's `trigger_id` ran out before the dialog could open.
+pub fn dialog_too_late() -> SlackMessageContent {
+    plain("The dialog could not open in time. Type the command again.")
+}
+
+/// Slack refused to open a dialog.
+pub fn dialog_not_opened() -> SlackMessageContent {
+    plain("Slack did not open the dialog. Try the command again in a moment.")
+}
+
+/// Shown only to whoever sent feedback.
+pub fn feedback_thanks(kind: hubbub_hub::feedback::FeedbackKind) -> SlackMessageContent {
+    plain(&format!(
+        "Thank you: your feedback ({}) was sent to the admins of your Hubbub. Only you can see this message.",
+        kind.label()
+    ))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -1,14 +1,17 @@
 //! The Slack features: connecting a workspace ([`connect`]), the hub's
 //! side of a removal in Slack ([`removal`]), the user mapping
 //! ([`user_mapping`]), what Slack sends the hub ([`inbound`]), the
-//! buttons of notifications ([`actions`]), and the messages the app posts
-//! ([`messages`]). Every Web API call with the bot
+//! buttons of notifications ([`actions`]), the `/hs` command
+//! ([`commands`]), and the messages and modals the app posts and opens
+//! ([`messages`], [`views`]). Every Web API call with the bot
 //! token goes through [`workspace`], which notices a dead token.
 
 pub mod actions;
+pub mod commands;
 pub mod connect;
 pub mod inbound;
 pub mod messages;
 pub mod removal;
 pub mod user_mapping;
+pub mod views;
 pub mod workspace;

@@ -17,8 +17,8 @@ use serde_json::{json, Value};
 use crate::harness::TestAccount;
 use crate::slack_mapping::{add_user, scene, Scene};
 use crate::slack_support::{
-    channel_id, channel_messages, eventually, invite_app, sandbox_control, sandbox_read,
-    slack_user, World,
+    channel_id, channel_messages, ephemerals, eventually, invite_app, sandbox_control,
+    sandbox_read, slack_user, World,
 };
 use crate::web_client::WebClient;
 use crate::widget_support::WidgetVisitor;
@@ -161,13 +161,6 @@ pub async fn event_taken(world: &World, ts: &str) {
         })
     })
     .await;
-}
-
-/// What the app showed only to `handle`.
-async fn ephemerals(world: &World, handle: &str) -> Vec<Value> {
-    let (user_id, _) = slack_user(world, handle);
-    let body = sandbox_read(world, "/control/ephemerals", &[("user", user_id.as_str())]).await;
-    body["ephemerals"].as_array().unwrap().clone()
 }
 
 /// The app's reactions on the message `ts`.

@@ -34,6 +34,7 @@ mod rules;
 mod search;
 mod slack_actions;
 mod slack_benchmark;
+mod slack_commands;
 mod slack_connect;
 mod slack_delivery_faults;
 mod slack_mapping;

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 
 use crate::notifications::{create, direct_messages, patch, saying, task_for};
 use crate::slack_mapping::{add_user, scene, signed_in, Scene};
-use crate::slack_support::{sandbox_control, sandbox_read, signed_interaction, slack_user, World};
+use crate::slack_support::{self, sandbox_control, signed_interaction, slack_user, World};
 
 const HOUR: i64 = 3_600_000;
 
@@ -85,13 +85,10 @@ async fn message_now(
         .expect("the message is still there")
 }
 
-/// What the app showed only to `handle`, oldest first.
+/// The texts the app showed only to `handle`, oldest first.
 async fn ephemerals(world: &World, handle: &str) -> Vec<String> {
-    let (user_id, _) = slack_user(world, handle);
-    let body = sandbox_read(world, "/control/ephemerals", &[("user", user_id.as_str())]).await;
-    body["ephemerals"]
-        .as_array()
-        .unwrap()
+    slack_support::ephemerals(world, handle)
+        .await
         .iter()
         .map(|e| e["text"].as_str().unwrap_or_default().to_owned())
         .collect()

@@ -191,6 +191,14 @@ pub async fn web_api(world: &World, token: &str, method: &str, body: Value) -> V
     json_answer(world.raw.post(url).bearer_auth(token).json(&body)).await
 }
 
+/// What the app showed only to `handle` (`chat.postEphemeral`, an
+/// ephemeral answer or `response_url` message), oldest first.
+pub async fn ephemerals(world: &World, handle: &str) -> Vec<Value> {
+    let (user_id, _) = slack_user(world, handle);
+    let body = sandbox_read(world, "/control/ephemerals", &[("user", user_id.as_str())]).await;
+    body["ephemerals"].as_array().unwrap().clone()
+}
+
 /// Sends a request to the sandbox and reads its JSON answer.
 async fn json_answer(request: reqwest::RequestBuilder) -> Value {
     let answer = request.send().await.expect("the sandbox answers");
@@ -259,8 +267,9 @@ pub async fn signed_interaction(world: &World, payload: &Value) -> StatusCode {
         .status()
 }
 
-/// Points the sandbox app's event and interactivity URLs at the hub, so
-/// that events and button presses reach it.
+/// Points the sandbox app's event and interactivity URLs and its `/hs`
+/// command at the hub (as the manifest does), so that events, button
+/// presses and commands reach it.
 pub async fn subscribe_app(world: &World) {
     let app_id = world.sandbox.state().apps[0].app_id.clone();
     let base = &world.app.base_url;
@@ -270,6 +279,7 @@ pub async fn subscribe_app(world: &World) {
         json!({
             "events_url": format!("{base}/slack/events"),
             "interactivity_url": format!("{base}/slack/interactions"),
+            "commands": [{"command": "/hs", "url": format!("{base}/slack/commands")}],
         }),
     )
     .await;

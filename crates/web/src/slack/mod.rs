@@ -24,7 +24,7 @@ use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::Router;
+use axum::{Json, Router};
 use hubbub_app::slack::inbound::{EventTaken, SlackReply};
 use hubbub_slack::{EventsRequest, InteractionPayload, ParseError, SlashCommand};
 
@@ -144,6 +144,16 @@ async fn account_for(
 fn respond(reply: hubbub_app::Result<SlackReply>) -> Response {
     match reply {
         Ok(SlackReply::Nothing) => acknowledge(),
+        Ok(SlackReply::Ephemeral(content)) => {
+            let mut message = serde_json::to_value(&*content).unwrap_or_default();
+            message["response_type"] = "ephemeral".into();
+            Json(message).into_response()
+        }
+        Ok(SlackReply::FieldErrors(errors)) => {
+            let errors: serde_json::Map<String, serde_json::Value> =
+                errors.into_iter().map(|(k, v)| (k, v.into())).collect();
+            Json(serde_json::json!({"response_action": "errors", "errors": errors})).into_response()
+        }
         Err(e) => internal(e),
     }
 }

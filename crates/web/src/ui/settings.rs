@@ -1,7 +1,8 @@
 //! Settings: the home page, users and teams (super admins only), the
-//! App Marketplace, the inboxes' settings, and notification rules (super
-//! admins only).
+//! App Marketplace, the inboxes' settings, notification rules and the
+//! feedback sent from Slack (super admins only).
 
+mod feedback;
 mod inbox;
 mod marketplace;
 mod rules;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
             "/settings/inbox/{id}/slack/disconnect",
             post(inbox::disconnect_slack),
         )
+        .route("/settings/feedback", get(feedback::show))
         .route("/settings/rules", get(rules::show).post(rules::create))
         .route("/settings/rules/{id}", post(rules::update))
         .route("/settings/rules/{id}/{action}", post(rules::act))
