@@ -420,7 +420,11 @@ async fn commands_interactions_and_options_are_verified_then_acknowledged() {
     let (status, body) = SlackRequest::form("/slack/commands", &command)
         .send(app)
         .await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, ""));
+    // Verified, it is answered at once, to the caller only.
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let help: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(help["response_type"], "ephemeral", "{body}");
+    assert!(help["text"].as_str().unwrap().contains("/hs -feedback"));
 
     let action = json!({
         "type": "block_actions",
