@@ -4,7 +4,7 @@
 //! it is connected to, confirmed to that person only, and listed for the
 //! account's super admins.
 
-use hubbub_hub::feedback::{check, FeedbackErrors, FeedbackForm};
+use hubbub_hub::feedback::{check, FeedbackErrors, FeedbackField, FeedbackForm};
 use hubbub_slack::{SlackApiError, SlackErrorCode, SlashCommand};
 use hubbub_store::{add_feedback_on, FeedbackSender, SentFeedback};
 use serde_json::Value;
@@ -39,9 +39,7 @@ impl App {
         text: &str,
     ) -> Result<SlackReply> {
         let Some(live) = self.live_workspace(account_id).await? else {
-            return Ok(SlackReply::ephemeral(messages::workspace_not_connected(
-                &self.config().parsed_url("/settings/marketplace")?,
-            )));
+            return self.workspace_not_connected();
         };
         let view = views::feedback(text, command.response_url.clone());
         let opened = self
@@ -107,15 +105,16 @@ impl App {
 }
 
 /// The dialog's fields from a `view_submission`'s `view.state.values`.
+/// Each field's block and element are named after it (`views::feedback`).
 pub(crate) fn form_of(values: &Value) -> FeedbackForm {
-    let field = |name: &str| &values[name][name];
-    let text = |name: &str| field(name)["value"].as_str().unwrap_or_default().to_owned();
+    let field = |f: FeedbackField| &values[f.as_str()][f.as_str()];
+    let text = |f| field(f)["value"].as_str().unwrap_or_default().to_owned();
     FeedbackForm {
-        kind: field("kind")["selected_option"]["value"]
+        kind: field(FeedbackField::Kind)["selected_option"]["value"]
             .as_str()
             .map(str::to_owned),
-        details: text("details"),
-        name: text("name"),
-        email: text("email"),
+        details: text(FeedbackField::Details),
+        name: text(FeedbackField::Name),
+        email: text(FeedbackField::Email),
     }
 }

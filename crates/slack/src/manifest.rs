@@ -12,6 +12,9 @@ pub struct Scope {
 }
 
 /// Every bot scope the OAuth install requests.
+/// The app's slash command.
+pub const SLASH_COMMAND: &str = "/hs";
+
 pub const BOT_SCOPES: &[Scope] = &[
     Scope {
         name: "channels:read",
@@ -121,10 +124,10 @@ pub fn manifest(public_url: &str, app_name: &str) -> Value {
             "bot_user": {"display_name": app_name, "always_online": true},
             "app_home": {"home_tab_enabled": false, "messages_tab_enabled": true, "messages_tab_read_only_enabled": false},
             "slash_commands": [{
-                "command": "/hs",
+                "command": SLASH_COMMAND,
                 "url": format!("{base}/slack/commands"),
-                "description": "Search and create hub records, or send feedback",
-                "usage_hint": "help | search TEXT | create contact | -feedback TEXT",
+                "description": "Help, or send feedback about Hubbub in Slack",
+                "usage_hint": "help | -feedback TEXT",
                 "should_escape": false,
             }],
             "shortcuts": [

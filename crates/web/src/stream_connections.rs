@@ -30,6 +30,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
+use crate::widget::STREAM_PATH;
+
 /// The most a stream request's head may hold; a longer one goes to hyper.
 const MAX_HEAD: usize = 8 * 1024;
 
@@ -128,8 +130,7 @@ async fn stream_request(socket: &mut TcpStream, peer: SocketAddr) -> Option<Requ
         match parse_head(&head[..seen], peer) {
             Parsed::Stream(request, length) => {
                 // Peeked, so these bytes are there to take.
-                let mut taken = vec![0u8; length];
-                socket.read_exact(&mut taken).await.ok()?;
+                socket.read_exact(&mut head[..length]).await.ok()?;
                 return Some(*request);
             }
             Parsed::Other => return None,
@@ -187,14 +188,19 @@ fn parse_head(bytes: &[u8], peer: SocketAddr) -> Parsed {
     Parsed::Stream(Box::new(request), length)
 }
 
-/// `/widget/v1/{key}/conversations/{id}/events`, with or without a query.
+/// Whether `target` (a path, with or without a query) is the widget
+/// stream's route: each `{…}` of the route one non-empty segment.
 fn opens_widget_stream(target: &str) -> bool {
     let path = target.split('?').next().unwrap_or_default();
-    let parts: Vec<&str> = path.split('/').collect();
-    matches!(
-        parts.as_slice(),
-        ["", "widget", "v1", key, "conversations", id, "events"] if !key.is_empty() && !id.is_empty()
-    )
+    let (mut route, mut given) = (STREAM_PATH.split('/'), path.split('/'));
+    loop {
+        match (route.next(), given.next()) {
+            (None, None) => return true,
+            (Some(r), Some(g)) if r.starts_with('{') && !g.is_empty() => {}
+            (Some(r), Some(g)) if r == g => {}
+            _ => return false,
+        }
+    }
 }
 
 async fn serve_stream(mut socket: TcpStream, request: Request<Body>, router: Router) {

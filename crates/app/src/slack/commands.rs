@@ -3,14 +3,12 @@
 //! answers at once (help, an error) or opens its dialog while the
 //! command's `trigger_id` is fresh.
 
+use hubbub_slack::manifest::SLASH_COMMAND;
 use hubbub_slack::SlashCommand;
 
 use super::inbound::SlackReply;
 use super::messages;
 use crate::{App, Result};
-
-/// The command the app registers (the manifest's `slash_commands`).
-pub const HS: &str = "/hs";
 
 /// What `/hs …` asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +34,15 @@ impl<'a> HsCommand<'a> {
 }
 
 impl App {
+    /// The answer to a command from a workspace connected to no account
+    /// (or no longer connected): where a super admin connects it.
+    pub(crate) fn workspace_not_connected(&self) -> Result<SlackReply> {
+        let marketplace = self.config().parsed_url("/settings/marketplace")?;
+        Ok(SlackReply::ephemeral(messages::workspace_not_connected(
+            &marketplace,
+        )))
+    }
+
     /// `/hs …` typed in a workspace connected to `account_id` (`None`:
     /// to no account).
     pub(crate) async fn run_hs(
@@ -43,16 +50,14 @@ impl App {
         account_id: Option<i64>,
         command: &SlashCommand,
     ) -> Result<SlackReply> {
-        if command.command != HS {
+        if command.command != SLASH_COMMAND {
             return Ok(SlackReply::Nothing);
         }
         match HsCommand::parse(&command.text) {
             HsCommand::Help { unknown } => Ok(SlackReply::ephemeral(messages::hs_help(unknown))),
             HsCommand::Feedback { text } => match account_id {
                 Some(account_id) => self.open_feedback_dialog(account_id, command, text).await,
-                None => Ok(SlackReply::ephemeral(messages::workspace_not_connected(
-                    &self.config().parsed_url("/settings/marketplace")?,
-                ))),
+                None => self.workspace_not_connected(),
             },
         }
     }

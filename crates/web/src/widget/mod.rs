@@ -25,6 +25,10 @@ use serde_json::json;
 use crate::AppState;
 use cors::Cors;
 
+/// The live stream's route (served beside hyper on a connection of its
+/// own: `stream_connections`).
+pub(crate) const STREAM_PATH: &str = "/widget/v1/{key}/conversations/{id}/events";
+
 pub fn routes() -> Router<AppState> {
     let api = Router::new()
         .route(
@@ -39,10 +43,7 @@ pub fn routes() -> Router<AppState> {
         .layer(axum::middleware::map_response(close_connection));
     Router::new()
         .route("/widget.js", get(script))
-        .route(
-            "/widget/v1/{key}/conversations/{id}/events",
-            get(stream::events),
-        )
+        .route(STREAM_PATH, get(stream::events))
         .merge(api)
 }
 
