@@ -5,7 +5,7 @@
 //! account's super admins.
 
 use hubbub_hub::feedback::{check, FeedbackErrors, FeedbackField, FeedbackForm};
-use hubbub_slack::{SlackApiError, SlackErrorCode, SlashCommand};
+use hubbub_slack::SlashCommand;
 use hubbub_store::{add_feedback_on, FeedbackSender, SentFeedback};
 use serde_json::Value;
 
@@ -38,26 +38,16 @@ impl App {
         command: &SlashCommand,
         text: &str,
     ) -> Result<SlackReply> {
-        let Some(live) = self.live_workspace(account_id).await? else {
-            return self.workspace_not_connected();
-        };
         let view = views::feedback(text, command.response_url.clone());
-        let opened = self
-            .slack_api()
-            .open_view(&live.token, &command.trigger_id, view)
-            .await;
-        match self.check_bot_call(account_id, opened).await {
-            Ok(_) => Ok(SlackReply::Nothing),
-            Err(SlackApiError::Slack(SlackErrorCode::Other(code)))
-                if code == "expired_trigger_id" =>
+        Ok(
+            match self
+                .open_dialog(account_id, &command.trigger_id, view)
+                .await?
             {
-                Ok(SlackReply::ephemeral(messages::dialog_too_late()))
-            }
-            Err(e) => {
-                tracing::warn!(account_id, error = %e, "Slack did not open the feedback dialog");
-                Ok(SlackReply::ephemeral(messages::dialog_not_opened()))
-            }
-        }
+                None => SlackReply::Nothing,
+                Some(why) => SlackReply::ephemeral(why),
+            },
+        )
     }
 
     /// The dialog submitted: kept once (a submission taken twice changes

@@ -7,7 +7,7 @@
 //! ([`App::authorize`]).
 //!
 //! - [`actor`], [`permissions`]: who acts, and what each may do.
-//! - [`users`], [`teams`], [`inboxes`], [`records`], [`sessions`],
+//! - [`users`], [`teams`], [`inboxes`], [`records`], [`search`], [`sessions`],
 //!   [`notifications`]: the hub's own use cases.
 //! - [`slack`]: connecting a workspace, removal in Slack, the user
 //!   mapping, and the Slack requests (events exactly once, interactions).
@@ -35,6 +35,7 @@ pub mod notifications;
 pub mod permissions;
 pub mod records;
 pub mod rules;
+pub mod search;
 pub mod sessions;
 pub mod slack;
 pub mod teams;

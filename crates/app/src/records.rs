@@ -12,6 +12,7 @@ use hubbub_hub::association::default_type;
 use hubbub_hub::auth::Access;
 use hubbub_hub::pipeline::Pipeline;
 use hubbub_hub::property::{PropertyChanges, PropertyDef, PropertySet};
+use hubbub_hub::search::SearchPlan;
 use hubbub_hub::timestamp::to_iso;
 use hubbub_hub::{record, HubError, ObjectType, Record, RecordEvent};
 use hubbub_store::{Comment, Consequences, RecordUpdate};
@@ -161,6 +162,19 @@ impl App {
         id: i64,
         body: &str,
     ) -> Result<Record> {
+        self.add_note_with(actor, t, id, body, |_| Consequences::default())
+            .await
+    }
+
+    /// [`App::add_note`], with what the caller adds in its transaction.
+    pub async fn add_note_with(
+        &self,
+        actor: &Actor,
+        t: ObjectType,
+        id: i64,
+        body: &str,
+        also: impl FnOnce(&Record) -> Consequences,
+    ) -> Result<Record> {
         self.record(actor, t, id).await?;
         let Some(kind) = default_type(ObjectType::Note, t) else {
             return Err(
@@ -190,7 +204,11 @@ impl App {
             }],
         };
         let notes = self.records(actor, ObjectType::Note, Access::Write).await?;
-        let mut created = notes.create(vec![note]).await?;
+        let mut created = notes
+            .create_with(vec![note], |notes| {
+                notes.first().map(also).unwrap_or_default()
+            })
+            .await?;
         Ok(created.pop().expect("one note created"))
     }
 
@@ -234,6 +252,16 @@ impl Records<'_> {
         self.actor.account_id()
     }
 
+    /// The live records matching `plan` (one page), and how many match in
+    /// all.
+    pub async fn search(&self, plan: &SearchPlan) -> Result<(i64, Vec<Record>)> {
+        Ok(self
+            .app
+            .store()
+            .search_records(self.account_id(), self.object_type, plan)
+            .await?)
+    }
+
     async fn writable(&self) -> Result<()> {
         self.app
             .authorize(
@@ -258,6 +286,16 @@ impl Records<'_> {
     /// rules (a record in a pipeline lands in its first stage unless told
     /// otherwise) before any is stored, then each is linked as asked.
     pub async fn create(&self, inputs: Vec<RecordInput>) -> Result<Vec<Record>> {
+        self.create_with(inputs, |_| Consequences::default()).await
+    }
+
+    /// [`Records::create`], with what the caller adds to the change in its
+    /// transaction (a timeline line, a job), decided from the new records.
+    pub async fn create_with(
+        &self,
+        inputs: Vec<RecordInput>,
+        also: impl FnOnce(&[Record]) -> Consequences,
+    ) -> Result<Vec<Record>> {
         self.writable().await?;
         for link in inputs.iter().flat_map(|i| &i.links) {
             self.app
@@ -287,6 +325,7 @@ impl Records<'_> {
                 if let Some(context) = &context {
                     out.extend(context.record_consequences(config, &events, subject));
                 }
+                out.extend(also(records));
                 out
             })
             .await?;

@@ -35,6 +35,19 @@ impl Record {
     /// name (or email), a company's name (or domain), a deal's or ticket's
     /// name, a task's title, the start of a note; `Contact #12` when it has
     /// none.
+    /// The properties [`Record::title`] is made of, first choice first:
+    /// showing them beside the title would only repeat it.
+    pub fn title_properties(t: ObjectType) -> &'static [&'static str] {
+        match t {
+            ObjectType::Contact => &["firstname", "lastname"],
+            ObjectType::Company => &["name"],
+            ObjectType::Deal => &["dealname"],
+            ObjectType::Ticket => &["subject"],
+            ObjectType::Task => &["hs_task_subject"],
+            ObjectType::Note => &[],
+        }
+    }
+
     pub fn title(&self) -> String {
         let named = match self.object_type {
             ObjectType::Contact => {

@@ -143,6 +143,21 @@ pub struct SearchPlan {
 }
 
 impl SearchRequest {
+    /// A free-text search, newest first: what a person types into a
+    /// search box (the web app's, `/hs search`).
+    pub fn free_text(query: &str, limit: u32, offset: u32) -> SearchRequest {
+        SearchRequest {
+            query: Some(query.to_owned()),
+            sorts: vec![SortInput::Spec {
+                property_name: "hs_object_id".into(),
+                direction: Some("DESCENDING".into()),
+            }],
+            limit: Some(i64::from(limit)),
+            after: Some(Value::String(offset.to_string())),
+            ..SearchRequest::default()
+        }
+    }
+
     pub fn plan(&self, props: &PropertySet) -> Result<SearchPlan, HubError> {
         check_counts(&self.filter_groups)?;
         let mut errors = Vec::new();

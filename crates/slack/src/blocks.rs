@@ -201,6 +201,35 @@ pub fn controls(elements: Vec<SlackActionBlockElement>) -> SlackBlock {
     SlackActionsBlock::new(elements).into()
 }
 
+/// A row of buttons and selects with a `block_id` of the app's: Slack
+/// sends it back with every action in the row.
+pub fn controls_in(block_id: &str, elements: Vec<SlackActionBlockElement>) -> SlackBlock {
+    SlackActionsBlock::new(elements)
+        .with_block_id(SlackBlockId::new(block_id.to_owned()))
+        .into()
+}
+
+/// A section of mrkdwn text with mrkdwn fields under it, two by two, and
+/// a button beside it (all already escaped).
+pub fn card(
+    mrkdwn: String,
+    fields: Vec<String>,
+    accessory: Option<SlackBlockButtonElement>,
+) -> SlackBlock {
+    let mut block = SlackSectionBlock::new().with_text(SlackBlockMarkDownText::new(mrkdwn).into());
+    if !fields.is_empty() {
+        block = block.with_fields(
+            fields
+                .into_iter()
+                .take(limits::FIELDS)
+                .map(|t| SlackBlockMarkDownText::new(t).into())
+                .collect(),
+        );
+    }
+    block.accessory = accessory.map(SlackSectionBlockElement::Button);
+    block.into()
+}
+
 /// A row of buttons.
 pub fn actions(buttons: Vec<SlackBlockButtonElement>) -> SlackBlock {
     SlackActionsBlock::new(

@@ -226,6 +226,12 @@ impl InteractionPayload {
         Some((id, value))
     }
 
+    /// The `block_id` of the block holding a `block_actions` payload's
+    /// first action.
+    pub fn first_action_block(&self) -> Option<&str> {
+        self.payload.pointer("/actions/0/block_id")?.as_str()
+    }
+
     /// The message an action happened in: its channel and `ts` (from the
     /// payload's `container`).
     pub fn message_location(&self) -> Option<(&str, &str)> {

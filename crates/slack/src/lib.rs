@@ -20,5 +20,7 @@ pub use events::{
     EventCallback, EventsRequest, InnerEvent, InteractionPayload, ParseError, SlashCommand,
 };
 /// The message type the Block Kit builders return.
-pub use slack_morphism::prelude::{SlackActionBlockElement, SlackMessageContent, SlackView};
+pub use slack_morphism::prelude::{
+    SlackActionBlockElement, SlackBlock, SlackMessageContent, SlackView,
+};
 pub use verify::{signature, verify, VerifyError, MAX_CLOCK_SKEW_SECS};

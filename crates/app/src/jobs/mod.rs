@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::notifications::plan::TaskAlarm;
+use crate::slack::cards::CardRedraw;
 use crate::{Actor, App, Permission, Result};
 use hubbub_hub::{Notice, RecordRef};
 
@@ -58,6 +59,11 @@ pub enum Job {
         ts: String,
         outcome: String,
     },
+    /// Draw a record card's message again through a press's
+    /// `response_url`, as the record stands when the job runs and as the
+    /// hub user who pressed may see it, with what the press did.
+    #[serde(rename = "slack.redraw_cards")]
+    RedrawCards(CardRedraw),
     /// Send one person a notification as a direct message from the app.
     #[serde(rename = "notifications.slack")]
     NotifyInSlack { notice: Notice },
@@ -117,11 +123,12 @@ mod alarm_topic {
 }
 
 /// Every kind's name as stored (the serde tags above).
-const KINDS: [&str; 10] = [
+const KINDS: [&str; 11] = [
     "slack.map_users",
     "slack.send_mapping_request",
     "slack.respond",
     "notifications.slack_redraw",
+    "slack.redraw_cards",
     "notifications.slack",
     "notifications.task_alarm",
     "rules.deliver",
@@ -147,7 +154,9 @@ impl Job {
             Job::MapSlackUsers { .. } => "Find hub users' Slack accounts by email".to_owned(),
             Job::SendMappingRequest { .. } => "Send a Slack user a mapping request".to_owned(),
             Job::RespondInSlack { .. } => "Answer a button press in Slack".to_owned(),
-            Job::RedrawNotice { .. } => "Show in Slack what a button press did".to_owned(),
+            Job::RedrawNotice { .. } | Job::RedrawCards(_) => {
+                "Show in Slack what a button press did".to_owned()
+            }
             Job::NotifyInSlack { notice } => {
                 format!("Send a notification in Slack: {}", notice.headline)
             }
@@ -292,6 +301,7 @@ impl App {
                 self.redraw_notice(account_id, &response_url, (&channel, &ts), &outcome)
                     .await
             }
+            Job::RedrawCards(redraw) => self.redraw_cards(account_id, &redraw).await,
             Job::NotifyInSlack { notice } => self.notify_in_slack(account_id, notice).await,
             Job::TaskAlarm { task_id, topic, at } => {
                 self.sound_task_alarm(account_id, TaskAlarm { task_id, topic, at })
@@ -326,6 +336,7 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::slack::cards::CardPlace;
 
     #[test]
     fn every_kind_is_listed() {
@@ -343,6 +354,15 @@ mod tests {
                 ts: "1.2".into(),
                 outcome: "Ada completed the task".into(),
             },
+            Job::RedrawCards(CardRedraw {
+                response_url: "https://hooks.slack.com/actions/T1/1/x".into(),
+                user_id: 1,
+                place: CardPlace::Search {
+                    query: "ada".into(),
+                },
+                record: RecordRef::new(hubbub_hub::ObjectType::Deal, 2),
+                outcome: "Ada moved the deal to Won".into(),
+            }),
             Job::NotifyInSlack {
                 notice: Notice {
                     user_id: 1,

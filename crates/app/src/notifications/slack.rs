@@ -7,20 +7,16 @@
 //! told once per workspace how to map their account (in the hub and by
 //! email), and the notification still reached them there.
 
-use hubbub_hub::property::PropertyType;
-use hubbub_hub::{ObjectType, Record, Topic};
+use hubbub_hub::Topic;
 use hubbub_slack::SlackMessageContent;
 use hubbub_store::{SlackLink, User};
 
-use super::plan::{owner_of, TASK_COMPLETED, TASK_STATUS};
 use crate::jobs::JobError;
+use crate::slack::cards::record_part;
 use crate::slack::messages::{self, NotificationMessage, RecordPart};
 use crate::slack::workspace::LiveWorkspace;
 use crate::{App, Result};
 use hubbub_hub::{Notice, RecordRef};
-
-/// Key properties a notification shows at most.
-const SHOWN_PROPERTIES: usize = 6;
 
 impl App {
     /// Job: sends `notice` to its person's Slack account.
@@ -132,7 +128,7 @@ impl App {
     ) -> Result<SlackMessageContent> {
         let url = self.config().parsed_url(&notice.link)?;
         let part = match notice.record {
-            Some(r) => self.record_part(account_id, notice, r).await?,
+            Some(r) => self.notice_record_part(account_id, notice, r).await?,
             None => None,
         };
         Ok(messages::notification(&NotificationMessage {
@@ -146,7 +142,7 @@ impl App {
     }
 
     /// The record's part of the message, when the record still exists.
-    async fn record_part(
+    async fn notice_record_part(
         &self,
         account_id: i64,
         notice: &Notice,
@@ -162,51 +158,11 @@ impl App {
         };
         let lookups = self.lookups(account_id, r.object_type).await?;
         let props = store.property_set(account_id, r.object_type).await?;
-        let title = record.title();
-        let properties: Vec<(String, String)> = props
-            .all()
-            .iter()
-            .filter(|d| d.default_shown && d.ptype != PropertyType::Bool)
-            .map(|d| (d.label.clone(), lookups.display(d, &record)))
-            // The headline names the record already.
-            .filter(|(_, v)| !v.is_empty() && *v != title)
-            .take(SHOWN_PROPERTIES)
-            .collect();
-        let is_task = r.object_type == ObjectType::Task;
-        let done = record.properties.get(TASK_STATUS).map(String::as_str) == Some(TASK_COMPLETED);
-        Ok(Some(RecordPart {
-            value: r.encode(),
-            properties,
-            assignable: r.object_type != ObjectType::Note
-                && owner_of(&record) != Some(notice.user_id),
-            completable: is_task && !done,
-            snoozable: is_task && !done && notice.topic == Topic::TaskReminder,
-            stages: stages_of(&record, &lookups.pipelines),
-            stage: record
-                .object_type
-                .pipeline_properties()
-                .and_then(|(_, s)| record.properties.get(s).cloned()),
-        }))
+        let mut part = record_part(&record, &props, &lookups, Some(notice.user_id));
+        // A notification is about what happened: notes are added from
+        // cards, reminders snoozed only from the reminder.
+        part.notable = false;
+        part.snoozable = part.completable && notice.topic == Topic::TaskReminder;
+        Ok(Some(part))
     }
-}
-
-/// The stages of the record's pipeline, `(label, id)`.
-fn stages_of(
-    record: &Record,
-    pipelines: &[hubbub_hub::pipeline::Pipeline],
-) -> Vec<(String, String)> {
-    let Some((pipeline, _)) = record.object_type.pipeline_properties() else {
-        return Vec::new();
-    };
-    let current = record.properties.get(pipeline);
-    pipelines
-        .iter()
-        .find(|p| current.is_none_or(|id| &p.id == id))
-        .map(|p| {
-            p.stages
-                .iter()
-                .map(|s| (s.label.clone(), s.id.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
 }

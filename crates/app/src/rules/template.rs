@@ -12,7 +12,7 @@ use hubbub_slack::blocks::{
 };
 use hubbub_slack::SlackMessageContent;
 
-use crate::slack::messages::notification_actions;
+use crate::slack::messages::record_actions;
 
 /// The longest template a rule keeps.
 pub const MAX_TEMPLATE_CHARS: usize = 3_000;
@@ -171,7 +171,7 @@ pub fn rule_message(m: &RuleMessage<'_>) -> SlackMessageContent {
     )));
     blocks.push(controls(vec![link_button(
         "Open in hub",
-        notification_actions::OPEN,
+        record_actions::OPEN,
         m.url.clone(),
     )
     .into()]));

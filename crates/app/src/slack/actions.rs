@@ -20,7 +20,8 @@ use hubbub_slack::InteractionPayload;
 use hubbub_store::{Consequences, NewActivity, User};
 use serde_json::{Map, Value};
 
-use super::messages::{self, notification_actions as ids};
+use super::cards::{CardPlace, CardRedraw};
+use super::messages::{self, record_actions as ids};
 use crate::actor::SlackActor;
 use crate::jobs::{Job, JobError};
 use crate::notifications::plan::{capitalised, OWNER, TASK_COMPLETED, TASK_REMINDER, TASK_STATUS};
@@ -103,29 +104,62 @@ impl Effect {
 }
 
 /// Where the answer to a press goes.
-struct Reply<'p> {
-    account_id: i64,
-    response_url: Option<&'p str>,
-    message: Option<(&'p str, &'p str)>,
+pub(crate) struct Reply<'p> {
+    pub account_id: i64,
+    pub response_url: Option<&'p str>,
+    pub place: Place<'p>,
 }
 
-impl Reply<'_> {
-    /// The message drawn again with `outcome`.
-    fn redraw(&self, outcome: &str) -> Option<Job> {
+/// What a press was made in, to draw it again.
+pub(crate) enum Place<'p> {
+    /// A notification's direct message: its channel and `ts`.
+    Notice(&'p str, &'p str),
+    /// A record card.
+    Card(CardPlace),
+    /// Nothing the hub draws again.
+    Elsewhere,
+}
+
+impl<'p> Reply<'p> {
+    /// For a press in `payload`, made in the workspace of `account_id`.
+    pub(crate) fn to_press(app: &App, account_id: i64, payload: &'p InteractionPayload) -> Self {
+        let card = payload.first_action_block().and_then(CardPlace::parse);
+        let place = match (card, payload.message_location()) {
+            (Some(card), _) => Place::Card(card),
+            (None, Some((channel, ts))) => Place::Notice(channel, ts),
+            (None, None) => Place::Elsewhere,
+        };
+        Reply {
+            account_id,
+            response_url: app.slack_response_url(account_id, payload.response_url.as_deref()),
+            place,
+        }
+    }
+
+    /// The message drawn again with `outcome`, for the hub user `who`
+    /// after a press on `record`.
+    pub(crate) fn redraw(&self, who: Option<i64>, record: RecordRef, outcome: &str) -> Option<Job> {
         let url = self.response_url?;
-        Some(match self.message {
-            Some((channel, ts)) => Job::RedrawNotice {
+        Some(match (&self.place, who) {
+            (Place::Notice(channel, ts), _) => Job::RedrawNotice {
                 response_url: url.to_owned(),
-                channel: channel.to_owned(),
-                ts: ts.to_owned(),
+                channel: (*channel).to_owned(),
+                ts: (*ts).to_owned(),
                 outcome: outcome.to_owned(),
             },
-            None => self.only_to_them(outcome)?,
+            (Place::Card(place), Some(user_id)) => Job::RedrawCards(CardRedraw {
+                response_url: url.to_owned(),
+                user_id,
+                place: place.clone(),
+                record,
+                outcome: outcome.to_owned(),
+            }),
+            _ => self.only_to_them(outcome)?,
         })
     }
 
     /// `text`, shown only to the one who pressed.
-    fn only_to_them(&self, text: &str) -> Option<Job> {
+    pub(crate) fn only_to_them(&self, text: &str) -> Option<Job> {
         Some(Job::RespondInSlack {
             response_url: self.response_url?.to_owned(),
             content: Box::new(messages::plain(text)),
@@ -143,31 +177,46 @@ impl App {
         payload: &InteractionPayload,
         press: Press,
     ) -> Result<()> {
-        let reply = Reply {
-            account_id,
-            response_url: self.slack_response_url(account_id, payload.response_url.as_deref()),
-            message: payload.message_location(),
+        let reply = Reply::to_press(self, account_id, payload);
+        let Some(actor) = self.presser(&reply, payload).await? else {
+            return Ok(());
         };
+        match self.act(&actor, &press, &reply).await {
+            Ok(None) => Ok(()),
+            Ok(Some(already)) => {
+                let job = reply.redraw(actor.user_id(), press.record, &already);
+                self.answer(&reply, job).await
+            }
+            Err(Error::Refused(why)) => self.refuse(&reply, &why.to_string()).await,
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The hub user who pressed a button in `payload`; `None` when the
+    /// Slack user is mapped to none, who is told so (only they see it).
+    pub(crate) async fn presser(
+        &self,
+        reply: &Reply<'_>,
+        payload: &InteractionPayload,
+    ) -> Result<Option<Actor>> {
         let team_id = payload.team_id().unwrap_or_default();
-        let Some(actor) = self
-            .slack_actor(account_id, team_id, &payload.user.id)
-            .await?
-        else {
+        let actor = self
+            .slack_actor(reply.account_id, team_id, &payload.user.id)
+            .await?;
+        if actor.is_none() {
             let settings = self.config().url(links::NOTIFICATION_SETTINGS);
             let text = format!(
                 "Your Slack account is not mapped to a Hubbub user, so the hub cannot tell who pressed the button. Nothing was changed. Map your Slack account at {settings}"
             );
-            return self.answer(&reply, reply.only_to_them(&text)).await;
-        };
-        match self.act(&actor, &press, &reply).await {
-            Ok(None) => Ok(()),
-            Ok(Some(already)) => self.answer(&reply, reply.redraw(&already)).await,
-            Err(Error::Refused(why)) => {
-                let text = format!("{why} Nothing was changed.");
-                self.answer(&reply, reply.only_to_them(&text)).await
-            }
-            Err(e) => Err(e),
+            self.answer(reply, reply.only_to_them(&text)).await?;
         }
+        Ok(actor)
+    }
+
+    /// Tells only the presser why nothing changed.
+    pub(crate) async fn refuse(&self, reply: &Reply<'_>, why: &str) -> Result<()> {
+        let text = format!("{why} Nothing was changed.");
+        self.answer(reply, reply.only_to_them(&text)).await
     }
 
     /// The mapped, active hub user behind a Slack user, as an actor.
@@ -216,12 +265,11 @@ impl App {
                 let mut out = Consequences::default();
                 // Decided again inside the transaction: of two presses at
                 // once, only the first writes its line.
-                let (answer, line) = match pairs.first() {
-                    Some((before, _)) if effect.holds(before) => {
-                        (reply.redraw(&effect.already), None)
-                    }
-                    _ => (reply.redraw(&effect.done), Some(&effect.done)),
+                let (outcome, line) = match pairs.first() {
+                    Some((before, _)) if effect.holds(before) => (&effect.already, None),
+                    _ => (&effect.done, Some(&effect.done)),
                 };
+                let answer = reply.redraw(actor.user_id(), press.record, outcome);
                 if let Some(summary) = line {
                     out.activity.push(NewActivity {
                         object_id: id,
@@ -326,7 +374,7 @@ impl App {
     }
 
     /// Enqueues an answer that comes with no change.
-    async fn answer(&self, reply: &Reply<'_>, job: Option<Job>) -> Result<()> {
+    pub(crate) async fn answer(&self, reply: &Reply<'_>, job: Option<Job>) -> Result<()> {
         let Some(job) = job else {
             return Ok(());
         };

@@ -8,7 +8,7 @@ use hubbub_slack::SlashCommand;
 
 use super::inbound::SlackReply;
 use super::messages;
-use crate::{App, Result};
+use crate::{links, App, Result};
 
 /// What `/hs …` asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +17,8 @@ enum HsCommand<'a> {
     Help { unknown: Option<&'a str> },
     /// `/hs -feedback {text}`.
     Feedback { text: &'a str },
+    /// `/hs search {text}`.
+    Search { text: &'a str },
 }
 
 impl<'a> HsCommand<'a> {
@@ -26,6 +28,7 @@ impl<'a> HsCommand<'a> {
         match word.to_lowercase().as_str() {
             "" | "help" | "-help" => HsCommand::Help { unknown: None },
             "-feedback" | "feedback" => HsCommand::Feedback { text: rest.trim() },
+            "search" | "find" => HsCommand::Search { text: rest.trim() },
             _ => HsCommand::Help {
                 unknown: Some(word),
             },
@@ -37,7 +40,7 @@ impl App {
     /// The answer to a command from a workspace connected to no account
     /// (or no longer connected): where a super admin connects it.
     pub(crate) fn workspace_not_connected(&self) -> Result<SlackReply> {
-        let marketplace = self.config().parsed_url("/settings/marketplace")?;
+        let marketplace = self.config().parsed_url(links::MARKETPLACE)?;
         Ok(SlackReply::ephemeral(messages::workspace_not_connected(
             &marketplace,
         )))
@@ -53,12 +56,17 @@ impl App {
         if command.command != SLASH_COMMAND {
             return Ok(SlackReply::Nothing);
         }
-        match HsCommand::parse(&command.text) {
-            HsCommand::Help { unknown } => Ok(SlackReply::ephemeral(messages::hs_help(unknown))),
-            HsCommand::Feedback { text } => match account_id {
-                Some(account_id) => self.open_feedback_dialog(account_id, command, text).await,
-                None => self.workspace_not_connected(),
-            },
+        match (HsCommand::parse(&command.text), account_id) {
+            (HsCommand::Help { unknown }, _) => {
+                Ok(SlackReply::ephemeral(messages::hs_help(unknown)))
+            }
+            (_, None) => self.workspace_not_connected(),
+            (HsCommand::Feedback { text }, Some(account_id)) => {
+                self.open_feedback_dialog(account_id, command, text).await
+            }
+            (HsCommand::Search { text }, Some(account_id)) => {
+                self.search_from_slack(account_id, command, text).await
+            }
         }
     }
 }
@@ -84,6 +92,13 @@ mod tests {
             HsCommand::parse("-Feedback"),
             HsCommand::Feedback { text: "" }
         );
+        assert_eq!(
+            HsCommand::parse("search  Ada Lovelace "),
+            HsCommand::Search {
+                text: "Ada Lovelace"
+            }
+        );
+        assert_eq!(HsCommand::parse("search"), HsCommand::Search { text: "" });
         assert_eq!(
             HsCommand::parse("dance now"),
             HsCommand::Help {

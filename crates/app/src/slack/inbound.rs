@@ -12,11 +12,12 @@
 //! - An event is taken exactly once: its `event_id` and everything it
 //!   changes and enqueues commit in one transaction ([`App::take_slack_event`]).
 
+use hubbub_hub::RecordRef;
 use hubbub_slack::{EventCallback, InteractionPayload, SlackMessageContent, SlashCommand};
 use hubbub_store::{take_slack_event_on, AnyConnection, StoreError};
 
 use super::actions::Press;
-use super::messages::MAPPING_CONFIRM;
+use super::messages::{record_actions, MAPPING_CONFIRM};
 use super::user_mapping::SlackIdentity;
 use super::views;
 use crate::conversations::ThreadButton;
@@ -144,7 +145,11 @@ impl App {
             "block_actions" => payload.first_action(),
             _ => None,
         };
-        if let Some(press) = action.and_then(|(id, value)| Press::parse(id, value)) {
+        if let Some((record_actions::ADD_NOTE, value)) = action {
+            if let Some(record) = RecordRef::decode(value) {
+                self.open_note_dialog(account_id, payload, record).await?;
+            }
+        } else if let Some(press) = action.and_then(|(id, value)| Press::parse(id, value)) {
             self.press_notification_button(account_id, payload, press)
                 .await?;
         } else if let Some((button, id)) =
@@ -176,10 +181,19 @@ impl App {
         account_id: i64,
         payload: &InteractionPayload,
     ) -> Result<SlackReply> {
-        let view = &payload.payload["view"];
-        if view["callback_id"] != views::FEEDBACK {
-            return Ok(SlackReply::Nothing);
+        match payload.payload["view"]["callback_id"].as_str() {
+            Some(views::FEEDBACK) => self.submit_feedback(account_id, payload).await,
+            Some(views::NOTE) => self.take_note(account_id, payload).await,
+            _ => Ok(SlackReply::Nothing),
         }
+    }
+
+    async fn submit_feedback(
+        &self,
+        account_id: i64,
+        payload: &InteractionPayload,
+    ) -> Result<SlackReply> {
+        let view = &payload.payload["view"];
         let submitted = SubmittedFeedback {
             team_id: payload.team_id().unwrap_or_default(),
             slack_user_id: &payload.user.id,

@@ -2,11 +2,14 @@
 //! message has a plain `text` too: Slack shows it in notifications and
 //! where blocks cannot be shown. Hub text in mrkdwn is escaped.
 
+use hubbub_hub::{ObjectType, RecordRef};
 use hubbub_slack::blocks::{
-    actions, button, context, controls, escape, escape_within, fields, limits, link_button,
-    message, plain_within, primary_button, section, select,
+    self, actions, button, context, controls, controls_in, escape, escape_within, fields, limits,
+    link_button, message, plain_within, primary_button, section, select,
 };
-use hubbub_slack::{SlackActionBlockElement, SlackMessageContent};
+use hubbub_slack::{SlackActionBlockElement, SlackBlock, SlackMessageContent};
+
+use super::cards::CardPlace;
 
 /// The button that confirms a hub-to-Slack user mapping; its value is the
 /// request's id.
@@ -80,16 +83,20 @@ pub fn mapping_not_yours() -> SlackMessageContent {
     plain("This request is addressed to someone else: only the Slack user it was sent to can confirm it. Nothing was changed.")
 }
 
-/// The action ids of a notification's buttons; each button's value is
-/// the record's [`RecordRef`](hubbub_hub::RecordRef) (`deal:12`),
-/// a stage option's is the record's and the stage's (`deal:12:won`).
-pub mod notification_actions {
+/// The action ids of the buttons under a record, in a notification or a
+/// card; each button's value is the record's
+/// [`RecordRef`](hubbub_hub::RecordRef) (`deal:12`), a stage option's is
+/// the record's and the stage's (`deal:12:won`). The ids say
+/// "notification" because notifications had them first, and messages
+/// already posted still carry them.
+pub mod record_actions {
     pub const OPEN: &str = "notification.open";
     pub const ASSIGN_TO_ME: &str = "notification.assign_to_me";
     pub const COMPLETE_TASK: &str = "notification.complete_task";
     pub const SNOOZE_HOUR: &str = "notification.snooze_hour";
     pub const SNOOZE_TOMORROW: &str = "notification.snooze_tomorrow";
     pub const MOVE_STAGE: &str = "notification.move_stage";
+    pub const ADD_NOTE: &str = "notification.add_note";
 }
 
 /// A notification as its Slack message shows it.
@@ -121,16 +128,33 @@ pub struct RecordPart {
     pub completable: bool,
     /// A task reminder: show the snooze buttons.
     pub snoozable: bool,
+    /// Show "Add note".
+    pub notable: bool,
     /// A deal's or ticket's stages `(label, id)` and its current one.
     pub stages: Vec<(String, String)>,
     pub stage: Option<String>,
+}
+
+impl RecordPart {
+    /// The key properties as fields: the label in bold over the value.
+    fn property_fields(&self) -> Vec<String> {
+        self.properties
+            .iter()
+            .map(|(label, value)| {
+                format!(
+                    "*{}*\n{}",
+                    escape_within(label, 100),
+                    escape_within(value, limits::FIELD_TEXT - 110)
+                )
+            })
+            .collect()
+    }
 }
 
 /// A notification's direct message: the headline linked to the record,
 /// what was said, the record's key properties, who did it, and buttons
 /// that act on the record as the Slack user's hub user.
 pub fn notification(n: &NotificationMessage<'_>) -> SlackMessageContent {
-    use notification_actions as ids;
     let mut blocks = vec![section(escape_within(
         &format!("{}.", n.headline),
         limits::SECTION_TEXT,
@@ -145,18 +169,7 @@ pub fn notification(n: &NotificationMessage<'_>) -> SlackMessageContent {
     }
     let record = n.record.as_ref();
     if let Some(r) = record.filter(|r| !r.properties.is_empty()) {
-        blocks.push(fields(
-            r.properties
-                .iter()
-                .map(|(label, value)| {
-                    format!(
-                        "*{}*\n{}",
-                        escape_within(label, 100),
-                        escape_within(value, limits::FIELD_TEXT - 110)
-                    )
-                })
-                .collect(),
-        ));
+        blocks.push(fields(r.property_fields()));
     }
     if let Some(actor) = n.actor {
         blocks.push(context(format!("By {}", escape_within(actor, 200))));
@@ -167,41 +180,7 @@ pub fn notification(n: &NotificationMessage<'_>) -> SlackMessageContent {
             escape_within(outcome, limits::SECTION_TEXT - 30)
         )));
     }
-    let mut row: Vec<SlackActionBlockElement> = vec![SlackActionBlockElement::Button(link_button(
-        "Open in hub",
-        ids::OPEN,
-        n.url.clone(),
-    ))];
-    if let Some(r) = record {
-        let value = || r.value.clone();
-        if r.assignable {
-            row.push(button("Assign to me", ids::ASSIGN_TO_ME, value()).into());
-        }
-        if r.completable {
-            row.push(primary_button("Complete task", ids::COMPLETE_TASK, value()).into());
-        }
-        if r.snoozable {
-            row.push(button("Snooze 1 hour", ids::SNOOZE_HOUR, value()).into());
-            row.push(button("Snooze until tomorrow", ids::SNOOZE_TOMORROW, value()).into());
-        }
-        if !r.stages.is_empty() {
-            let options = r
-                .stages
-                .iter()
-                .map(|(label, id)| (label.clone(), format!("{}:{id}", r.value)))
-                .collect();
-            let current = r.stage.as_ref().map(|s| format!("{}:{s}", r.value));
-            row.push(
-                select(
-                    ids::MOVE_STAGE,
-                    "Move to stage",
-                    options,
-                    current.as_deref(),
-                )
-                .into(),
-            );
-        }
-    }
+    let row = record_controls(n.url, record);
     blocks.push(controls(row));
     blocks.truncate(limits::BLOCKS);
     let fallback = format!(
@@ -210,6 +189,195 @@ pub fn notification(n: &NotificationMessage<'_>) -> SlackMessageContent {
         n.outcome.map(|o| format!(" ({o})")).unwrap_or_default()
     );
     message(&plain_within(&fallback, limits::SECTION_TEXT), blocks)
+}
+
+/// "Open in hub", then what can be done to the record.
+fn record_controls(url: &url::Url, record: Option<&RecordPart>) -> Vec<SlackActionBlockElement> {
+    use record_actions as ids;
+    let mut row: Vec<SlackActionBlockElement> =
+        vec![link_button("Open in hub", ids::OPEN, url.clone()).into()];
+    let Some(r) = record else {
+        return row;
+    };
+    let value = || r.value.clone();
+    if r.assignable {
+        row.push(button("Assign to me", ids::ASSIGN_TO_ME, value()).into());
+    }
+    if r.completable {
+        row.push(primary_button("Complete task", ids::COMPLETE_TASK, value()).into());
+    }
+    if r.snoozable {
+        row.push(button("Snooze 1 hour", ids::SNOOZE_HOUR, value()).into());
+        row.push(button("Snooze until tomorrow", ids::SNOOZE_TOMORROW, value()).into());
+    }
+    if r.notable {
+        row.push(button("Add note", ids::ADD_NOTE, value()).into());
+    }
+    if !r.stages.is_empty() {
+        let options = r
+            .stages
+            .iter()
+            .map(|(label, id)| (label.clone(), format!("{}:{id}", r.value)))
+            .collect();
+        let current = r.stage.as_ref().map(|s| format!("{}:{s}", r.value));
+        row.push(
+            select(
+                ids::MOVE_STAGE,
+                "Move to stage",
+                options,
+                current.as_deref(),
+            )
+            .into(),
+        );
+    }
+    row
+}
+
+/// A record as a card shows it: its title linked to the hub, its type,
+/// its key properties and the buttons that act on it.
+pub struct RecordCard {
+    pub record: RecordRef,
+    pub title: String,
+    /// "Contact", "Deal"…
+    pub kind: String,
+    pub url: url::Url,
+    pub part: RecordPart,
+}
+
+/// A card's two blocks; its buttons' block id says where it is (`place`),
+/// so that a press can draw it again.
+fn card_blocks(card: &RecordCard, place: &CardPlace) -> [SlackBlock; 2] {
+    let title = format!(
+        "*<{}|{}>*  \u{b7}  {}",
+        card.url,
+        escape_within(&card.title, 200),
+        escape_within(&card.kind, 50)
+    );
+    [
+        blocks::card(title, card.part.property_fields(), None),
+        controls_in(
+            &place.block_id(card.record),
+            record_controls(&card.url, Some(&card.part)),
+        ),
+    ]
+}
+
+/// What a press did, above the cards it drew again.
+fn outcome_block(outcome: &str) -> SlackBlock {
+    section(format!(
+        ":white_check_mark: {}",
+        escape_within(outcome, limits::SECTION_TEXT - 30)
+    ))
+}
+
+/// One record's card (a record just created, or opened from a link),
+/// with what was last done to it.
+pub fn record_card(
+    card: &RecordCard,
+    place: &CardPlace,
+    outcome: Option<&str>,
+) -> SlackMessageContent {
+    let mut blocks: Vec<SlackBlock> = outcome.map(outcome_block).into_iter().collect();
+    blocks.extend(card_blocks(card, place));
+    let fallback = match outcome {
+        Some(o) => format!("{}: {} ({o})", card.kind, card.title),
+        None => format!("{}: {}", card.kind, card.title),
+    };
+    message(&plain_within(&fallback, limits::SECTION_TEXT), blocks)
+}
+
+/// The records of one type a search found.
+pub struct CardGroup {
+    pub object_type: ObjectType,
+    /// How many match in all.
+    pub total: i64,
+    /// The same search in the hub.
+    pub more: url::Url,
+    pub cards: Vec<RecordCard>,
+}
+
+/// `/hs search`'s answer: per type, how many matched and the newest
+/// cards, with a link to the rest in the hub; `refused` names the types
+/// the searcher may not see.
+pub struct SearchResults<'a> {
+    pub query: &'a str,
+    pub groups: Vec<CardGroup>,
+    pub refused: Vec<String>,
+    pub outcome: Option<&'a str>,
+    /// Where the cards are.
+    pub place: &'a CardPlace,
+}
+
+pub fn search_results(r: &SearchResults<'_>) -> SlackMessageContent {
+    let mut blocks: Vec<SlackBlock> = r.outcome.map(outcome_block).into_iter().collect();
+    let query = escape_within(r.query, 200);
+    let found: Vec<String> = r
+        .groups
+        .iter()
+        .filter(|g| g.total > 0)
+        .map(|g| {
+            let t = g.object_type;
+            let kind = if g.total == 1 {
+                t.label()
+            } else {
+                t.label_plural()
+            };
+            format!("{} {}", g.total, kind.to_lowercase())
+        })
+        .collect();
+    if found.is_empty() {
+        blocks.push(section(format!(
+            "Nothing in the hub matches \u{201c}{query}\u{201d}. Search finds words at the start of names, emails, domains and titles: try fewer or shorter words."
+        )));
+    } else {
+        blocks.push(section(format!(
+            "Found for \u{201c}{query}\u{201d}: {}.",
+            found.join(", ")
+        )));
+    }
+    for group in r.groups.iter().filter(|g| !g.cards.is_empty()) {
+        let shown = group.cards.len() as i64;
+        let heading = if group.total > shown {
+            format!(
+                "*{}*: the newest {shown} of {}",
+                group.object_type.label_plural(),
+                group.total
+            )
+        } else {
+            format!("*{}*", group.object_type.label_plural())
+        };
+        let more = (group.total > shown)
+            .then(|| link_button("More in the hub", record_actions::OPEN, group.more.clone()));
+        blocks.push(blocks::card(heading, Vec::new(), more));
+        for card in &group.cards {
+            blocks.extend(card_blocks(card, r.place));
+        }
+    }
+    if !r.refused.is_empty() {
+        blocks.push(context(format!(
+            "Not searched: {}, which your hub role does not let you see.",
+            escape_within(&r.refused.join(", "), 500)
+        )));
+    }
+    blocks.truncate(limits::BLOCKS);
+    let fallback = if found.is_empty() {
+        format!("Nothing in the hub matches \u{201c}{}\u{201d}.", r.query)
+    } else {
+        format!(
+            "Found for \u{201c}{}\u{201d}: {}.",
+            r.query,
+            found.join(", ")
+        )
+    };
+    message(&plain_within(&fallback, limits::SECTION_TEXT), blocks)
+}
+
+/// Shown only to someone who typed a command that acts as their hub user
+/// while their Slack account is mapped to none.
+pub fn command_from_unmapped(settings: &url::Url) -> SlackMessageContent {
+    plain(&format!(
+        "Your Slack account is not mapped to a Hubbub user, so the hub cannot tell whose records to show. Nothing was done. Open your notification settings in the hub ({settings}) and click here to map your email address."
+    ))
 }
 
 /// The action ids of a conversation's root message; each button's value
@@ -393,16 +561,21 @@ pub fn hs_help(unknown: Option<&str>) -> SlackMessageContent {
         )));
     }
     blocks.push(section(
-        "*Hubbub in Slack*\n\u{2022} `/hs help` shows this.\n\u{2022} `/hs -feedback {your feedback}` sends feedback about Hubbub in Slack to your hub's admins: a dialog opens with your text, to choose its kind and add your name and email if you like. Example: `/hs -feedback The notifications are great`."
+        "*Hubbub in Slack*\n\u{2022} `/hs help` shows this.\n\u{2022} `/hs search {text}` finds contacts, companies, deals and tickets, shown only to you as cards with buttons: assign to me, move to a stage, add a note, open in the hub. Example: `/hs search Ada`.\n\u{2022} `/hs -feedback {your feedback}` sends feedback about Hubbub in Slack to your hub's admins: a dialog opens with your text, to choose its kind and add your name and email if you like. Example: `/hs -feedback The notifications are great`."
             .to_owned(),
     ));
     blocks.push(context(
         "Notifications reach you here in direct messages; website chats are answered in their inbox's channel.".to_owned(),
     ));
     message(
-        "Hubbub: /hs help shows this; /hs -feedback {your feedback} sends feedback.",
+        "Hubbub: /hs help shows this; /hs search {text} finds records; /hs -feedback {your feedback} sends feedback.",
         blocks,
     )
+}
+
+/// `/hs search` with nothing to search for.
+pub fn search_needs_text() -> SlackMessageContent {
+    plain("Type what to look for after /hs search, for example /hs search Ada or /hs search acme.com. It finds contacts, companies, deals and tickets by the start of their words.")
 }
 
 /// A command or action from a workspace that no Hubbub account has

@@ -1,17 +1,21 @@
 //! The Slack features: connecting a workspace ([`connect`]), the hub's
 //! side of a removal in Slack ([`removal`]), the user mapping
 //! ([`user_mapping`]), what Slack sends the hub ([`inbound`]), the
-//! buttons of notifications ([`actions`]), the `/hs` command
-//! ([`commands`]), and the messages and modals the app posts and opens
+//! buttons of notifications and record cards ([`actions`], [`cards`],
+//! [`notes`]),
+//! the `/hs` command ([`commands`], [`search`]), and the messages and modals the app posts and opens
 //! ([`messages`], [`views`]). Every Web API call with the bot
 //! token goes through [`workspace`], which notices a dead token.
 
 pub mod actions;
+pub mod cards;
 pub mod commands;
 pub mod connect;
 pub mod inbound;
 pub mod messages;
+pub mod notes;
 pub mod removal;
+pub mod search;
 pub mod user_mapping;
 pub mod views;
 pub mod workspace;

@@ -4,11 +4,41 @@
 //! a submission's values and errors are given under.
 
 use hubbub_hub::feedback::{FeedbackField, FeedbackKind, MAX_DETAILS, MAX_NAME};
-use hubbub_slack::blocks::{input, modal, Field};
+use hubbub_slack::blocks::{input, modal, plain_within, Field};
 use hubbub_slack::SlackView;
 
 /// The feedback dialog's `callback_id`.
 pub const FEEDBACK: &str = "hubbub_feedback";
+
+/// The "Add note" dialog's `callback_id`.
+pub const NOTE: &str = "hubbub_note";
+
+/// The "Add note" dialog's one field (its block's and element's id).
+pub const NOTE_BODY: &str = "note";
+
+/// The longest note the dialog takes (Slack's plain-text input allows
+/// 3,000 characters).
+pub const MAX_NOTE: usize = 3_000;
+
+/// "Add note" on a record card: the note's text, Submit. `metadata`
+/// comes back with the submission.
+pub fn note(record_title: &str, metadata: String) -> SlackView {
+    modal(
+        "Add note",
+        NOTE,
+        metadata,
+        vec![input(
+            NOTE_BODY,
+            &format!("Note on {}", plain_within(record_title, 100)),
+            Field::Text {
+                max: MAX_NOTE,
+                multiline: true,
+                initial: None,
+            },
+            false,
+        )],
+    )
+}
 
 /// `/hs -feedback {typed}`'s dialog: a kind ("Thoughts" chosen), the
 /// details prefilled with what was typed, an optional name and email,

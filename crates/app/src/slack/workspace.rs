@@ -4,12 +4,13 @@
 //! the account once instead of being retried for ever.
 
 use hubbub_hub::Topic;
-use hubbub_slack::SlackApiError;
+use hubbub_slack::{SlackApiError, SlackErrorCode, SlackMessageContent, SlackView};
 use hubbub_store::{
     active_super_admins_on, enqueue_mail, notified_since_on, notify_on, NewNotification,
     SlackConnection,
 };
 
+use super::messages as slack_messages;
 use super::removal::SlackSideCause;
 use crate::links;
 use crate::mail::messages;
@@ -96,6 +97,36 @@ impl App {
         tx.commit().await?;
         self.wake_worker();
         Ok(())
+    }
+
+    /// Opens a modal with a `trigger_id` (from a command or a press, fresh
+    /// for 3 seconds): `None` when it opened, else what to tell the person.
+    pub(crate) async fn open_dialog(
+        &self,
+        account_id: i64,
+        trigger_id: &str,
+        view: SlackView,
+    ) -> Result<Option<SlackMessageContent>> {
+        let Some(live) = self.live_workspace(account_id).await? else {
+            let marketplace = self.config().parsed_url(links::MARKETPLACE)?;
+            return Ok(Some(slack_messages::workspace_not_connected(&marketplace)));
+        };
+        let opened = self
+            .slack_api()
+            .open_view(&live.token, trigger_id, view)
+            .await;
+        Ok(match self.check_bot_call(account_id, opened).await {
+            Ok(_) => None,
+            Err(SlackApiError::Slack(SlackErrorCode::Other(code)))
+                if code == "expired_trigger_id" =>
+            {
+                Some(slack_messages::dialog_too_late())
+            }
+            Err(e) => {
+                tracing::warn!(account_id, error = %e, "Slack did not open a dialog");
+                Some(slack_messages::dialog_not_opened())
+            }
+        })
     }
 
     /// Passes a Web API call's result through; a dead-token answer first

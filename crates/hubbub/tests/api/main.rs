@@ -40,3 +40,4 @@ mod slack_delivery_faults;
 mod slack_mapping;
 mod slack_removal;
 mod slack_requests;
+mod slack_search;

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use hubbub_app::slack::messages::notification_actions as ids;
+use hubbub_app::slack::messages::record_actions as ids;
 use hubbub_hub::timestamp::{parse_instant, to_iso};
 use hubbub_store::User;
 use reqwest::StatusCode;
@@ -94,7 +94,8 @@ async fn ephemerals(world: &World, handle: &str) -> Vec<String> {
         .collect()
 }
 
-async fn property(world: &World, token: &str, t: &str, id: i64, name: &str) -> Value {
+/// A record's property, read through the API.
+pub async fn property(world: &World, token: &str, t: &str, id: i64, name: &str) -> Value {
     let (status, body) = world
         .app
         .get(

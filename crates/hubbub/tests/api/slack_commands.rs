@@ -17,7 +17,7 @@ use crate::slack_support::{
 };
 
 /// `/hs {text}` typed by `handle` in `channel`; what the sandbox did.
-async fn hs(world: &World, handle: &str, channel: &str, text: &str) -> Value {
+pub async fn hs(world: &World, handle: &str, channel: &str, text: &str) -> Value {
     let typed = json!({"user": handle, "channel": channel, "command": "/hs", "text": text});
     let (status, body) = sandbox_control(world, "/control/commands", typed).await;
     assert!(status.is_success(), "{body}");
@@ -26,19 +26,19 @@ async fn hs(world: &World, handle: &str, channel: &str, text: &str) -> Value {
 }
 
 /// What the app showed only to `handle`: each message's text and blocks.
-async fn shown_to(world: &World, handle: &str) -> Vec<String> {
+pub async fn shown_to(world: &World, handle: &str) -> Vec<String> {
     ephemerals(world, handle).await.iter().map(shown).collect()
 }
 
 /// `handle`'s open modals.
-async fn open_views(world: &World, handle: &str) -> Vec<Value> {
+pub async fn open_views(world: &World, handle: &str) -> Vec<Value> {
     let (user_id, _) = slack_user(world, handle);
     let body = sandbox_read(world, "/control/views", &[("user", user_id.as_str())]).await;
     body["views"].as_array().unwrap().clone()
 }
 
 /// Submits `handle`'s open modal with `values` (by block id).
-async fn submit(world: &World, handle: &str, values: Value) -> Value {
+pub async fn submit(world: &World, handle: &str, values: Value) -> Value {
     let (status, body) = sandbox_control(
         world,
         "/control/submit",

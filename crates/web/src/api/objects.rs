@@ -161,11 +161,7 @@ pub async fn search(
 ) -> ApiResult<Json<Value>> {
     let ctx = Ctx::load(&state, &grant, &object_type, Access::Read).await?;
     let plan = request.plan(ctx.props())?;
-    let (total, records) = state
-        .app
-        .store()
-        .search_records(ctx.account_id, ctx.object_type, &plan)
-        .await?;
+    let (total, records) = ctx.records.search(&plan).await?;
     let results: Vec<Value> = records
         .iter()
         .map(|r| present::object(r, &plan.properties))

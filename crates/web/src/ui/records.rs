@@ -19,7 +19,7 @@ use hubbub_app::Permission;
 use hubbub_hub::association::default_type;
 use hubbub_hub::auth::Access;
 use hubbub_hub::property::{PropertySet, Storage};
-use hubbub_hub::search::{Field, SearchPlan, SearchRequest, Sort, SortInput};
+use hubbub_hub::search::{Field, SearchPlan, SearchRequest, Sort};
 use hubbub_hub::timestamp::parse_instant;
 use hubbub_hub::{ObjectType, Record};
 use hubbub_store::User;
@@ -175,16 +175,7 @@ fn index_plan(props: &PropertySet, query: &str, page: u32) -> Result<SearchPlan,
             properties: Vec::new(),
         });
     }
-    let request = SearchRequest {
-        query: Some(query.to_owned()),
-        sorts: vec![SortInput::Spec {
-            property_name: "hs_object_id".into(),
-            direction: Some("DESCENDING".into()),
-        }],
-        limit: Some(i64::from(PAGE_SIZE)),
-        after: Some(serde_json::Value::String(offset.to_string())),
-        ..SearchRequest::default()
-    };
+    let request = SearchRequest::free_text(query, PAGE_SIZE, offset);
     request.plan(props).map_err(|e| {
         PageError::new(
             StatusCode::BAD_REQUEST,
@@ -200,18 +191,15 @@ pub async fn index(
     viewer: Viewer,
     Query(q): Query<IndexQuery>,
 ) -> PageResult {
-    let account_id = viewer.account_id();
-    let props = state.app.store().property_set(account_id, t).await?;
-    let lookups = state.app.lookups(account_id, t).await?;
+    let actor = viewer.actor();
+    let found = state.app.records(&actor, t, Access::Read).await?;
+    let props = found.props();
+    let lookups = state.app.lookups(viewer.account_id(), t).await?;
     let query = q.query.trim().to_owned();
     let page: u32 = q.page.parse().ok().filter(|p| *p >= 1).unwrap_or(1);
-    let (total, records, error) = match index_plan(&props, &query, page) {
+    let (total, records, error) = match index_plan(props, &query, page) {
         Ok(plan) => {
-            let (total, records) = state
-                .app
-                .store()
-                .search_records(account_id, t, &plan)
-                .await?;
+            let (total, records) = found.search(&plan).await?;
             (total, records, None)
         }
         Err(e) => (0, Vec::new(), Some(e.message)),

@@ -1,0 +1,218 @@
+//! Record cards: a record as a Slack message shows it, with the buttons
+//! that act on it as the Slack user's hub user (their presses are
+//! [`actions`](super::actions)'). Cards are shown in `/hs search`'s answer
+//! and for a record made from Slack; a press draws the card's message
+//! again where it is, through the press's `response_url`, as the record
+//! then stands and as the presser may see it.
+
+use hubbub_hub::association::default_type;
+use hubbub_hub::property::{PropertySet, PropertyType};
+use hubbub_hub::{ObjectType, Record, RecordRef};
+use hubbub_slack::SlackMessageContent;
+use serde::{Deserialize, Serialize};
+
+use super::messages::{self, RecordCard, RecordPart};
+use crate::display::Lookups;
+use crate::jobs::JobError;
+use crate::notifications::plan::{owner_of, TASK_COMPLETED, TASK_STATUS};
+use crate::{Actor, App, Result};
+
+/// Key properties a card or a notification shows at most.
+const SHOWN_PROPERTIES: usize = 6;
+
+/// Where a card is shown. It rides in the block id of the card's buttons,
+/// since Slack sends no copy of an ephemeral message with a press; the
+/// block id names the card's record too, as block ids must differ within
+/// a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "in", rename_all = "snake_case")]
+pub enum CardPlace {
+    /// `/hs search QUERY`'s answer.
+    Search { query: String },
+    /// A message of this one card.
+    Record,
+}
+
+const SEARCH_PLACE: &str = "card.search";
+const RECORD_PLACE: &str = "card.record";
+
+impl CardPlace {
+    /// The block id of `record`'s buttons here: `card.record:deal:12`,
+    /// `card.search:deal:12:QUERY`.
+    pub fn block_id(&self, record: RecordRef) -> String {
+        let record = record.encode();
+        match self {
+            CardPlace::Search { query } => format!("{SEARCH_PLACE}:{record}:{query}"),
+            CardPlace::Record => format!("{RECORD_PLACE}:{record}"),
+        }
+    }
+
+    /// From a block id; `None` for blocks that are not a card's.
+    pub fn parse(block_id: &str) -> Option<CardPlace> {
+        let mut parts = block_id.splitn(4, ':');
+        let (place, t, id) = (parts.next()?, parts.next()?, parts.next()?);
+        RecordRef::decode(&format!("{t}:{id}"))?;
+        match (place, parts.next()) {
+            (RECORD_PLACE, None) => Some(CardPlace::Record),
+            (SEARCH_PLACE, Some(query)) => Some(CardPlace::Search {
+                query: query.to_owned(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A record's part of a message, for `viewer`: its key properties (not
+/// its title, which the message names already) and the buttons that apply.
+pub(crate) fn record_part(
+    record: &Record,
+    props: &PropertySet,
+    lookups: &Lookups,
+    viewer: Option<i64>,
+) -> RecordPart {
+    let t = record.object_type;
+    let in_title = Record::title_properties(t);
+    let title = record.title();
+    let properties = props
+        .all()
+        .iter()
+        .filter(|d| d.default_shown && d.ptype != PropertyType::Bool)
+        .filter(|d| !in_title.contains(&d.name.as_str()))
+        .map(|d| (d.label.clone(), lookups.display(d, record)))
+        .filter(|(_, v)| !v.is_empty() && *v != title)
+        .take(SHOWN_PROPERTIES)
+        .collect();
+    let is_task = t == ObjectType::Task;
+    let done = record.properties.get(TASK_STATUS).map(String::as_str) == Some(TASK_COMPLETED);
+    RecordPart {
+        value: RecordRef::new(t, record.id).encode(),
+        properties,
+        assignable: t != ObjectType::Note && viewer.is_some() && owner_of(record) != viewer,
+        completable: is_task && !done,
+        snoozable: false,
+        notable: default_type(ObjectType::Note, t).is_some(),
+        stages: stages_of(record, &lookups.pipelines),
+        stage: t
+            .pipeline_properties()
+            .and_then(|(_, s)| record.properties.get(s).cloned()),
+    }
+}
+
+/// The stages of the record's pipeline, `(label, id)`.
+fn stages_of(
+    record: &Record,
+    pipelines: &[hubbub_hub::pipeline::Pipeline],
+) -> Vec<(String, String)> {
+    let Some((pipeline, _)) = record.object_type.pipeline_properties() else {
+        return Vec::new();
+    };
+    let current = record.properties.get(pipeline);
+    pipelines
+        .iter()
+        .find(|p| current.is_none_or(|id| &p.id == id))
+        .map(|p| {
+            p.stages
+                .iter()
+                .map(|s| (s.label.clone(), s.id.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl App {
+    /// `record`'s card, for `actor`.
+    pub(crate) fn card(
+        &self,
+        actor: &Actor,
+        record: &Record,
+        props: &PropertySet,
+        lookups: &Lookups,
+    ) -> Result<RecordCard> {
+        let t = record.object_type;
+        Ok(RecordCard {
+            record: RecordRef::new(t, record.id),
+            title: record.title(),
+            kind: t.label().to_owned(),
+            url: self.config().parsed_url(&t.record_path(record.id))?,
+            part: record_part(record, props, lookups, actor.user_id()),
+        })
+    }
+
+    /// A message of one record's card, as `actor` may see it.
+    pub(crate) async fn card_message(
+        &self,
+        actor: &Actor,
+        record: RecordRef,
+        outcome: Option<&str>,
+    ) -> Result<SlackMessageContent> {
+        let t = record.object_type;
+        let found = self.record(actor, t, record.id).await?;
+        let props = self.store().property_set(actor.account_id(), t).await?;
+        let lookups = self.lookups(actor.account_id(), t).await?;
+        let card = self.card(actor, &found, &props, &lookups)?;
+        Ok(messages::record_card(&card, &CardPlace::Record, outcome))
+    }
+
+    /// Job: draws a card's message again through a press's
+    /// `response_url`, for the hub user who pressed, with `outcome`.
+    pub(crate) async fn redraw_cards(
+        &self,
+        account_id: i64,
+        redraw: &CardRedraw,
+    ) -> Result<(), JobError> {
+        let user = self.store().user(account_id, redraw.user_id).await?;
+        let actor = Actor::User(user);
+        let outcome = Some(redraw.outcome.as_str());
+        let drawn = match &redraw.place {
+            CardPlace::Search { query } => self.search_message(&actor, query, outcome).await,
+            CardPlace::Record => self.card_message(&actor, redraw.record, outcome).await,
+        };
+        let content = match drawn {
+            Ok(content) => content,
+            // The record went, or the presser lost sight of it, since.
+            Err(crate::Error::Refused(why)) => {
+                messages::plain(&format!("{} {why}", redraw.outcome))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.respond_in_slack(&redraw.response_url, content, true)
+            .await
+    }
+}
+
+/// What a card's press draws again, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardRedraw {
+    pub response_url: String,
+    /// The hub user who pressed.
+    pub user_id: i64,
+    pub place: CardPlace,
+    pub record: RecordRef,
+    pub outcome: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_ride_in_block_ids() {
+        let deal = RecordRef::new(ObjectType::Deal, 12);
+        for place in [
+            CardPlace::Record,
+            CardPlace::Search {
+                query: "ada: lovelace".into(),
+            },
+            CardPlace::Search { query: "".into() },
+        ] {
+            assert_eq!(CardPlace::parse(&place.block_id(deal)), Some(place));
+        }
+        assert_eq!(
+            CardPlace::Search { query: "a".into() }.block_id(deal),
+            "card.search:deal:12:a"
+        );
+        assert_eq!(CardPlace::parse("a1b2"), None);
+        assert_eq!(CardPlace::parse("card.record:deal:x"), None);
+        assert_eq!(CardPlace::parse("card.record:deal:12:extra"), None);
+    }
+}
