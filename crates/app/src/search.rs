@@ -37,17 +37,18 @@ pub struct FoundEverywhere {
 }
 
 impl App {
-    /// The newest `per_type` records of each searched type matching
-    /// `query`, as `actor` may see them. The query is checked as the
-    /// search box's is (at most 100 words).
+    /// The newest `per_type` records of each of `types` matching `query`,
+    /// as `actor` may see them. The query is checked as the search box's
+    /// is (at most 100 words).
     pub async fn search_everywhere(
         &self,
         actor: &Actor,
         query: &str,
+        types: &[ObjectType],
         per_type: u32,
     ) -> Result<FoundEverywhere> {
         let mut out = FoundEverywhere::default();
-        for t in SEARCHED_TYPES {
+        for &t in types {
             if !self.may(actor, Permission::Records(t, Access::Read)) {
                 out.refused.push(t);
                 continue;

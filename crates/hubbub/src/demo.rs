@@ -341,6 +341,15 @@ fn banner(hub: &str, sandbox: &str, site: &str, seeded: &Seeded, data_dir: &Data
         "     the dialog opens with your text: Submit. Only you see the thank-you; as {}, Settings > Feedback lists it",
         seed::PEOPLE[0].email
     );
+    let _ = writeln!(out, "And work on records from Slack:");
+    let _ = writeln!(
+        out,
+        " 15. As Maria, type /hs search grace: the cards only she sees have Assign to me, Move to stage, Add note;"
+    );
+    let _ = writeln!(
+        out,
+        "     /hs create deal opens a dialog; on any message, More actions > Log message to record makes it a note"
+    );
     let _ = writeln!(out);
     let _ = writeln!(out, "Ctrl-C to stop.");
     out

@@ -176,17 +176,7 @@ pub fn select(
     options: Vec<(String, String)>,
     initial: Option<&str>,
 ) -> SlackBlockStaticSelectElement {
-    let items: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = options
-        .into_iter()
-        .filter(|(_, value)| value.chars().count() <= limits::OPTION_VALUE)
-        .take(limits::OPTIONS)
-        .map(|(text, value)| {
-            SlackBlockChoiceItem::new(
-                SlackBlockPlainText::new(plain_within(&text, limits::OPTION_TEXT)).into(),
-                value,
-            )
-        })
-        .collect();
+    let items = choice_items(options);
     let chosen = initial.and_then(|v| items.iter().find(|i| i.value == v).cloned());
     let mut element = SlackBlockStaticSelectElement::new()
         .with_action_id(SlackActionId::new(action_id.to_owned()))
@@ -281,7 +271,21 @@ pub fn input(id: &str, label: &str, element: Field, optional: bool) -> SlackBloc
         Field::Email => SlackBlockEmailInputElement::new()
             .with_action_id(SlackActionId::new(id.to_owned()))
             .into(),
-        Field::Choice { options, initial } => select(id, "Choose", options, Some(&initial)).into(),
+        Field::Choice { options, initial } => {
+            select(id, "Choose", options, initial.as_deref()).into()
+        }
+        Field::Grouped { groups, initial } => grouped_select(id, groups, initial.as_deref()).into(),
+        Field::Date { initial } => {
+            let mut date = SlackBlockDatePickerElement::new()
+                .with_action_id(SlackActionId::new(id.to_owned()));
+            date.initial_date = initial;
+            date.into()
+        }
+        Field::Search { placeholder } => SlackBlockExternalSelectElement::new()
+            .with_action_id(SlackActionId::new(id.to_owned()))
+            .with_placeholder(SlackBlockPlainText::new(placeholder.to_owned()).into())
+            .with_min_query_length(1)
+            .into(),
     };
     let mut block =
         SlackInputBlock::new(SlackBlockPlainText::new(label.to_owned()).into(), element)
@@ -304,8 +308,82 @@ pub enum Field {
     /// One of `(text, value)` options, `initial` (a value) chosen.
     Choice {
         options: Vec<(String, String)>,
-        initial: String,
+        initial: Option<String>,
     },
+    /// One of `(text, value)` options in labelled groups.
+    Grouped {
+        groups: Vec<OptionGroup>,
+        initial: Option<String>,
+    },
+    /// A day (`YYYY-MM-DD`).
+    Date {
+        initial: Option<String>,
+    },
+    /// One of the options the app suggests as the person types (an
+    /// external select: `block_suggestion` to the options URL).
+    Search {
+        placeholder: &'static str,
+    },
+}
+
+/// Options under a label: `(label, [(text, value)])`.
+pub type OptionGroup = (String, Vec<(String, String)>);
+
+fn choice_items(
+    options: Vec<(String, String)>,
+) -> Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> {
+    options
+        .into_iter()
+        .filter(|(_, value)| value.chars().count() <= limits::OPTION_VALUE)
+        .take(limits::OPTIONS)
+        .map(|(text, value)| {
+            SlackBlockChoiceItem::new(
+                SlackBlockPlainText::new(plain_within(&text, limits::OPTION_TEXT)).into(),
+                value,
+            )
+        })
+        .collect()
+}
+
+fn option_groups(groups: Vec<OptionGroup>) -> Vec<SlackBlockOptionGroup<SlackBlockPlainTextOnly>> {
+    groups
+        .into_iter()
+        .filter(|(_, options)| !options.is_empty())
+        .take(limits::OPTIONS)
+        .map(|(label, options)| {
+            SlackBlockOptionGroup::new(
+                SlackBlockPlainText::new(plain_within(&label, limits::OPTION_TEXT)).into(),
+                choice_items(options),
+            )
+        })
+        .collect()
+}
+
+/// A select of options in labelled groups, `initial` chosen.
+fn grouped_select(
+    action_id: &str,
+    groups: Vec<OptionGroup>,
+    initial: Option<&str>,
+) -> SlackBlockStaticSelectElement {
+    let groups = option_groups(groups);
+    let chosen = initial.and_then(|v| {
+        groups
+            .iter()
+            .flat_map(|g| &g.options)
+            .find(|i| i.value == v)
+            .cloned()
+    });
+    let mut element = SlackBlockStaticSelectElement::new()
+        .with_action_id(SlackActionId::new(action_id.to_owned()))
+        .with_placeholder(SlackBlockPlainText::new("Choose".to_owned()).into())
+        .with_option_groups(groups);
+    element.initial_option = chosen;
+    element
+}
+
+/// An options load's answer (`block_suggestion`): the options in groups.
+pub fn suggestions(groups: Vec<OptionGroup>) -> serde_json::Value {
+    serde_json::json!({ "option_groups": option_groups(groups) })
 }
 
 #[cfg(test)]

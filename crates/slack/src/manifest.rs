@@ -11,10 +11,16 @@ pub struct Scope {
     pub reason: &'static str,
 }
 
-/// Every bot scope the OAuth install requests.
 /// The app's slash command.
 pub const SLASH_COMMAND: &str = "/hs";
 
+/// The `callback_id` of the message shortcut "Create task from message".
+pub const CREATE_TASK_SHORTCUT: &str = "create_task_from_message";
+
+/// The `callback_id` of the message shortcut "Log message to record".
+pub const LOG_MESSAGE_SHORTCUT: &str = "log_message_to_record";
+
+/// Every bot scope the OAuth install requests.
 pub const BOT_SCOPES: &[Scope] = &[
     Scope {
         name: "channels:read",
@@ -126,13 +132,13 @@ pub fn manifest(public_url: &str, app_name: &str) -> Value {
             "slash_commands": [{
                 "command": SLASH_COMMAND,
                 "url": format!("{base}/slack/commands"),
-                "description": "Help, or send feedback about Hubbub in Slack",
-                "usage_hint": "help | -feedback TEXT",
+                "description": "Search and create hub records, or send feedback",
+                "usage_hint": "help | search TEXT | create TYPE | -feedback TEXT",
                 "should_escape": false,
             }],
             "shortcuts": [
-                {"name": "Create task from message", "type": "message", "callback_id": "create_task_from_message", "description": "Make a hub task out of this message"},
-                {"name": "Log message to record", "type": "message", "callback_id": "log_message_to_record", "description": "Add this message as a note on a hub record"},
+                {"name": "Create task from message", "type": "message", "callback_id": CREATE_TASK_SHORTCUT, "description": "Make a hub task out of this message"},
+                {"name": "Log message to record", "type": "message", "callback_id": LOG_MESSAGE_SHORTCUT, "description": "Add this message as a note on a hub record"},
             ],
             "unfurl_domains": [domain],
         },

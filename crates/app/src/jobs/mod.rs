@@ -362,6 +362,7 @@ mod tests {
                 },
                 record: RecordRef::new(hubbub_hub::ObjectType::Deal, 2),
                 outcome: "Ada moved the deal to Won".into(),
+                replace_original: true,
             }),
             Job::NotifyInSlack {
                 notice: Notice {

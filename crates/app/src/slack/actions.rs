@@ -153,6 +153,7 @@ impl<'p> Reply<'p> {
                 place: place.clone(),
                 record,
                 outcome: outcome.to_owned(),
+                replace_original: true,
             }),
             _ => self.only_to_them(outcome)?,
         })
@@ -166,6 +167,26 @@ impl<'p> Reply<'p> {
             replace_original: false,
         })
     }
+}
+
+/// What a change made from Slack adds in its transaction: "`done` via
+/// Slack" on the timeline of record `object_id`, and the answer that
+/// shows it (a job), if any.
+pub(crate) fn done_from_slack(
+    actor: &Actor,
+    object_id: i64,
+    done: &str,
+    answer: Option<Job>,
+) -> Consequences {
+    let mut out = Consequences::default();
+    out.activity.push(NewActivity {
+        object_id,
+        user_id: actor.user_id(),
+        via: "slack",
+        summary: format!("{done} {}", actor.via().as_str()),
+    });
+    out.jobs.extend(answer.map(|job| job.to_new(None)));
+    out
 }
 
 impl App {
@@ -199,10 +220,7 @@ impl App {
         reply: &Reply<'_>,
         payload: &InteractionPayload,
     ) -> Result<Option<Actor>> {
-        let team_id = payload.team_id().unwrap_or_default();
-        let actor = self
-            .slack_actor(reply.account_id, team_id, &payload.user.id)
-            .await?;
+        let actor = self.slack_actor_of(reply.account_id, payload).await?;
         if actor.is_none() {
             let settings = self.config().url(links::NOTIFICATION_SETTINGS);
             let text = format!(
@@ -217,6 +235,17 @@ impl App {
     pub(crate) async fn refuse(&self, reply: &Reply<'_>, why: &str) -> Result<()> {
         let text = format!("{why} Nothing was changed.");
         self.answer(reply, reply.only_to_them(&text)).await
+    }
+
+    /// The hub user behind the Slack user of an interaction.
+    pub(crate) async fn slack_actor_of(
+        &self,
+        account_id: i64,
+        payload: &InteractionPayload,
+    ) -> Result<Option<Actor>> {
+        let team_id = payload.team_id().unwrap_or_default();
+        self.slack_actor(account_id, team_id, &payload.user.id)
+            .await
     }
 
     /// The mapped, active hub user behind a Slack user, as an actor.
@@ -259,27 +288,22 @@ impl App {
             effect.property.to_owned(),
             Value::String(effect.value.clone()),
         );
-        let via = actor.via();
         records
             .update_with(vec![(id, change)], |pairs| {
-                let mut out = Consequences::default();
                 // Decided again inside the transaction: of two presses at
                 // once, only the first writes its line.
-                let (outcome, line) = match pairs.first() {
-                    Some((before, _)) if effect.holds(before) => (&effect.already, None),
-                    _ => (&effect.done, Some(&effect.done)),
-                };
-                let answer = reply.redraw(actor.user_id(), press.record, outcome);
-                if let Some(summary) = line {
-                    out.activity.push(NewActivity {
-                        object_id: id,
-                        user_id: actor.user_id(),
-                        via: "slack",
-                        summary: format!("{summary} {}", via.as_str()),
-                    });
+                match pairs.first() {
+                    Some((before, _)) if effect.holds(before) => {
+                        let answer = reply.redraw(actor.user_id(), press.record, &effect.already);
+                        let mut out = Consequences::default();
+                        out.jobs.extend(answer.map(|job| job.to_new(None)));
+                        out
+                    }
+                    _ => {
+                        let answer = reply.redraw(actor.user_id(), press.record, &effect.done);
+                        done_from_slack(actor, id, &effect.done, answer)
+                    }
                 }
-                out.jobs.extend(answer.map(|job| job.to_new(None)));
-                out
             })
             .await?;
         Ok(None)

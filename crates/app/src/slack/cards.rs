@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::messages::{self, RecordCard, RecordPart};
 use crate::display::Lookups;
-use crate::jobs::JobError;
+use crate::jobs::{Job, JobError};
 use crate::notifications::plan::{owner_of, TASK_COMPLETED, TASK_STATUS};
 use crate::{Actor, App, Result};
 
@@ -175,9 +175,28 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
-        self.respond_in_slack(&redraw.response_url, content, true)
+        self.respond_in_slack(&redraw.response_url, content, redraw.replace_original)
             .await
     }
+}
+
+/// The job that shows `record`'s card, with what was `done` to it, only
+/// to `actor` through `response_url` (a new message: nothing was pressed).
+pub(crate) fn card_shown(
+    response_url: Option<&str>,
+    actor: &Actor,
+    record: RecordRef,
+    done: &str,
+) -> Option<Job> {
+    let (url, user_id) = response_url.zip(actor.user_id())?;
+    Some(Job::RedrawCards(CardRedraw {
+        response_url: url.to_owned(),
+        user_id,
+        place: CardPlace::Record,
+        record,
+        outcome: done.to_owned(),
+        replace_original: false,
+    }))
 }
 
 /// What a card's press draws again, and where.
@@ -189,6 +208,14 @@ pub struct CardRedraw {
     pub place: CardPlace,
     pub record: RecordRef,
     pub outcome: String,
+    /// Replace the message pressed in (a press), or show a new one (a
+    /// record just created).
+    #[serde(default = "replaces")]
+    pub replace_original: bool,
+}
+
+fn replaces() -> bool {
+    true
 }
 
 #[cfg(test)]

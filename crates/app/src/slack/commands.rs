@@ -6,6 +6,7 @@
 use hubbub_slack::manifest::SLASH_COMMAND;
 use hubbub_slack::SlashCommand;
 
+use super::create::{created_type, Asker};
 use super::inbound::SlackReply;
 use super::messages;
 use crate::{links, App, Result};
@@ -19,6 +20,8 @@ enum HsCommand<'a> {
     Feedback { text: &'a str },
     /// `/hs search {text}`.
     Search { text: &'a str },
+    /// `/hs create {type}`.
+    Create { what: &'a str },
 }
 
 impl<'a> HsCommand<'a> {
@@ -29,6 +32,7 @@ impl<'a> HsCommand<'a> {
             "" | "help" | "-help" => HsCommand::Help { unknown: None },
             "-feedback" | "feedback" => HsCommand::Feedback { text: rest.trim() },
             "search" | "find" => HsCommand::Search { text: rest.trim() },
+            "create" | "new" => HsCommand::Create { what: rest.trim() },
             _ => HsCommand::Help {
                 unknown: Some(word),
             },
@@ -37,6 +41,31 @@ impl<'a> HsCommand<'a> {
 }
 
 impl App {
+    /// `/hs create {type}`: the type's dialog, opened at once.
+    async fn create_from_slack(
+        &self,
+        account_id: i64,
+        command: &SlashCommand,
+        what: &str,
+    ) -> Result<SlackReply> {
+        let Some(t) = created_type(what) else {
+            return Ok(SlackReply::ephemeral(messages::create_what(what)));
+        };
+        let asker = Asker {
+            account_id,
+            team_id: &command.team_id,
+            slack_user_id: &command.user_id,
+            trigger_id: &command.trigger_id,
+            response_url: Some(&command.response_url),
+        };
+        Ok(
+            match self.open_create_dialog(&asker, t, Vec::new()).await? {
+                None => SlackReply::Nothing,
+                Some(why) => SlackReply::ephemeral(why),
+            },
+        )
+    }
+
     /// The answer to a command from a workspace connected to no account
     /// (or no longer connected): where a super admin connects it.
     pub(crate) fn workspace_not_connected(&self) -> Result<SlackReply> {
@@ -66,6 +95,9 @@ impl App {
             }
             (HsCommand::Search { text }, Some(account_id)) => {
                 self.search_from_slack(account_id, command, text).await
+            }
+            (HsCommand::Create { what }, Some(account_id)) => {
+                self.create_from_slack(account_id, command, what).await
             }
         }
     }
@@ -99,6 +131,10 @@ mod tests {
             }
         );
         assert_eq!(HsCommand::parse("search"), HsCommand::Search { text: "" });
+        assert_eq!(
+            HsCommand::parse("create  Deal"),
+            HsCommand::Create { what: "Deal" }
+        );
         assert_eq!(
             HsCommand::parse("dance now"),
             HsCommand::Help {

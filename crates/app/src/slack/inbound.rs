@@ -13,6 +13,7 @@
 //!   changes and enqueues commit in one transaction ([`App::take_slack_event`]).
 
 use hubbub_hub::RecordRef;
+use hubbub_slack::blocks::OptionGroup;
 use hubbub_slack::{EventCallback, InteractionPayload, SlackMessageContent, SlashCommand};
 use hubbub_store::{take_slack_event_on, AnyConnection, StoreError};
 
@@ -43,11 +44,18 @@ pub enum SlackReply {
     /// A modal's submission refused: `(block_id, what to fix)` shown
     /// beside each field, the modal left open.
     FieldErrors(Vec<(String, String)>),
+    /// An external select's options, in labelled groups.
+    Options(Vec<OptionGroup>),
 }
 
 impl SlackReply {
     pub(crate) fn ephemeral(content: SlackMessageContent) -> SlackReply {
         SlackReply::Ephemeral(Box::new(content))
+    }
+
+    /// The modal stays open with `why` beside `field`.
+    pub(crate) fn field_error(field: &str, why: &str) -> SlackReply {
+        SlackReply::FieldErrors(vec![(field.to_owned(), why.to_owned())])
     }
 }
 
@@ -138,8 +146,13 @@ impl App {
         let Some(account_id) = account_id else {
             return Ok(SlackReply::Nothing);
         };
-        if payload.kind == "view_submission" {
-            return self.submit_view(account_id, payload).await;
+        match payload.kind.as_str() {
+            "view_submission" => return self.submit_view(account_id, payload).await,
+            "message_action" => {
+                self.run_shortcut(account_id, payload).await?;
+                return Ok(SlackReply::Nothing);
+            }
+            _ => {}
         }
         let action = match payload.kind.as_str() {
             "block_actions" => payload.first_action(),
@@ -184,6 +197,8 @@ impl App {
         match payload.payload["view"]["callback_id"].as_str() {
             Some(views::FEEDBACK) => self.submit_feedback(account_id, payload).await,
             Some(views::NOTE) => self.take_note(account_id, payload).await,
+            Some(views::CREATE) => self.take_created(account_id, payload).await,
+            Some(views::LOG_MESSAGE) => self.take_logged(account_id, payload).await,
             _ => Ok(SlackReply::Nothing),
         }
     }
@@ -241,6 +256,11 @@ impl App {
             action_id = ?payload.action_id,
             "Slack options load"
         );
-        Ok(SlackReply::Nothing)
+        match (account_id, payload.action_id.as_deref()) {
+            (Some(account_id), Some(views::ASSOCIATE)) => {
+                self.suggest_records(account_id, payload).await
+            }
+            _ => Ok(SlackReply::Options(Vec::new())),
+        }
     }
 }

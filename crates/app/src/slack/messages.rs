@@ -561,16 +561,32 @@ pub fn hs_help(unknown: Option<&str>) -> SlackMessageContent {
         )));
     }
     blocks.push(section(
-        "*Hubbub in Slack*\n\u{2022} `/hs help` shows this.\n\u{2022} `/hs search {text}` finds contacts, companies, deals and tickets, shown only to you as cards with buttons: assign to me, move to a stage, add a note, open in the hub. Example: `/hs search Ada`.\n\u{2022} `/hs -feedback {your feedback}` sends feedback about Hubbub in Slack to your hub's admins: a dialog opens with your text, to choose its kind and add your name and email if you like. Example: `/hs -feedback The notifications are great`."
+        "*Hubbub in Slack*\n\u{2022} `/hs help` shows this.\n\u{2022} `/hs search {text}` finds contacts, companies, deals and tickets, shown only to you as cards with buttons: assign to me, move to a stage, add a note, open in the hub. Example: `/hs search Ada`.\n\u{2022} `/hs create contact|company|deal|ticket|task` opens a dialog to make one, linked to a record you choose. Example: `/hs create deal`.\n\u{2022} `/hs -feedback {your feedback}` sends feedback about Hubbub in Slack to your hub's admins: a dialog opens with your text, to choose its kind and add your name and email if you like. Example: `/hs -feedback The notifications are great`."
             .to_owned(),
     ));
     blocks.push(context(
-        "Notifications reach you here in direct messages; website chats are answered in their inbox's channel.".to_owned(),
+        "On any message, the shortcuts menu (\u{22ee} More actions) has *Create task from message* and *Log message to record*. Notifications reach you here in direct messages; website chats are answered in their inbox's channel.".to_owned(),
     ));
     message(
-        "Hubbub: /hs help shows this; /hs search {text} finds records; /hs -feedback {your feedback} sends feedback.",
+        "Hubbub: /hs help shows this; /hs search {text} finds records; /hs create {type} makes one; /hs -feedback {your feedback} sends feedback.",
         blocks,
     )
+}
+
+/// Beside a dialog's field, when the Slack user who submitted it is
+/// mapped to no hub user.
+pub const UNMAPPED_DIALOG: &str = "Your Slack account is not mapped to a Hubbub user, so the hub cannot tell who you are. Nothing was saved. Map it in the hub's notification settings (click here to map your email address), then try again.";
+
+/// `/hs create` with no type, or one it does not make.
+pub fn create_what(typed: &str) -> SlackMessageContent {
+    let asked = if typed.is_empty() {
+        "Create what?".to_owned()
+    } else {
+        format!("Hubbub cannot create \u{201c}{typed}\u{201d}.")
+    };
+    plain(&format!(
+        "{asked} Type /hs create contact, /hs create company, /hs create deal, /hs create ticket or /hs create task."
+    ))
 }
 
 /// `/hs search` with nothing to search for.

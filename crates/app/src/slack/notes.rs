@@ -7,12 +7,12 @@
 
 use hubbub_hub::RecordRef;
 use hubbub_slack::InteractionPayload;
-use hubbub_store::{Consequences, NewActivity};
 use serde::{Deserialize, Serialize};
 
-use super::actions::{Place, Reply};
+use super::actions::{done_from_slack, Place, Reply};
 use super::cards::CardPlace;
 use super::inbound::SlackReply;
+use super::messages;
 use super::views::{self, NOTE_BODY};
 use crate::jobs::Job;
 use crate::{App, Error, Result};
@@ -77,13 +77,10 @@ impl App {
             tracing::warn!(account_id, "a note dialog came back without its record");
             return Ok(SlackReply::Nothing);
         };
-        let team_id = payload.team_id().unwrap_or_default();
-        let Some(actor) = self
-            .slack_actor(account_id, team_id, &payload.user.id)
-            .await?
-        else {
-            return Ok(refused(
-                "Your Slack account is not mapped to a Hubbub user, so the hub cannot tell who writes the note. Map it in the hub's notification settings.",
+        let Some(actor) = self.slack_actor_of(account_id, payload).await? else {
+            return Ok(SlackReply::field_error(
+                NOTE_BODY,
+                messages::UNMAPPED_DIALOG,
             ));
         };
         let body = view["state"]["values"][NOTE_BODY][NOTE_BODY]["value"]
@@ -98,27 +95,14 @@ impl App {
         let done = format!("{} added a note", actor.name());
         let added = self
             .add_note_with(&actor, t, id, body, |_| {
-                let mut out = Consequences::default();
-                out.activity.push(NewActivity {
-                    object_id: id,
-                    user_id: actor.user_id(),
-                    via: "slack",
-                    summary: format!("{done} {}", actor.via().as_str()),
-                });
-                let redraw = reply.redraw(actor.user_id(), dialog.record, &done);
-                out.jobs.extend(redraw.map(|job| job.to_new(None)));
-                out
+                let answer = reply.redraw(actor.user_id(), dialog.record, &done);
+                done_from_slack(&actor, id, &done, answer)
             })
             .await;
         match added {
             Ok(_) => Ok(SlackReply::Nothing),
-            Err(Error::Refused(why)) => Ok(refused(&why.to_string())),
+            Err(Error::Refused(why)) => Ok(SlackReply::field_error(NOTE_BODY, &why.to_string())),
             Err(e) => Err(e),
         }
     }
-}
-
-/// The dialog stays open with `why` beside the note.
-fn refused(why: &str) -> SlackReply {
-    SlackReply::FieldErrors(vec![(NOTE_BODY.to_owned(), why.to_owned())])
 }

@@ -7,7 +7,7 @@ use hubbub_slack::{SlackMessageContent, SlashCommand};
 use super::cards::CardPlace;
 use super::inbound::SlackReply;
 use super::messages::{self, CardGroup, SearchResults};
-use crate::search::{FoundEverywhere, MAX_QUERY_CHARS};
+use crate::search::{FoundEverywhere, MAX_QUERY_CHARS, SEARCHED_TYPES};
 use crate::{links, Actor, App, Error, Result};
 
 /// Cards of each type a search shows at most.
@@ -55,8 +55,9 @@ impl App {
         query: &str,
         outcome: Option<&str>,
     ) -> Result<SlackMessageContent> {
-        let FoundEverywhere { found, refused } =
-            self.search_everywhere(actor, query, CARDS_PER_TYPE).await?;
+        let FoundEverywhere { found, refused } = self
+            .search_everywhere(actor, query, &SEARCHED_TYPES, CARDS_PER_TYPE)
+            .await?;
         let mut groups = Vec::new();
         for f in found {
             let t = f.object_type;

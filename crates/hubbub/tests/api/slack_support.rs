@@ -279,6 +279,7 @@ pub async fn subscribe_app(world: &World) {
         json!({
             "events_url": format!("{base}/slack/events"),
             "interactivity_url": format!("{base}/slack/interactions"),
+            "options_url": format!("{base}/slack/options"),
             "commands": [{"command": "/hs", "url": format!("{base}/slack/commands")}],
         }),
     )

@@ -1,5 +1,5 @@
 //! Posting as the app: direct messages, message updates, and answers to
-//! an interaction through its `response_url`.
+//! an interaction through its `response_url`; links to messages.
 
 use slack_morphism::prelude::*;
 
@@ -41,6 +41,26 @@ impl SlackApi {
         let r: SlackApiConversationsOpenResponse<SlackBasicChannelInfo> =
             self.paced(bot_token, call, open).await?;
         Ok(r.channel.id.value().clone())
+    }
+
+    /// `chat.getPermalink`: the link to a message, for people to open.
+    pub async fn get_permalink(
+        &self,
+        bot_token: &str,
+        channel: &str,
+        ts: &str,
+    ) -> Result<String, SlackApiError> {
+        let token = token(bot_token);
+        let session = self.client.open_session(&token);
+        let request = SlackApiChatGetPermalinkRequest::new(
+            SlackChannelId::new(channel.to_owned()),
+            SlackTs::new(ts.to_owned()),
+        );
+        let call = Call::Method("chat.getPermalink", Pace::Tier4);
+        let r = self
+            .paced(bot_token, call, session.chat_get_permalink(&request))
+            .await?;
+        Ok(r.permalink.to_string())
     }
 
     /// `chat.postMessage` to a channel (or a direct-message channel).

@@ -26,7 +26,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use hubbub_app::slack::inbound::{EventTaken, SlackReply};
-use hubbub_slack::{EventsRequest, InteractionPayload, ParseError, SlashCommand};
+use hubbub_slack::{blocks, EventsRequest, InteractionPayload, ParseError, SlashCommand};
 
 use crate::AppState;
 
@@ -149,6 +149,7 @@ fn respond(reply: hubbub_app::Result<SlackReply>) -> Response {
             message["response_type"] = "ephemeral".into();
             Json(message).into_response()
         }
+        Ok(SlackReply::Options(groups)) => Json(blocks::suggestions(groups)).into_response(),
         Ok(SlackReply::FieldErrors(errors)) => {
             let errors: serde_json::Map<String, serde_json::Value> =
                 errors.into_iter().map(|(k, v)| (k, v.into())).collect();
