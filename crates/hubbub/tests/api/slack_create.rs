@@ -186,6 +186,17 @@ async fn create_answers_unknown_types_the_unmapped_and_a_view_only_user_and_open
     );
     assert!(told[1].contains("/hs create ticket"), "{told:?}");
 
+    // Slack's trigger ran out before the dialog could open.
+    let fault = json!({"method": "views.open", "error": "expired_trigger_id", "times": 1});
+    let (status, body) = sandbox_control(&world, "/control/faults", fault).await;
+    assert!(status.is_success(), "{body}");
+    hs(&world, "maria", "general", "create deal").await;
+    let told = shown_to(&world, "maria").await;
+    assert!(
+        told[2].contains("The dialog could not open in time. Type the command again."),
+        "{told:?}"
+    );
+
     hs(&world, "mark", "general", "create task").await;
     let told = shown_to(&world, "mark").await;
     assert!(told[0].contains("not mapped to a Hubbub user"), "{told:?}");

@@ -6,6 +6,7 @@
 //! Slack" on the record's timeline and show its card only to that user;
 //! an unmapped user is told how to map, and nothing opens.
 
+use hubbub_app::slack::messages::record_actions as ids;
 use serde_json::{json, Value};
 
 use crate::conversations_slack::shown;
@@ -95,9 +96,34 @@ async fn a_task_is_made_from_a_message_with_its_text_author_and_permalink() {
     .await;
     assert_eq!(made["result"], "closed", "{made}");
     world.app.settle().await;
-    let card = shown(&ephemerals(&world, "maria").await.pop().unwrap());
+    let made = ephemerals(&world, "maria").await.pop().unwrap();
+    let card = shown(&made);
     assert!(card.contains("Maria Member created the task"), "{card}");
-    assert!(card.contains("Complete task"), "{card}");
+
+    // Complete it from its card: the card is drawn again in place.
+    let task = made["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|b| {
+            b["block_id"]
+                .as_str()?
+                .strip_prefix("card.record:")
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| panic!("{made}"));
+    let click = json!({
+        "user": "maria", "channel": made["channel"], "ts": made["ts"],
+        "block_id": format!("card.record:{task}"), "action_id": ids::COMPLETE_TASK,
+    });
+    let (status, body) = sandbox_control(&world, "/control/click", click).await;
+    assert!(status.is_success(), "{body}");
+    world.app.settle().await;
+    let shown_now = ephemerals(&world, "maria").await;
+    let card = shown(shown_now.last().unwrap());
+    assert!(card.contains("Maria Member completed the task"), "{card}");
+    assert!(!card.contains(ids::COMPLETE_TASK), "{card}");
+    assert_eq!(shown_now.len(), 1, "drawn again in place");
 
     let mut browser = signed_in(&world, &maria.email).await;
     let page = browser.get(&format!("/contacts/{contact}")).await;
