@@ -42,4 +42,5 @@ mod slack_mapping;
 mod slack_removal;
 mod slack_requests;
 mod slack_search;
+mod slack_search_benchmark;
 mod slack_shortcuts;
