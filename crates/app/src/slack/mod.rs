@@ -3,7 +3,8 @@
 //! ([`user_mapping`]), what Slack sends the hub ([`inbound`]), the
 //! buttons of notifications and record cards ([`actions`], [`cards`],
 //! [`notes`]),
-//! the `/hs` command ([`commands`], [`search`]), and the messages and modals the app posts and opens
+//! the `/hs` command ([`commands`], [`search`]), previews of links to hub
+//! records ([`previews`]), and the messages and modals the app posts and opens
 //! ([`messages`], [`views`]). Every Web API call with the bot
 //! token goes through [`workspace`], which notices a dead token.
 
@@ -14,6 +15,7 @@ pub mod connect;
 pub mod inbound;
 pub mod messages;
 pub mod notes;
+pub mod previews;
 pub mod removal;
 pub mod search;
 pub mod user_mapping;
