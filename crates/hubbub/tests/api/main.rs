@@ -38,6 +38,7 @@ mod slack_commands;
 mod slack_connect;
 mod slack_delivery_faults;
 mod slack_mapping;
+mod slack_previews;
 mod slack_removal;
 mod slack_requests;
 mod slack_search;
