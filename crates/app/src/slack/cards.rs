@@ -181,6 +181,15 @@ impl App {
         })
     }
 
+    /// One record's card, as `actor` may see it.
+    pub(crate) async fn card_of(&self, actor: &Actor, record: RecordRef) -> Result<RecordCard> {
+        let t = record.object_type;
+        let found = self.record(actor, t, record.id).await?;
+        let props = self.store().property_set(actor.account_id(), t).await?;
+        let lookups = self.lookups(actor.account_id(), t).await?;
+        self.card(actor, &found, &props, &lookups)
+    }
+
     /// A message of one record's card, as `actor` may see it.
     pub(crate) async fn card_message(
         &self,
@@ -188,11 +197,7 @@ impl App {
         record: RecordRef,
         outcome: Option<&str>,
     ) -> Result<SlackMessageContent> {
-        let t = record.object_type;
-        let found = self.record(actor, t, record.id).await?;
-        let props = self.store().property_set(actor.account_id(), t).await?;
-        let lookups = self.lookups(actor.account_id(), t).await?;
-        let card = self.card(actor, &found, &props, &lookups)?;
+        let card = self.card_of(actor, record).await?;
         Ok(messages::record_card(&card, &CardPlace::Record, outcome))
     }
 

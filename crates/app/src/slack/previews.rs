@@ -307,9 +307,8 @@ impl App {
         let Some(presser) = self.presser(&reply, payload).await? else {
             return Ok(());
         };
-        let t = record.object_type;
-        let found = match self.record(&presser, t, record.id).await {
-            Ok(found) => found,
+        let card = match self.card_of(&presser, record).await {
+            Ok(card) => card,
             Err(Error::Refused(why)) => {
                 return self
                     .answer(&reply, reply.only_to_them(&why.to_string()))
@@ -317,9 +316,6 @@ impl App {
             }
             Err(e) => return Err(e),
         };
-        let props = self.store().property_set(account_id, t).await?;
-        let lookups = self.lookups(account_id, t).await?;
-        let card = self.card(&presser, &found, &props, &lookups)?;
         let trigger_id = payload.trigger_id.as_deref().unwrap_or_default();
         let opened = self
             .open_dialog(account_id, trigger_id, previews::record_dialog(&card))
