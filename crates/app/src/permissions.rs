@@ -30,6 +30,8 @@ pub enum Permission {
     ManageRules,
     /// Read the feedback people sent from Slack.
     ReadFeedback,
+    /// Choose how much links to hub records pasted in Slack show.
+    ManageLinkPreviews,
     /// Read or change records of a type.
     Records(ObjectType, Access),
     ReadOwners,
@@ -76,7 +78,8 @@ fn allows(actor: &Actor, permission: Permission) -> Result<(), Denied> {
         | Permission::ReadAllMail
         | Permission::ManageNotifications
         | Permission::ManageRules
-        | Permission::ReadFeedback => roles.super_admin,
+        | Permission::ReadFeedback
+        | Permission::ManageLinkPreviews => roles.super_admin,
         Permission::Records(_, Access::Write) | Permission::Conversations(Access::Write) => {
             roles.may_change_records()
         }
@@ -135,6 +138,9 @@ impl App {
             ),
             Permission::ReadFeedback => format!(
                 "Only super admins read the feedback sent from Slack. Ask {admins} what it says."
+            ),
+            Permission::ManageLinkPreviews => format!(
+                "Only super admins choose what links to hub records show in Slack. Ask {admins} to change it."
             ),
             Permission::Records(t, Access::Write) => format!(
                 "You have a view-only seat: you may read {} but not change them. Ask {admins} for a seat that may edit records.",

@@ -8,6 +8,7 @@ pub mod change;
 pub mod conversation;
 pub mod error;
 pub mod feedback;
+pub mod link_preview;
 pub mod matching;
 pub mod mention;
 pub mod notice;

@@ -250,6 +250,14 @@ pub fn modal(
     )
 }
 
+/// A modal that only shows something: its title, its blocks and Close
+/// (no fields, so no Submit).
+pub fn info_modal(title: &str, blocks: Vec<SlackBlock>) -> SlackView {
+    let plain =
+        |t: &str| -> SlackBlockPlainTextOnly { SlackBlockPlainText::new(t.to_owned()).into() };
+    SlackView::Modal(SlackModalView::new(plain(title), blocks).with_close(plain("Close")))
+}
+
 /// One of a modal's fields: `id` is its block's and its element's id
 /// (what a submission's values and errors are keyed by).
 pub fn input(id: &str, label: &str, element: Field, optional: bool) -> SlackBlock {

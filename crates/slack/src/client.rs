@@ -9,6 +9,7 @@ mod chat;
 mod pace;
 mod people;
 mod threads;
+mod unfurls;
 mod views;
 
 pub use channels::{channel_id_in, ChannelListing, SlackChannel};

@@ -116,6 +116,42 @@ impl TryFrom<Value> for InnerEvent {
     }
 }
 
+/// A `link_shared` event: the links of a person's message that point at
+/// the app's unfurl domains (the message itself is not sent).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LinkShared {
+    pub channel: String,
+    /// Who posted the message.
+    pub user: String,
+    #[serde(default)]
+    pub message_ts: String,
+    /// `conversations_history` for a posted message; `composer` for one
+    /// still being written, which has no channel or `ts` yet.
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub links: Vec<SharedLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SharedLink {
+    #[serde(default)]
+    pub domain: String,
+    pub url: String,
+}
+
+impl LinkShared {
+    /// The event, when it is a `link_shared` about a posted message.
+    pub fn of(event: &InnerEvent) -> Option<LinkShared> {
+        if event.kind != "link_shared" {
+            return None;
+        }
+        let shared: LinkShared = serde_json::from_value(event.body.clone()).ok()?;
+        let posted = shared.source.as_deref() != Some("composer") && !shared.message_ts.is_empty();
+        posted.then_some(shared)
+    }
+}
+
 /// A slash command invocation (form fields).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SlashCommand {
@@ -239,6 +275,21 @@ impl InteractionPayload {
         let channel = container.get("channel_id")?.as_str()?;
         let ts = container.get("message_ts")?.as_str()?;
         Some((channel, ts))
+    }
+
+    /// An action in one of the app's unfurls: the message the unfurl is
+    /// attached to (channel, `ts`) and the link it unfurls, from the
+    /// payload's `container` (a `message_attachment` with
+    /// `is_app_unfurl`).
+    pub fn unfurl_location(&self) -> Option<(&str, &str, &str)> {
+        let container = self.payload.get("container")?;
+        if container.get("is_app_unfurl").and_then(Value::as_bool) != Some(true) {
+            return None;
+        }
+        let channel = container.get("channel_id")?.as_str()?;
+        let ts = container.get("message_ts")?.as_str()?;
+        let url = container.get("app_unfurl_url")?.as_str()?;
+        Some((channel, ts, url))
     }
 
     /// The workspace the person acted in: `team.id`, or the person's own
@@ -412,6 +463,61 @@ mod tests {
             p.message_location(),
             Some(("D0CJ1Q9C1", "1548261231.000200"))
         );
+    }
+
+    #[test]
+    fn link_shared_and_a_press_in_an_unfurl_as_documented() {
+        let body = json!({
+            "type": "event_callback", "team_id": "T1", "api_app_id": "A1",
+            "event_id": "Ev1", "event_time": 1,
+            "event": {
+                "type": "link_shared", "channel": "Cxxxxxx", "is_bot_user_member": true,
+                "user": "Uxxxxxxx", "message_ts": "123456789.9875",
+                "unfurl_id": "C123456.123456789.987501.1b90fa1278528ce6e2f6c5c2bfa1abc9a41d57d02b29d173f40399c9ffdecf4b",
+                "thread_ts": "123456621.1855", "source": "conversations_history",
+                "links": [{"domain": "example.com", "url": "https://example.com/12345"}]
+            }
+        });
+        let EventsRequest::EventCallback(cb) =
+            EventsRequest::parse(body.to_string().as_bytes()).unwrap()
+        else {
+            panic!("not an event callback");
+        };
+        let shared = LinkShared::of(&cb.event).unwrap();
+        assert_eq!(shared.user, "Uxxxxxxx");
+        assert_eq!(shared.message_ts, "123456789.9875");
+        assert_eq!(shared.links[0].url, "https://example.com/12345");
+        let composing = InnerEvent::try_from(json!({
+            "type": "link_shared", "channel": "COMPOSER", "user": "U1",
+            "message_ts": "U1-909b5454", "source": "composer", "links": []
+        }))
+        .unwrap();
+        assert_eq!(LinkShared::of(&composing), None);
+
+        let payload = json!({
+            "type": "block_actions",
+            "team": {"id": "T123456"},
+            "user": {"id": "U061F7AUR"},
+            "actions": [{"action_id": "orbit", "block_id": "05cM", "type": "button"}],
+            "app_unfurl": {"id": 1, "blocks": [], "app_unfurl_url": "https://figment.example.com/imagine", "is_app_unfurl": true},
+            "container": {
+                "type": "message_attachment", "message_ts": "123456789.9875", "attachment_id": 1,
+                "channel_id": "C123456", "is_ephemeral": false, "is_app_unfurl": true,
+                "app_unfurl_url": "https://figment.example.com/imagine"
+            },
+            "response_url": "https://hooks.slack.com/actions/T123456/XXXX/XXXX"
+        });
+        let form = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        let p = InteractionPayload::parse(form.as_bytes()).unwrap();
+        assert_eq!(
+            p.unfurl_location(),
+            Some((
+                "C123456",
+                "123456789.9875",
+                "https://figment.example.com/imagine"
+            ))
+        );
+        assert_eq!(p.message_location(), Some(("C123456", "123456789.9875")));
     }
 
     proptest! {

@@ -17,7 +17,8 @@ pub use client::{
     Stamp, StampedPost,
 };
 pub use events::{
-    EventCallback, EventsRequest, InnerEvent, InteractionPayload, ParseError, SlashCommand,
+    EventCallback, EventsRequest, InnerEvent, InteractionPayload, LinkShared, ParseError,
+    SharedLink, SlashCommand,
 };
 /// The message type the Block Kit builders return.
 pub use slack_morphism::prelude::{

@@ -15,6 +15,7 @@ mod followers;
 mod inboxes;
 mod indexing;
 mod jobs;
+mod link_previews;
 mod mail;
 mod notification_settings;
 mod notifications;

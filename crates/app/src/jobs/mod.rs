@@ -23,6 +23,7 @@ use serde_json::Value;
 
 use crate::notifications::plan::TaskAlarm;
 use crate::slack::cards::CardRedraw;
+use crate::slack::previews::LinkPreviews;
 use crate::{Actor, App, Permission, Result};
 use hubbub_hub::{Notice, RecordRef};
 
@@ -102,6 +103,11 @@ pub enum Job {
         thread_ts: Option<String>,
         content: Box<SlackMessageContent>,
     },
+    /// Preview the links to hub records a person posted in Slack
+    /// (`chat.unfurl`), as the account's preview level says and as that
+    /// person may see the records.
+    #[serde(rename = "slack.unfurl")]
+    UnfurlLinks(LinkPreviews),
 }
 
 /// A task alarm's topic: a reminder or the overdue notice.
@@ -123,7 +129,7 @@ mod alarm_topic {
 }
 
 /// Every kind's name as stored (the serde tags above).
-const KINDS: [&str; 11] = [
+const KINDS: [&str; 12] = [
     "slack.map_users",
     "slack.send_mapping_request",
     "slack.respond",
@@ -135,6 +141,7 @@ const KINDS: [&str; 11] = [
     "conversations.sync_thread",
     "conversations.mail_visitor",
     "slack.ephemeral",
+    "slack.unfurl",
 ];
 
 /// Why a stored job cannot be read.
@@ -169,6 +176,7 @@ impl Job {
                 conversation_id, ..
             } => format!("Mail an answer to conversation {conversation_id}'s visitor"),
             Job::Ephemeral { .. } => "Tell a Slack user why their reply was not sent".to_owned(),
+            Job::UnfurlLinks(_) => "Preview links to hub records posted in Slack".to_owned(),
         }
     }
 
@@ -329,6 +337,7 @@ impl App {
                 self.post_ephemeral(account_id, &channel, &user, thread_ts.as_deref(), *content)
                     .await
             }
+            Job::UnfurlLinks(links) => self.unfurl_links(account_id, &links).await,
         }
     }
 }
@@ -395,6 +404,13 @@ mod tests {
                 thread_ts: Some("1.2".into()),
                 content: Box::new(hubbub_slack::SlackMessageContent::new()),
             },
+            Job::UnfurlLinks(LinkPreviews {
+                team_id: "T1".into(),
+                channel: "C1".into(),
+                ts: "1.2".into(),
+                sharer: "U1".into(),
+                links: Vec::new(),
+            }),
         ];
         let kinds: Vec<String> = jobs.iter().map(|j| j.encode().0).collect();
         assert_eq!(kinds, KINDS);

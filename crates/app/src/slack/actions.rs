@@ -16,7 +16,7 @@ use hubbub_hub::auth::Access;
 use hubbub_hub::pipeline::stage_label;
 use hubbub_hub::timestamp::{format_instant, parse_instant, to_iso, Millis};
 use hubbub_hub::{HubError, ObjectType, Record};
-use hubbub_slack::InteractionPayload;
+use hubbub_slack::{InteractionPayload, SlackMessageContent};
 use hubbub_store::{Consequences, NewActivity, User};
 use serde_json::{Map, Value};
 
@@ -123,7 +123,10 @@ pub(crate) enum Place<'p> {
 impl<'p> Reply<'p> {
     /// For a press in `payload`, made in the workspace of `account_id`.
     pub(crate) fn to_press(app: &App, account_id: i64, payload: &'p InteractionPayload) -> Self {
-        let card = payload.first_action_block().and_then(CardPlace::parse);
+        let card = payload
+            .first_action_block()
+            .and_then(CardPlace::parse)
+            .map(|card| card.pressed_in(payload));
         let place = match (card, payload.message_location()) {
             (Some(card), _) => Place::Card(card),
             (None, Some((channel, ts))) => Place::Notice(channel, ts),
@@ -161,9 +164,14 @@ impl<'p> Reply<'p> {
 
     /// `text`, shown only to the one who pressed.
     pub(crate) fn only_to_them(&self, text: &str) -> Option<Job> {
+        self.shown_only_to_them(messages::plain(text))
+    }
+
+    /// `content`, shown only to the one who pressed.
+    pub(crate) fn shown_only_to_them(&self, content: SlackMessageContent) -> Option<Job> {
         Some(Job::RespondInSlack {
             response_url: self.response_url?.to_owned(),
-            content: Box::new(messages::plain(text)),
+            content: Box::new(content),
             replace_original: false,
         })
     }

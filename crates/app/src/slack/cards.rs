@@ -1,14 +1,16 @@
 //! Record cards: a record as a Slack message shows it, with the buttons
 //! that act on it as the Slack user's hub user (their presses are
-//! [`actions`](super::actions)'). Cards are shown in `/hs search`'s answer
-//! and for a record made from Slack; a press draws the card's message
-//! again where it is, through the press's `response_url`, as the record
-//! then stands and as the presser may see it.
+//! [`actions`](super::actions)'). Cards are shown in `/hs search`'s answer,
+//! for a record made from Slack and in full-details link previews; a press
+//! draws the card's message again where it is, through the press's
+//! `response_url`, as the record then stands and as the presser may see it
+//! (a preview through `chat.unfurl`, as the sharer may see it:
+//! [`previews`](super::previews)).
 
 use hubbub_hub::association::default_type;
 use hubbub_hub::property::{PropertySet, PropertyType};
 use hubbub_hub::{ObjectType, Record, RecordRef};
-use hubbub_slack::SlackMessageContent;
+use hubbub_slack::{InteractionPayload, SlackMessageContent};
 use serde::{Deserialize, Serialize};
 
 use super::messages::{self, RecordCard, RecordPart};
@@ -31,19 +33,56 @@ pub enum CardPlace {
     Search { query: String },
     /// A message of this one card.
     Record,
+    /// A link's preview (its unfurl), drawn as the Slack user who shared
+    /// the link may see the record. `at` comes from the press: the block
+    /// id has no room for the link.
+    Preview {
+        sharer: String,
+        #[serde(default)]
+        at: Option<Unfurled>,
+    },
+}
+
+/// Where a preview is: the message its link was posted in, and the link
+/// (as the message has it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unfurled {
+    pub channel: String,
+    pub ts: String,
+    pub url: String,
 }
 
 const SEARCH_PLACE: &str = "card.search";
 const RECORD_PLACE: &str = "card.record";
+const PREVIEW_PLACE: &str = "card.preview";
 
 impl CardPlace {
     /// The block id of `record`'s buttons here: `card.record:deal:12`,
-    /// `card.search:deal:12:QUERY`.
+    /// `card.search:deal:12:QUERY`, `card.preview:deal:12:U123`.
     pub fn block_id(&self, record: RecordRef) -> String {
         let record = record.encode();
         match self {
             CardPlace::Search { query } => format!("{SEARCH_PLACE}:{record}:{query}"),
             CardPlace::Record => format!("{RECORD_PLACE}:{record}"),
+            CardPlace::Preview { sharer, .. } => format!("{PREVIEW_PLACE}:{record}:{sharer}"),
+        }
+    }
+
+    /// The place of a press in `payload`: a preview's is completed with
+    /// where the preview is.
+    pub(crate) fn pressed_in(self, payload: &InteractionPayload) -> CardPlace {
+        match self {
+            CardPlace::Preview { sharer, .. } => CardPlace::Preview {
+                sharer,
+                at: payload
+                    .unfurl_location()
+                    .map(|(channel, ts, url)| Unfurled {
+                        channel: channel.to_owned(),
+                        ts: ts.to_owned(),
+                        url: url.to_owned(),
+                    }),
+            },
+            other => other,
         }
     }
 
@@ -56,6 +95,10 @@ impl CardPlace {
             (RECORD_PLACE, None) => Some(CardPlace::Record),
             (SEARCH_PLACE, Some(query)) => Some(CardPlace::Search {
                 query: query.to_owned(),
+            }),
+            (PREVIEW_PLACE, Some(sharer)) if !sharer.is_empty() => Some(CardPlace::Preview {
+                sharer: sharer.to_owned(),
+                at: None,
             }),
             _ => None,
         }
@@ -138,6 +181,15 @@ impl App {
         })
     }
 
+    /// One record's card, as `actor` may see it.
+    pub(crate) async fn card_of(&self, actor: &Actor, record: RecordRef) -> Result<RecordCard> {
+        let t = record.object_type;
+        let found = self.record(actor, t, record.id).await?;
+        let props = self.store().property_set(actor.account_id(), t).await?;
+        let lookups = self.lookups(actor.account_id(), t).await?;
+        self.card(actor, &found, &props, &lookups)
+    }
+
     /// A message of one record's card, as `actor` may see it.
     pub(crate) async fn card_message(
         &self,
@@ -145,11 +197,7 @@ impl App {
         record: RecordRef,
         outcome: Option<&str>,
     ) -> Result<SlackMessageContent> {
-        let t = record.object_type;
-        let found = self.record(actor, t, record.id).await?;
-        let props = self.store().property_set(actor.account_id(), t).await?;
-        let lookups = self.lookups(actor.account_id(), t).await?;
-        let card = self.card(actor, &found, &props, &lookups)?;
+        let card = self.card_of(actor, record).await?;
         Ok(messages::record_card(&card, &CardPlace::Record, outcome))
     }
 
@@ -166,6 +214,11 @@ impl App {
         let drawn = match &redraw.place {
             CardPlace::Search { query } => self.search_message(&actor, query, outcome).await,
             CardPlace::Record => self.card_message(&actor, redraw.record, outcome).await,
+            CardPlace::Preview { sharer, at } => {
+                return self
+                    .redraw_preview(account_id, sharer, at.as_ref(), redraw)
+                    .await
+            }
         };
         let content = match drawn {
             Ok(content) => content,
@@ -231,6 +284,10 @@ mod tests {
                 query: "ada: lovelace".into(),
             },
             CardPlace::Search { query: "".into() },
+            CardPlace::Preview {
+                sharer: "U123".into(),
+                at: None,
+            },
         ] {
             assert_eq!(CardPlace::parse(&place.block_id(deal)), Some(place));
         }
@@ -241,5 +298,7 @@ mod tests {
         assert_eq!(CardPlace::parse("a1b2"), None);
         assert_eq!(CardPlace::parse("card.record:deal:x"), None);
         assert_eq!(CardPlace::parse("card.record:deal:12:extra"), None);
+        assert_eq!(CardPlace::parse("card.preview:deal:12"), None);
+        assert_eq!(CardPlace::parse("card.preview:deal:12:"), None);
     }
 }

@@ -18,6 +18,7 @@ use hubbub_slack::{EventCallback, InteractionPayload, SlackMessageContent, Slash
 use hubbub_store::{take_slack_event_on, AnyConnection, StoreError};
 
 use super::actions::Press;
+use super::messages::previews::OPEN_PREVIEW;
 use super::messages::{record_actions, MAPPING_CONFIRM};
 use super::user_mapping::SlackIdentity;
 use super::views;
@@ -111,6 +112,7 @@ impl App {
     ) -> Result<Option<i64>> {
         self.on_removal_event(conn, account_id, callback).await?;
         self.on_channel_event(conn, account_id, callback).await?;
+        self.on_link_shared(conn, account_id, callback).await?;
         self.on_thread_message(conn, account_id, callback).await
     }
 
@@ -161,6 +163,10 @@ impl App {
         if let Some((record_actions::ADD_NOTE, value)) = action {
             if let Some(record) = RecordRef::decode(value) {
                 self.open_note_dialog(account_id, payload, record).await?;
+            }
+        } else if let Some((OPEN_PREVIEW, value)) = action {
+            if let Some(record) = RecordRef::decode(value) {
+                self.open_preview(account_id, payload, record).await?;
             }
         } else if let Some(press) = action.and_then(|(id, value)| Press::parse(id, value)) {
             self.press_notification_button(account_id, payload, press)

@@ -11,6 +11,8 @@ use hubbub_slack::{SlackActionBlockElement, SlackBlock, SlackMessageContent};
 
 use super::cards::CardPlace;
 
+pub mod previews;
+
 /// The button that confirms a hub-to-Slack user mapping; its value is the
 /// request's id.
 pub const MAPPING_CONFIRM: &str = "user_mapping.confirm";
@@ -247,19 +249,23 @@ pub struct RecordCard {
 /// A card's two blocks; its buttons' block id says where it is (`place`),
 /// so that a press can draw it again.
 fn card_blocks(card: &RecordCard, place: &CardPlace) -> [SlackBlock; 2] {
-    let title = format!(
-        "*<{}|{}>*  \u{b7}  {}",
-        card.url,
-        escape_within(&card.title, 200),
-        escape_within(&card.kind, 50)
-    );
     [
-        blocks::card(title, card.part.property_fields(), None),
+        blocks::card(card_title(card), card.part.property_fields(), None),
         controls_in(
             &place.block_id(card.record),
             record_controls(&card.url, Some(&card.part)),
         ),
     ]
+}
+
+/// A card's first line: its title linked to the hub, and its type.
+fn card_title(card: &RecordCard) -> String {
+    format!(
+        "*<{}|{}>*  \u{b7}  {}",
+        card.url,
+        escape_within(&card.title, 200),
+        escape_within(&card.kind, 50)
+    )
 }
 
 /// What a press did, above the cards it drew again.

@@ -4,7 +4,8 @@
 //! buttons of notifications and record cards ([`actions`], [`cards`],
 //! [`notes`]),
 //! the `/hs` command ([`commands`], [`search`], [`create`]), the message
-//! shortcuts ([`shortcuts`]), and the messages and modals the app posts and opens
+//! shortcuts ([`shortcuts`]), previews of links to hub records
+//! ([`previews`]), and the messages and modals the app posts and opens
 //! ([`messages`], [`views`]). Every Web API call with the bot
 //! token goes through [`workspace`], which notices a dead token.
 
@@ -16,6 +17,7 @@ pub mod create;
 pub mod inbound;
 pub mod messages;
 pub mod notes;
+pub mod previews;
 pub mod removal;
 pub mod search;
 pub mod shortcuts;

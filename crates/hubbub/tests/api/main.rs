@@ -39,6 +39,7 @@ mod slack_connect;
 mod slack_create;
 mod slack_delivery_faults;
 mod slack_mapping;
+mod slack_previews;
 mod slack_removal;
 mod slack_requests;
 mod slack_search;

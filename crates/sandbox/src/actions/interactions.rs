@@ -42,9 +42,12 @@ pub struct Click {
     pub values: Value,
 }
 
-/// Where an interaction happens: a message, an ephemeral message or a view.
+/// Where an interaction happens: a message, an app's unfurl attached to a
+/// message (anyone's), an ephemeral message or a view.
 enum Surface {
     Message(Message),
+    /// The message and its attachment holding the app's unfurl.
+    Unfurl(Message, Value),
     Ephemeral(Ephemeral),
     View(View),
 }
@@ -54,6 +57,7 @@ impl Surface {
     fn blocks_and_app(&self) -> (Value, Option<String>) {
         match self {
             Surface::Message(m) => (m.blocks.clone().unwrap_or(Value::Null), m.app_id.clone()),
+            Surface::Unfurl(_, a) => (a["blocks"].clone(), a["app_id"].as_str().map(str::to_owned)),
             Surface::Ephemeral(e) => (e.blocks.clone().unwrap_or(Value::Null), e.app_id.clone()),
             Surface::View(v) => (v.view["blocks"].clone(), Some(v.app_id.clone())),
         }
@@ -63,6 +67,16 @@ impl Surface {
     fn container(&self) -> Value {
         match self {
             Surface::Message(m) => message_container(&m.channel, &m.ts, false),
+            // As Slack's unfurling guide shows an interactive unfurl's.
+            Surface::Unfurl(m, a) => json!({
+                "type": "message_attachment",
+                "message_ts": m.ts,
+                "attachment_id": a["id"],
+                "channel_id": m.channel,
+                "is_ephemeral": false,
+                "is_app_unfurl": true,
+                "app_unfurl_url": a["app_unfurl_url"],
+            }),
             Surface::Ephemeral(e) => message_container(&e.channel, &e.ts, true),
             Surface::View(v) => json!({"type": "view", "view_id": v.id}),
         }
@@ -84,7 +98,24 @@ fn surface(state: &State, team_id: &str, user_id: &str, c: &Click) -> Result<Sur
     let channel = resolve_channel(state, team_id, c.channel.as_deref().unwrap_or_default())?;
     let ts = c.ts.as_deref().ok_or(bad("ts_required"))?;
     if let Some(m) = state.message(&channel.id, ts) {
-        return Ok(Surface::Message(m.clone()));
+        let in_blocks = m
+            .blocks
+            .as_ref()
+            .and_then(|b| find_element(b, &c.action_id, c.block_id.as_deref()));
+        let unfurl = m
+            .attachments
+            .as_ref()
+            .and_then(Value::as_array)
+            .and_then(|all| {
+                all.iter().find(|a| {
+                    a["is_app_unfurl"] == true
+                        && find_element(&a["blocks"], &c.action_id, c.block_id.as_deref()).is_some()
+                })
+            });
+        return Ok(match (in_blocks, unfurl) {
+            (None, Some(a)) => Surface::Unfurl(m.clone(), a.clone()),
+            _ => Surface::Message(m.clone()),
+        });
     }
     state
         .ephemerals
@@ -95,9 +126,10 @@ fn surface(state: &State, team_id: &str, user_id: &str, c: &Click) -> Result<Sur
         .ok_or(not_found("message"))
 }
 
-/// A person clicks a button (or picks from a select) in a message or a
-/// modal: `block_actions` with `actions`, `container`, the message or
-/// view, a `trigger_id`, and a `response_url` for messages.
+/// A person clicks a button (or picks from a select) in a message, an
+/// app's unfurl or a modal: `block_actions` with `actions`, `container`,
+/// the message (for an unfurl, `app_unfurl` instead) or view, a
+/// `trigger_id`, and a `response_url` for messages and unfurls.
 pub async fn click(sandbox: &Sandbox, input: Click) -> ActionResult {
     let (app, payload) = {
         let mut state = sandbox.state();
@@ -154,6 +186,29 @@ pub async fn click(sandbox: &Sandbox, input: Click) -> ActionResult {
         });
         payload["container"] = surface.container();
         match &surface {
+            // No `message`: an app sees only its unfurl of someone's
+            // message, in `app_unfurl`; the message is not the app's to
+            // replace, so its response_url answers with new messages.
+            Surface::Unfurl(m, a) => {
+                let channel = resolve_channel(&state, &team_id, &m.channel)?;
+                let url = new_response_url(
+                    &mut state,
+                    &team_id,
+                    &m.channel,
+                    &user.id,
+                    &app.app_id,
+                    None,
+                );
+                payload["channel"] = channel_json(&channel);
+                payload["response_url"] = json!(url);
+                payload["state"] = json!({"values": {}});
+                payload["app_unfurl"] = json!({
+                    "id": a["id"],
+                    "blocks": a["blocks"],
+                    "app_unfurl_url": a["app_unfurl_url"],
+                    "is_app_unfurl": true,
+                });
+            }
             Surface::Message(Message {
                 channel: channel_id,
                 ts,
@@ -284,7 +339,7 @@ pub async fn suggest_options(sandbox: &Sandbox, input: Click) -> ActionResult {
                 v,
                 Some(fill_values(&v.view, &input.values, false)?),
             )),
-            Surface::Message(_) | Surface::Ephemeral(_) => None,
+            Surface::Message(_) | Surface::Unfurl(..) | Surface::Ephemeral(_) => None,
         };
         let app = resolve_app(&state, Some(&app_id.ok_or(bad("not_interactive"))?))?;
         let (block_id, _element) =

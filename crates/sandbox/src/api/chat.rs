@@ -71,22 +71,23 @@ fn parse_json_arg(
     args.json(key).map_err(|_| ApiError::slack(format_error))
 }
 
+/// At most 50 blocks of the `allowed` types, within Block Kit's limits;
+/// else `invalid_blocks`.
+fn check_blocks(items: &[Value], allowed: impl Fn(&str) -> bool) -> Result<(), ApiError> {
+    let known = items
+        .iter()
+        .all(|b| b.get("type").and_then(Value::as_str).is_some_and(&allowed));
+    if items.len() > 50 || !known || !super::block_kit::within_limits(items) {
+        return Err(ApiError::slack("invalid_blocks"));
+    }
+    Ok(())
+}
+
 fn content(args: &Args) -> Result<Content, ApiError> {
     let blocks = match parse_json_arg(args, "blocks", "invalid_blocks_format")? {
         None => None,
         Some(Value::Array(items)) => {
-            if items.len() > 50 {
-                return Err(ApiError::slack("invalid_blocks"));
-            }
-            for b in &items {
-                let kind = b.get("type").and_then(Value::as_str);
-                if !kind.is_some_and(|k| MESSAGE_BLOCKS.contains(&k)) {
-                    return Err(ApiError::slack("invalid_blocks"));
-                }
-            }
-            if !super::block_kit::within_limits(&items) {
-                return Err(ApiError::slack("invalid_blocks"));
-            }
+            check_blocks(&items, |k| MESSAGE_BLOCKS.contains(&k))?;
             (!items.is_empty()).then_some(Value::Array(items))
         }
         Some(_) => return Err(ApiError::slack("invalid_blocks_format")),
@@ -442,6 +443,15 @@ pub(super) fn unfurl(ctx: &mut Ctx<'_>) -> ApiResult {
         let Value::Object(mut unfurl) = unfurl else {
             return Err(ApiError::slack("invalid_unfurls_format"));
         };
+        // Unfurl blocks are a message's, less rich text, which Slack's
+        // unfurling guide says chat.unfurl refuses.
+        match unfurl.get("blocks") {
+            None => {}
+            Some(Value::Array(items)) => {
+                check_blocks(items, |k| k != "rich_text" && MESSAGE_BLOCKS.contains(&k))?
+            }
+            Some(_) => return Err(ApiError::slack("invalid_blocks")),
+        }
         attachments
             .retain(|a| a.get("app_unfurl_url").and_then(Value::as_str) != Some(url.as_str()));
         unfurl.insert("id".into(), json!(attachments.len() + 1));

@@ -5,6 +5,7 @@
 mod feedback;
 mod inbox;
 mod marketplace;
+mod previews;
 mod rules;
 mod slack;
 mod teams;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
             "/settings/marketplace/jobs/{id}/retry",
             post(marketplace::retry_job),
         )
+        .route(previews::PATH, get(previews::show).post(previews::save))
         .route("/settings/inbox", get(inbox::show).post(inbox::create))
         .route("/settings/inbox/{id}/slack", post(inbox::save_slack))
         .route("/settings/inbox/{id}/origins", post(inbox::save_origins))
