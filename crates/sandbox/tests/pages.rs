@@ -490,5 +490,14 @@ async fn the_example_seed_file_is_a_seed() {
     let general = state.channel("C0GENERAL01").unwrap();
     assert_eq!(general.members.len(), 4);
     assert_eq!(state.apps[0].commands[0].command, "/hs");
+    let shortcuts: Vec<&str> = state.apps[0]
+        .shortcuts
+        .iter()
+        .map(|s| s.callback_id.as_str())
+        .collect();
+    assert_eq!(
+        shortcuts,
+        ["create_task_from_message", "log_message_to_record"]
+    );
     assert!(state.rate_limits);
 }
