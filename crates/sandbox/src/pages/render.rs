@@ -147,7 +147,9 @@ impl Render<'_> {
             esc(&author),
             ts_time(&e.ts)
         );
-        html.push_str(&self.content(&e.text, e.blocks.as_ref(), None, None));
+        // Its buttons act as a message's do: Slack sends `block_actions`
+        // with the ephemeral message as the container.
+        html.push_str(&self.content(&e.text, e.blocks.as_ref(), None, Some(&e.ts)));
         html.push_str("</div>");
         html
     }
