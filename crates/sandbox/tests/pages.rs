@@ -506,7 +506,8 @@ async fn a_button_in_a_message_only_the_person_sees_is_clicked() {
             "user": p.maria,
             "text": "Your card",
             "blocks": [{"type": "actions", "block_id": "card", "elements": [
-                {"type": "button", "action_id": "assign", "text": {"type": "plain_text", "text": "Assign to me"}, "value": "deal:1"}
+                {"type": "button", "action_id": "assign", "text": {"type": "plain_text", "text": "Assign to me"}, "value": "deal:1"},
+                {"type": "button", "action_id": "open", "text": {"type": "plain_text", "text": "Open in hub"}, "url": "https://hub.example/deals/1"}
             ]}]
         }))
         .send()
@@ -534,11 +535,39 @@ async fn a_button_in_a_message_only_the_person_sees_is_clicked() {
         )
         .await;
     assert!(location.contains("notice=Clicked"), "{location}");
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen[0]["type"], "block_actions");
+        assert_eq!(seen[0]["container"]["is_ephemeral"], true, "{}", seen[0]);
+        assert_eq!(seen[0]["container"]["message_ts"], ts.as_str());
+        assert_eq!(seen[0]["actions"][0]["value"], "deal:1");
+    }
+
+    // A link button: the app gets its click, the link opens in a new tab.
+    assert!(
+        html.contains(&format!(
+            "<form method=\"post\" action=\"{action}\" class=\"inline\" target=\"_blank\">"
+        )),
+        "{html}"
+    );
+    let response = p
+        .http
+        .post(format!("{}{action}", p.sandbox.base_url))
+        .form(&[
+            ("block_id", "card"),
+            ("action_id", "open"),
+            ("back", &channel),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["location"].to_str().unwrap(),
+        "https://hub.example/deals/1"
+    );
     let seen = seen.lock().unwrap();
-    assert_eq!(seen[0]["type"], "block_actions");
-    assert_eq!(seen[0]["container"]["is_ephemeral"], true, "{}", seen[0]);
-    assert_eq!(seen[0]["container"]["message_ts"], ts.as_str());
-    assert_eq!(seen[0]["actions"][0]["value"], "deal:1");
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1]["actions"][0]["action_id"], "open");
 }
 
 #[tokio::test]

@@ -128,8 +128,15 @@ impl Render<'_> {
                 if !can_act {
                     return format!("<button class=\"{class}\" disabled>{label}</button>");
                 }
+                // A link button opens its link (in a new tab, as Slack's
+                // does) once the app has had its click.
+                let new_tab = if e["url"].as_str().is_some_and(safe_url) {
+                    " target=\"_blank\""
+                } else {
+                    ""
+                };
                 let mut html = format!(
-                    "<form method=\"post\" action=\"{}\" class=\"inline\">{}<input type=\"hidden\" name=\"block_id\" value=\"{}\"><input type=\"hidden\" name=\"action_id\" value=\"{}\">",
+                    "<form method=\"post\" action=\"{}\" class=\"inline\"{new_tab}>{}<input type=\"hidden\" name=\"block_id\" value=\"{}\"><input type=\"hidden\" name=\"action_id\" value=\"{}\">",
                     target.unwrap_or_default(),
                     self.hidden_back(),
                     esc(block_id),

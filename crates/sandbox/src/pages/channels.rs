@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::drafts::Drafts;
-use super::forms::{actor, back_or_error, back_with, finish, interact, open_views, Act};
+use super::forms::{actor, back_or_error, back_with, finish, interact, link_of, open_views, Act};
 use super::layout::{
     channel_kind, channel_label, esc, layout, safe_back, url_enc, user_name, NotFound, PageQuery,
 };
@@ -264,12 +264,29 @@ pub(super) async fn message_action(
     Form(form): Form<Act>,
 ) -> Result<Response, Redirect> {
     let actor = actor(&sandbox, &headers, &form.back)?;
+    let link = {
+        let state = sandbox.state();
+        let blocks = match state.message(&channel, &ts) {
+            Some(m) => m.blocks.clone(),
+            None => state
+                .ephemerals
+                .iter()
+                .find(|e| e.channel == channel && e.ts == ts && e.user == actor.user)
+                .and_then(|e| e.blocks.clone()),
+        };
+        blocks.and_then(|b| link_of(&b, &form.action_id, form.block_id.as_deref()))
+    };
     let input = actions::Click {
         channel: Some(channel),
         ts: Some(ts),
         ..form.click(&actor)
     };
     let result = actions::click(&sandbox, input);
+    if let Some(url) = link {
+        // Slack opens the link whatever the app answers.
+        let _ = result.await;
+        return Ok(Redirect::to(&url).into_response());
+    }
     Ok(interact(&sandbox, &drafts, &actor, &form.back, "Clicked", result).await)
 }
 

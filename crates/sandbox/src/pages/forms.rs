@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::drafts::Drafts;
-use super::layout::{safe_back, url_enc, PageQuery};
+use super::layout::{safe_back, safe_url, url_enc, PageQuery};
 use super::session::acting_user;
 use crate::actions::{self, ActionError, ActionResult};
 use crate::sandbox::Sandbox;
@@ -138,14 +138,31 @@ pub(super) fn finish(
     }
 }
 
+/// The link of the button `action_id` (in block `block_id` when given)
+/// among `blocks`, if it is a link button whose link may be followed.
+pub(super) fn link_of(blocks: &Value, action_id: &str, block_id: Option<&str>) -> Option<String> {
+    blocks
+        .as_array()?
+        .iter()
+        .filter(|b| block_id.is_none_or(|id| b["block_id"].as_str() == Some(id)))
+        .flat_map(|b| {
+            let elements = b["elements"].as_array().into_iter().flatten();
+            elements.chain([&b["accessory"]])
+        })
+        .find(|e| e["type"] == "button" && e["action_id"].as_str() == Some(action_id))
+        .and_then(|e| e["url"].as_str())
+        .filter(|url| safe_url(url))
+        .map(str::to_owned)
+}
+
 /// A button or select's form, in a message or a modal.
 #[derive(Deserialize)]
 pub(super) struct Act {
     #[serde(default)]
     pub(super) back: String,
-    action_id: String,
+    pub(super) action_id: String,
     #[serde(default)]
-    block_id: Option<String>,
+    pub(super) block_id: Option<String>,
     #[serde(default)]
     value: Option<String>,
 }

@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 use super::blocks::{initial_option, submit_form_id, typed_field};
 use super::drafts::{Draft, Drafts, Groups};
 use super::forms::{
-    actor, back_with, back_with_error, describe, finish, interact, open_views, Act,
+    actor, back_with, back_with_error, describe, finish, interact, link_of, open_views, Act,
 };
 use super::layout::{esc, layout, url_enc, PageQuery};
 use super::render::{plain, Render};
@@ -143,6 +143,9 @@ pub(super) async fn view_action(
 ) -> Result<Response, Redirect> {
     let actor = actor(&sandbox, &headers, &form.back)?;
     let view = open_view(&sandbox, &actor.user, &view_id);
+    let link = view
+        .as_ref()
+        .and_then(|v| link_of(&v.view["blocks"], &form.action_id, form.block_id.as_deref()));
     let values = match (view, drafts.get(&view_id)) {
         (Some(v), Some(d)) => values_from_form(&v.view, &d.fields, Some(&d)),
         _ => Value::Null,
@@ -154,6 +157,11 @@ pub(super) async fn view_action(
         ..form.click(&actor)
     };
     let result = actions::click(&sandbox, input);
+    if let Some(url) = link {
+        // Slack opens the link whatever the app answers.
+        let _ = result.await;
+        return Ok(Redirect::to(&url).into_response());
+    }
     Ok(interact(&sandbox, &drafts, &actor, "/views", "Clicked", result).await)
 }
 
