@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::Args;
 use hubbub::{Background, Config, Server, SlackConfig};
-use hubbub_sandbox::state::{AppConfig, SlashCommand};
+use hubbub_sandbox::state::{AppConfig, AppShortcut, SlashCommand};
 use hubbub_sandbox::{Sandbox, Seed};
 use rand::RngCore;
 use serde_json::Value;
@@ -119,7 +119,8 @@ pub async fn run(args: DemoArgs) -> Result<()> {
 /// The sandbox's demo workspace (Acme: Olivia the owner, Adam, Maria,
 /// Mark), with its Hubbub app set up from the hub's own Slack manifest, as
 /// a person sets up the real app: redirect URL, events, interactivity,
-/// options, `/hs` and link previews all reach this hub.
+/// options, `/hs`, the message shortcuts and link previews all reach this
+/// hub.
 fn sandbox_seed(hub_url: &str) -> Seed {
     let mut seed = Seed::demo();
     for app in &mut seed.apps {
@@ -128,9 +129,10 @@ fn sandbox_seed(hub_url: &str) -> Seed {
     seed
 }
 
-/// Sets an app's request URLs as a person pasting the hub's manifest
-/// (`hubbub slack-manifest`) would: redirect URL, events, interactivity,
-/// options, `/hs` and link previews all reach the hub at `hub_url`.
+/// Sets an app up as a person pasting the hub's manifest (`hubbub
+/// slack-manifest`) would: redirect URL, events, interactivity, options,
+/// `/hs`, the message shortcuts and link previews all reach the hub at
+/// `hub_url`.
 pub fn point_at_hub(app: &mut AppConfig, hub_url: &str) {
     let manifest = hubbub_slack::manifest::manifest(hub_url, &app.name);
     let text = |v: &Value| v.as_str().map(str::to_owned);
@@ -158,6 +160,10 @@ pub fn point_at_hub(app: &mut AppConfig, hub_url: &str) {
             })
         })
         .collect();
+    // The manifest declares shortcuts in the shape the sandbox keeps them.
+    app.shortcuts =
+        serde_json::from_value::<Vec<AppShortcut>>(manifest["features"]["shortcuts"].clone())
+            .expect("the manifest's shortcuts have a name, type and callback_id");
 }
 
 /// The hub's configuration for the demo, whatever the environment says:
@@ -353,4 +359,38 @@ fn banner(hub: &str, sandbox: &str, site: &str, seeded: &Seeded, data_dir: &Data
     let _ = writeln!(out);
     let _ = writeln!(out, "Ctrl-C to stop.");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hubbub_sandbox::state::ShortcutKind;
+    use hubbub_slack::manifest::{CREATE_TASK_SHORTCUT, LOG_MESSAGE_SHORTCUT};
+
+    #[test]
+    fn the_sandbox_app_offers_the_manifests_message_shortcuts() {
+        let mut app = AppConfig::default();
+        point_at_hub(&mut app, "http://127.0.0.1:8080");
+        let shortcuts: Vec<(&str, ShortcutKind, &str)> = app
+            .shortcuts
+            .iter()
+            .map(|s| (s.name.as_str(), s.kind, s.callback_id.as_str()))
+            .collect();
+        assert_eq!(
+            shortcuts,
+            [
+                (
+                    "Create task from message",
+                    ShortcutKind::Message,
+                    CREATE_TASK_SHORTCUT
+                ),
+                (
+                    "Log message to record",
+                    ShortcutKind::Message,
+                    LOG_MESSAGE_SHORTCUT
+                ),
+            ]
+        );
+        assert!(app.shortcuts.iter().all(|s| !s.description.is_empty()));
+    }
 }

@@ -119,12 +119,37 @@ pub struct AppConfig {
     /// Domains whose links trigger `link_shared`.
     #[serde(default)]
     pub unfurl_domains: Vec<String>,
+    /// Message and global shortcuts, as the manifest's
+    /// `features.shortcuts` declares them.
+    #[serde(default)]
+    pub shortcuts: Vec<AppShortcut>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SlashCommand {
     pub command: String,
     pub url: String,
+}
+
+/// A shortcut an app offers: a message shortcut in a message's "More
+/// actions" menu, or a global one in the composer's shortcuts menu. Using
+/// it sends the app `message_action` or `shortcut` with its `callback_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppShortcut {
+    /// What the menu shows.
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ShortcutKind,
+    pub callback_id: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShortcutKind {
+    Message,
+    Global,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -478,6 +478,99 @@ async fn clicking_a_button_and_submitting_the_modal_it_opens() {
 }
 
 #[tokio::test]
+async fn a_button_in_a_message_only_the_person_sees_is_clicked() {
+    let p = start().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let app = FakeApp {
+        api: p.sandbox.api_url(),
+        token: p.bot_token.clone(),
+        seen: seen.clone(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/interactions", listener.local_addr().unwrap());
+    let router = Router::new()
+        .route("/interactions", post(interaction))
+        .with_state(app);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    {
+        let mut state = p.sandbox.state();
+        let app_id = state.apps[0].app_id.clone();
+        state.app_mut(&app_id).unwrap().interactivity_url = Some(url);
+    }
+    let answer: Value = p
+        .http
+        .post(format!("{}chat.postEphemeral", p.sandbox.api_url()))
+        .bearer_auth(&p.bot_token)
+        .json(&json!({
+            "channel": p.general,
+            "user": p.maria,
+            "text": "Your card",
+            "blocks": [{"type": "actions", "block_id": "card", "elements": [
+                {"type": "button", "action_id": "assign", "text": {"type": "plain_text", "text": "Assign to me"}, "value": "deal:1"},
+                {"type": "button", "action_id": "open", "text": {"type": "plain_text", "text": "Open in hub"}, "url": "https://hub.example/deals/1"}
+            ]}]
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["ok"], true, "{answer}");
+    let ts = answer["message_ts"].as_str().unwrap().to_owned();
+    p.act_as(&p.maria).await;
+    let channel = format!("/channels/{}", p.general);
+    let html = p.get(&channel).await;
+    let action = format!("{channel}/messages/{ts}/actions");
+    assert!(html.contains(&format!("action=\"{action}\"")), "{html}");
+    let (location, _) = p
+        .post(
+            &action,
+            &[
+                ("block_id", "card"),
+                ("action_id", "assign"),
+                ("value", "deal:1"),
+                ("back", &channel),
+            ],
+        )
+        .await;
+    assert!(location.contains("notice=Clicked"), "{location}");
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen[0]["type"], "block_actions");
+        assert_eq!(seen[0]["container"]["is_ephemeral"], true, "{}", seen[0]);
+        assert_eq!(seen[0]["container"]["message_ts"], ts.as_str());
+        assert_eq!(seen[0]["actions"][0]["value"], "deal:1");
+    }
+
+    // A link button: the app gets its click, the link opens in a new tab.
+    assert!(
+        html.contains(&format!(
+            "<form method=\"post\" action=\"{action}\" class=\"inline\" target=\"_blank\">"
+        )),
+        "{html}"
+    );
+    let response = p
+        .http
+        .post(format!("{}{action}", p.sandbox.base_url))
+        .form(&[
+            ("block_id", "card"),
+            ("action_id", "open"),
+            ("back", &channel),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["location"].to_str().unwrap(),
+        "https://hub.example/deals/1"
+    );
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1]["actions"][0]["action_id"], "open");
+}
+
+#[tokio::test]
 async fn the_example_seed_file_is_a_seed() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/seed/demo.json");
     let seed: Seed = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -490,5 +583,14 @@ async fn the_example_seed_file_is_a_seed() {
     let general = state.channel("C0GENERAL01").unwrap();
     assert_eq!(general.members.len(), 4);
     assert_eq!(state.apps[0].commands[0].command, "/hs");
+    let shortcuts: Vec<&str> = state.apps[0]
+        .shortcuts
+        .iter()
+        .map(|s| s.callback_id.as_str())
+        .collect();
+    assert_eq!(
+        shortcuts,
+        ["create_task_from_message", "log_message_to_record"]
+    );
     assert!(state.rate_limits);
 }

@@ -268,11 +268,16 @@ pub async fn signed_interaction(world: &World, payload: &Value) -> StatusCode {
 }
 
 /// Points the sandbox app's event and interactivity URLs and its `/hs`
-/// command at the hub (as the manifest does), so that events, button
-/// presses and commands reach it.
+/// command at the hub and gives it the manifest's shortcuts (as the
+/// manifest does), so that events, button presses, commands and the
+/// "More actions" menu reach it.
 pub async fn subscribe_app(world: &World) {
-    let app_id = world.sandbox.state().apps[0].app_id.clone();
+    let (app_id, name) = {
+        let state = world.sandbox.state();
+        (state.apps[0].app_id.clone(), state.apps[0].name.clone())
+    };
     let base = &world.app.base_url;
+    let manifest = hubbub_slack::manifest::manifest(base, &name);
     let (status, body) = sandbox_control(
         world,
         &format!("/control/apps/{app_id}/urls"),
@@ -281,6 +286,7 @@ pub async fn subscribe_app(world: &World) {
             "interactivity_url": format!("{base}/slack/interactions"),
             "options_url": format!("{base}/slack/options"),
             "commands": [{"command": "/hs", "url": format!("{base}/slack/commands")}],
+            "shortcuts": manifest["features"]["shortcuts"],
         }),
     )
     .await;

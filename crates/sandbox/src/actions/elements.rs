@@ -89,6 +89,13 @@ pub(super) fn element_state(element: &Value, value: Option<&Value>) -> Result<Va
         .as_str()
         .unwrap_or("plain_text_input")
         .to_owned();
+    // Nothing chosen in a select or picker (a form's empty field) is no
+    // choice, which Slack reports as null, not an option valued "".
+    let typed_in = matches!(
+        kind.as_str(),
+        "plain_text_input" | "email_text_input" | "url_text_input" | "number_input"
+    );
+    let value = value.filter(|v| typed_in || v.as_str() != Some(""));
     let mut out = json!({"type": kind});
     let key_and = |key: &str,
                    f: &dyn Fn(&Value) -> Result<Value, ActionError>|
@@ -251,5 +258,21 @@ mod tests {
         assert_eq!(changed["details"]["details"]["value"], "new");
         // Emptied by the person, a required input cannot be submitted.
         assert!(fill_values(&view, &json!({"details": ""}), true).is_err());
+    }
+
+    #[test]
+    fn an_optional_select_left_empty_is_no_choice() {
+        let view = json!({"blocks": [
+            {"type": "input", "block_id": "priority", "optional": true, "element": {"type": "static_select",
+                "action_id": "priority", "options": [{"text": {"type": "plain_text", "text": "High"}, "value": "HIGH"}]}},
+            {"type": "input", "block_id": "due", "optional": true,
+                "element": {"type": "datepicker", "action_id": "due"}},
+        ]});
+        let values = fill_values(&view, &json!({"priority": "", "due": ""}), true).unwrap();
+        assert_eq!(
+            values["priority"]["priority"]["selected_option"],
+            Value::Null
+        );
+        assert_eq!(values["due"]["due"]["selected_date"], Value::Null);
     }
 }

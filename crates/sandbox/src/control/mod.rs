@@ -28,7 +28,7 @@ use answers::{failure, parse, reply};
 use crate::actions::{self, resolve_team, ActionError, ActionResult, MembershipChange};
 use crate::faults;
 use crate::sandbox::Sandbox;
-use crate::state::{Fault, SlashCommand};
+use crate::state::{AppShortcut, Fault, SlashCommand};
 
 pub fn routes() -> Router<Sandbox> {
     Router::new()
@@ -344,14 +344,19 @@ struct UrlsInput {
     redirect_urls: Option<Vec<String>>,
     #[serde(default)]
     unfurl_domains: Option<Vec<String>>,
+    /// The app's shortcuts, as the manifest's `features.shortcuts`:
+    /// `[{"name", "type": "message" | "global", "callback_id",
+    /// "description"}]`.
+    #[serde(default)]
+    shortcuts: Option<Vec<AppShortcut>>,
     /// Run the `url_verification` handshake with the new events URL first
     /// (as Slack's settings page does) and refuse it when it fails.
     #[serde(default)]
     verify: bool,
 }
 
-/// Sets an app's request URLs; only the fields given change (an empty
-/// string clears a URL).
+/// Sets an app's request URLs, slash commands and shortcuts; only the
+/// fields given change (an empty string clears a URL).
 async fn set_urls(
     AxumState(sandbox): AxumState<Sandbox>,
     Path(app_id): Path<String>,
@@ -363,6 +368,9 @@ async fn set_urls(
     };
     if sandbox.state().app(&app_id).is_none() {
         return failure(ActionError::new(404, "app_not_found"));
+    }
+    if let Err(detail) = check_shortcuts(input.shortcuts.as_deref().unwrap_or_default()) {
+        return failure(ActionError::new(400, "invalid_shortcuts").detail(detail));
     }
     if input.verify {
         if let Some(url) = input.events_url.as_deref().filter(|u| !u.is_empty()) {
@@ -394,7 +402,28 @@ async fn set_urls(
     if let Some(d) = input.unfurl_domains {
         app.unfurl_domains = d;
     }
+    if let Some(s) = input.shortcuts {
+        app.shortcuts = s;
+    }
     Json(json!({"ok": true, "app": app.clone()})).into_response()
+}
+
+/// Shortcuts the menus can offer: a name and a `callback_id` each, and
+/// no `callback_id` twice (using a shortcut names it by its
+/// `callback_id`).
+fn check_shortcuts(shortcuts: &[AppShortcut]) -> Result<(), String> {
+    for (i, s) in shortcuts.iter().enumerate() {
+        if s.name.trim().is_empty() || s.callback_id.trim().is_empty() {
+            return Err(format!("shortcut {i} needs a name and a callback_id"));
+        }
+        if shortcuts[..i]
+            .iter()
+            .any(|t| t.callback_id == s.callback_id)
+        {
+            return Err(format!("callback_id {} is used twice", s.callback_id));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize)]

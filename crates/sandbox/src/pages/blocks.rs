@@ -1,11 +1,13 @@
 //! Block Kit as HTML: sections with fields and accessories, headers,
 //! context, dividers, images, actions (buttons post a click; selects offer
-//! their options), rich text, and a modal's input blocks as form fields.
+//! their options), rich text, and a modal's input blocks as form fields
+//! (an external select as a search box with Find, then the app's options).
 
 use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use super::drafts::Found;
 use super::emoji;
 use super::layout::{channel_label, esc, safe_url, url_enc};
 use super::mrkdwn::plain_text;
@@ -126,8 +128,15 @@ impl Render<'_> {
                 if !can_act {
                     return format!("<button class=\"{class}\" disabled>{label}</button>");
                 }
+                // A link button opens its link (in a new tab, as Slack's
+                // does) once the app has had its click.
+                let new_tab = if e["url"].as_str().is_some_and(safe_url) {
+                    " target=\"_blank\""
+                } else {
+                    ""
+                };
                 let mut html = format!(
-                    "<form method=\"post\" action=\"{}\" class=\"inline\">{}<input type=\"hidden\" name=\"block_id\" value=\"{}\"><input type=\"hidden\" name=\"action_id\" value=\"{}\">",
+                    "<form method=\"post\" action=\"{}\" class=\"inline\"{new_tab}>{}<input type=\"hidden\" name=\"block_id\" value=\"{}\"><input type=\"hidden\" name=\"action_id\" value=\"{}\">",
                     target.unwrap_or_default(),
                     self.hidden_back(),
                     esc(block_id),
@@ -157,7 +166,7 @@ impl Render<'_> {
             | "conversations_select"
             | "channels_select"
             | "radio_buttons" => {
-                let field = self.select_field("value", e, false);
+                let field = self.select_field("value", e, false, &initial_values(e));
                 if !can_act {
                     return field.replace("<select", "<select disabled");
                 }
@@ -188,11 +197,11 @@ impl Render<'_> {
         }
     }
 
-    /// A `<select>` (or radio/checkbox group) for a select-like element.
-    fn select_field(&self, name: &str, e: &Value, multi: bool) -> String {
+    /// A `<select>` (or radio/checkbox group) for a select-like element,
+    /// the values `initial` chosen.
+    fn select_field(&self, name: &str, e: &Value, multi: bool, initial: &[String]) -> String {
         let kind = e["type"].as_str().unwrap_or_default();
         let name = esc(name);
-        let initial: Vec<String> = initial_values(e);
         let selected = |v: &str| {
             if initial.iter().any(|i| i == v) {
                 " selected"
@@ -337,8 +346,12 @@ impl Render<'_> {
         };
         let mut html = format!("<label>{}{optional}</label>", esc(&plain(&b["label"])));
         let kind = e["type"].as_str().unwrap_or_default();
-        let initial = initial_values(e);
-        let first = initial.first().map(String::as_str).unwrap_or_default();
+        // What the person last posted, else what the app put in it.
+        let chosen = self
+            .draft
+            .and_then(|d| d.values(&name))
+            .unwrap_or_else(|| initial_values(e));
+        let first = chosen.first().map(String::as_str).unwrap_or_default();
         let placeholder = e
             .get("placeholder")
             .map(|p| format!(" placeholder=\"{}\"", esc(&plain(p))))
@@ -379,10 +392,14 @@ impl Render<'_> {
                     esc(first)
                 );
             }
+            "external_select" | "multi_external_select" => match view {
+                Some(v) => html.push_str(&self.external_field(&name, e, &chosen, v)),
+                None => html.push_str(&self.select_field(&name, e, false, &chosen)),
+            },
             k if k.starts_with("multi_") || k == "checkboxes" => {
-                html.push_str(&self.select_field(&name, e, k != "checkboxes"))
+                html.push_str(&self.select_field(&name, e, k != "checkboxes", &chosen))
             }
-            _ => html.push_str(&self.select_field(&name, e, false)),
+            _ => html.push_str(&self.select_field(&name, e, false, &chosen)),
         }
         if let Some(hint) = b.get("hint") {
             let _ = write!(html, "<div class=\"hint\">{}</div>", esc(&plain(hint)));
@@ -398,6 +415,125 @@ impl Render<'_> {
             None => html,
         }
     }
+
+    /// An external select in a modal's input block, as Slack's typeahead:
+    /// a search box whose Find posts the modal's fields to ask the app for
+    /// options (`block_suggestion`), then the options it answered (under
+    /// their groups' labels) to choose from. What is already chosen stays
+    /// listed, with the text the app gave it.
+    fn external_field(&self, name: &str, e: &Value, chosen: &[String], view: &View) -> String {
+        let multi = e["type"] == "multi_external_select";
+        let found = self.draft.and_then(|d| d.found.get(name));
+        let placeholder = e
+            .get("placeholder")
+            .map(plain)
+            .unwrap_or_else(|| "Type to search".into());
+        let mut html = format!(
+            "<div class=\"row\"><input type=\"search\" name=\"{}\" value=\"{}\" placeholder=\"{}\" size=\"40\"><button form=\"{}\" formaction=\"/views/{}/options\" formnovalidate name=\"find\" value=\"{}\">Find</button></div>",
+            esc(&typed_field(name)),
+            esc(found.map(|f| f.typed.as_str()).unwrap_or_default()),
+            esc(&placeholder),
+            submit_form_id(view),
+            url_enc(&view.id),
+            esc(name)
+        );
+        let groups = found.map(|f| f.groups.as_slice()).unwrap_or_default();
+        let listed = |value: &str| {
+            groups
+                .iter()
+                .flat_map(|(_, options)| options)
+                .any(|o| o["value"].as_str() == Some(value))
+        };
+        let earlier: Vec<Value> = chosen
+            .iter()
+            .filter(|c| !listed(c))
+            .map(|c| {
+                found
+                    .and_then(|f| f.option(c))
+                    .cloned()
+                    .or_else(|| initial_option(e, c))
+                    .unwrap_or_else(|| serde_json::json!({"text": {"type": "plain_text", "text": c}, "value": c}))
+            })
+            .collect();
+        if earlier.is_empty() && groups.is_empty() {
+            if found.is_none() {
+                html.push_str(
+                    "<div class=\"hint\">Type, then Find: the app answers the options.</div>",
+                );
+            }
+        } else {
+            let option = |html: &mut String, o: &Value| {
+                let value = o["value"].as_str().unwrap_or_default();
+                let selected = if chosen.iter().any(|c| c == value) {
+                    " selected"
+                } else {
+                    ""
+                };
+                let _ = write!(
+                    html,
+                    "<option value=\"{}\"{selected}>{}</option>",
+                    esc(value),
+                    esc(&plain(&o["text"]))
+                );
+            };
+            let _ = write!(
+                html,
+                "<select name=\"{}\"{}>",
+                esc(name),
+                if multi { " multiple" } else { "" }
+            );
+            if !multi {
+                html.push_str("<option value=\"\">Choose</option>");
+            }
+            for o in &earlier {
+                option(&mut html, o);
+            }
+            for (label, options) in groups {
+                if let Some(label) = label {
+                    let _ = write!(html, "<optgroup label=\"{}\">", esc(label));
+                }
+                for o in options {
+                    option(&mut html, o);
+                }
+                if label.is_some() {
+                    html.push_str("</optgroup>");
+                }
+            }
+            html.push_str("</select>");
+        }
+        match found {
+            Some(Found {
+                problem: Some(problem),
+                ..
+            }) => {
+                let _ = write!(html, "<div class=\"error\">{}</div>", esc(problem));
+            }
+            Some(f) if !f.groups.is_empty() => {
+                let count: usize = f.groups.iter().map(|(_, o)| o.len()).sum();
+                let options = if count == 1 { "option" } else { "options" };
+                let _ = write!(
+                    html,
+                    "<div class=\"hint\">The app offered {count} {options} for “{}”.</div>",
+                    esc(&f.typed)
+                );
+            }
+            _ => {}
+        }
+        html
+    }
+}
+
+/// The search box's field beside the external select field `name`.
+pub(super) fn typed_field(name: &str) -> String {
+    format!("typed:{name}")
+}
+
+/// The option an element starts with whose value is `value`.
+pub(super) fn initial_option(e: &Value, value: &str) -> Option<Value> {
+    std::iter::once(&e["initial_option"])
+        .chain(e["initial_options"].as_array().into_iter().flatten())
+        .find(|o| o["value"].as_str() == Some(value))
+        .cloned()
 }
 
 /// The initial value(s) of an element, as plain strings.
@@ -508,6 +644,7 @@ mod tests {
             channel: "C1",
             me: None,
             back: "/",
+            draft: None,
         };
         let blocks = serde_json::json!([
             {"type": "header", "text": {"type": "plain_text", "text": "New <deal>"}},

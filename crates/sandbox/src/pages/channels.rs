@@ -1,17 +1,19 @@
 //! A channel's page and a thread's page, and what a person does there:
 //! post or reply (or type a slash command), react, click a message's
-//! buttons.
+//! buttons, use an app's shortcuts (a message's "More actions" menu, and
+//! the global ones beside the message box).
 
 use std::fmt::Write as _;
 
 use axum::extract::{Path, Query, State as AxumState};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
+use axum::{Extension, Form};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::forms::{actor, back_or_error, back_with, finish, interact, open_views, Act};
+use super::drafts::Drafts;
+use super::forms::{actor, back_or_error, back_with, finish, interact, link_of, open_views, Act};
 use super::layout::{
     channel_kind, channel_label, esc, layout, safe_back, url_enc, user_name, NotFound, PageQuery,
 };
@@ -19,7 +21,7 @@ use super::render::Render;
 use super::session::acting_user;
 use crate::actions;
 use crate::sandbox::Sandbox;
-use crate::state::{Channel, Message, State};
+use crate::state::{AppConfig, AppShortcut, Channel, Message, ShortcutKind, State};
 
 /// The channel a page is about, or the page saying it is not there.
 fn find_channel<'s>(state: &'s State, id: &str) -> Result<&'s Channel, NotFound> {
@@ -56,6 +58,7 @@ pub(super) async fn channel_page(
         channel: &channel.id,
         me: me.as_ref(),
         back: &here,
+        draft: None,
     };
     let mut shown = 0;
     for m in state
@@ -83,6 +86,7 @@ pub(super) async fn channel_page(
         body.push_str("<p class=\"hint\">No messages yet.</p>");
     }
     body.push_str(&ctx.compose(None));
+    body.push_str(&ctx.global_shortcuts());
     Ok(layout(&state, me.as_ref(), &here, &query, &label, &body).into_response())
 }
 
@@ -110,6 +114,7 @@ pub(super) async fn thread_page(
         channel: &channel.id,
         me: me.as_ref(),
         back: &here,
+        draft: None,
     };
     body.push_str(&ctx.message(parent, false));
     let replies: Vec<&Message> = state
@@ -163,6 +168,7 @@ pub(super) struct Send {
 /// A message, a thread reply, or `/command text`.
 pub(super) async fn send(
     AxumState(sandbox): AxumState<Sandbox>,
+    Extension(drafts): Extension<Drafts>,
     Path(channel): Path<String>,
     headers: HeaderMap,
     Form(form): Form<Send>,
@@ -184,7 +190,15 @@ pub(super) async fn send(
             Ok(answer) if answer["built_in"] == true => slack_answered(&form.back, text, answer),
             _ => {
                 let done = format!("Sent {command}");
-                finish(&sandbox, &actor.user, before, &form.back, &done, &result)
+                finish(
+                    &sandbox,
+                    &drafts,
+                    &actor.user,
+                    &before,
+                    &form.back,
+                    &done,
+                    &result,
+                )
             }
         });
     }
@@ -244,16 +258,190 @@ pub(super) async fn react(
 /// A button (or select) in a message.
 pub(super) async fn message_action(
     AxumState(sandbox): AxumState<Sandbox>,
+    Extension(drafts): Extension<Drafts>,
     Path((channel, ts)): Path<(String, String)>,
     headers: HeaderMap,
     Form(form): Form<Act>,
 ) -> Result<Response, Redirect> {
     let actor = actor(&sandbox, &headers, &form.back)?;
+    let link = {
+        let state = sandbox.state();
+        let blocks = match state.message(&channel, &ts) {
+            Some(m) => m.blocks.clone(),
+            None => state
+                .ephemerals
+                .iter()
+                .find(|e| e.channel == channel && e.ts == ts && e.user == actor.user)
+                .and_then(|e| e.blocks.clone()),
+        };
+        blocks.and_then(|b| link_of(&b, &form.action_id, form.block_id.as_deref()))
+    };
     let input = actions::Click {
         channel: Some(channel),
         ts: Some(ts),
         ..form.click(&actor)
     };
     let result = actions::click(&sandbox, input);
-    Ok(interact(&sandbox, &actor, &form.back, "Clicked", result).await)
+    if let Some(url) = link {
+        // Slack opens the link whatever the app answers.
+        let _ = result.await;
+        return Ok(Redirect::to(&url).into_response());
+    }
+    Ok(interact(&sandbox, &drafts, &actor, &form.back, "Clicked", result).await)
+}
+
+/// The form of one shortcut in a menu.
+#[derive(Deserialize)]
+pub(super) struct UseShortcut {
+    #[serde(default)]
+    back: String,
+    app: String,
+    callback_id: String,
+}
+
+/// A message shortcut, from the message's "More actions" menu: the app
+/// gets `message_action`, as through `/control/shortcut`.
+pub(super) async fn message_shortcut(
+    AxumState(sandbox): AxumState<Sandbox>,
+    Extension(drafts): Extension<Drafts>,
+    Path((channel, ts)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<UseShortcut>,
+) -> Result<Response, Redirect> {
+    let place = Some((channel, ts));
+    use_shortcut(
+        &sandbox,
+        &drafts,
+        &headers,
+        form,
+        ShortcutKind::Message,
+        place,
+    )
+    .await
+}
+
+/// A global shortcut, from the menu beside the message box: the app gets
+/// `shortcut`.
+pub(super) async fn global_shortcut(
+    AxumState(sandbox): AxumState<Sandbox>,
+    Extension(drafts): Extension<Drafts>,
+    Path(_channel): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<UseShortcut>,
+) -> Result<Response, Redirect> {
+    use_shortcut(
+        &sandbox,
+        &drafts,
+        &headers,
+        form,
+        ShortcutKind::Global,
+        None,
+    )
+    .await
+}
+
+async fn use_shortcut(
+    sandbox: &Sandbox,
+    drafts: &Drafts,
+    headers: &HeaderMap,
+    form: UseShortcut,
+    kind: ShortcutKind,
+    message: Option<(String, String)>,
+) -> Result<Response, Redirect> {
+    let actor = actor(sandbox, headers, &form.back)?;
+    let name = sandbox
+        .state()
+        .app(&form.app)
+        .and_then(|app| {
+            app.shortcuts
+                .iter()
+                .find(|s| s.kind == kind && s.callback_id == form.callback_id)
+        })
+        .map(|s| s.name.clone());
+    let Some(name) = name else {
+        return Ok(back_with(
+            &form.back,
+            "error",
+            "The app offers that shortcut no more.",
+        ));
+    };
+    let (channel, ts) = message.unzip();
+    let input = actions::Shortcut {
+        team: Some(actor.team.clone()),
+        user: actor.user.clone(),
+        callback_id: form.callback_id,
+        channel,
+        ts,
+        app: Some(form.app),
+    };
+    let result = actions::shortcut(sandbox, input);
+    let done = format!("Used {name}");
+    Ok(interact(sandbox, drafts, &actor, &form.back, &done, result).await)
+}
+
+impl Render<'_> {
+    /// The apps installed where this page's channel is, and their
+    /// shortcuts of `kind`, as the menus list them.
+    fn shortcuts(&self, kind: ShortcutKind) -> Vec<(&AppConfig, &AppShortcut)> {
+        let Some(team) = self.state.channel(self.channel).map(|c| &c.team_id) else {
+            return Vec::new();
+        };
+        self.state
+            .apps
+            .iter()
+            .filter(|app| self.state.installation(team, &app.app_id).is_some())
+            .flat_map(|app| app.shortcuts.iter().map(move |s| (app, s)))
+            .filter(|(_, s)| s.kind == kind)
+            .collect()
+    }
+
+    /// One form per shortcut, posting to `action`.
+    fn shortcut_forms(&self, action: &str, shortcuts: &[(&AppConfig, &AppShortcut)]) -> String {
+        let mut html = String::new();
+        for (app, s) in shortcuts {
+            let _ = write!(
+                html,
+                "<form method=\"post\" action=\"{action}\" class=\"row\">{}<input type=\"hidden\" name=\"app\" value=\"{}\"><button name=\"callback_id\" value=\"{}\" title=\"{}\">{}</button><span class=\"meta\">{}</span></form>",
+                self.hidden_back(),
+                esc(&app.app_id),
+                esc(&s.callback_id),
+                esc(&s.description),
+                esc(&s.name),
+                esc(&app.name)
+            );
+        }
+        html
+    }
+
+    /// A message's "More actions" menu (Slack's ⋮): the message shortcuts
+    /// of the apps installed in the workspace.
+    pub(super) fn more_actions(&self, m: &Message) -> String {
+        let shortcuts = self.shortcuts(ShortcutKind::Message);
+        if self.me.is_none() || shortcuts.is_empty() {
+            return String::new();
+        }
+        let action = format!(
+            "/channels/{}/messages/{}/shortcuts",
+            url_enc(&m.channel),
+            url_enc(&m.ts)
+        );
+        format!(
+            "<details class=\"more-actions\"><summary>More actions</summary>{}</details>",
+            self.shortcut_forms(&action, &shortcuts)
+        )
+    }
+
+    /// The global shortcuts of the apps installed in the workspace (Slack
+    /// lists them from the message box).
+    fn global_shortcuts(&self) -> String {
+        let shortcuts = self.shortcuts(ShortcutKind::Global);
+        if self.me.is_none() || shortcuts.is_empty() {
+            return String::new();
+        }
+        let action = format!("/channels/{}/shortcuts", url_enc(self.channel));
+        format!(
+            "<details class=\"shortcuts\"><summary>Shortcuts</summary>{}</details>",
+            self.shortcut_forms(&action, &shortcuts)
+        )
+    }
 }

@@ -2,7 +2,7 @@
 //! (from the cookie), or back asking to choose someone. Then the page's
 //! handler hands the form to the same `actions` function the control API
 //! calls. Last: back to the page with what happened, or to the modals when
-//! the app opened one.
+//! the app opened one (noting the page it was opened from).
 
 use std::future::Future;
 
@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::layout::{safe_back, url_enc, PageQuery};
+use super::drafts::Drafts;
+use super::layout::{safe_back, safe_url, url_enc, PageQuery};
 use super::session::acting_user;
 use crate::actions::{self, ActionError, ActionResult};
 use crate::sandbox::Sandbox;
@@ -44,7 +45,7 @@ fn redirect_with(back: &str, key: &str, text: &str) -> Redirect {
     Redirect::to(&format!("{back}{sep}{key}={}", url_enc(text)))
 }
 
-fn describe(e: &ActionError) -> String {
+pub(super) fn describe(e: &ActionError) -> String {
     match &e.detail {
         Some(d) => format!("{}: {d}", e.error),
         None => e.error.clone(),
@@ -64,36 +65,40 @@ pub(super) fn back_or_error(back: &str, result: &ActionResult) -> Response {
     }
 }
 
-/// How many modals the person has open, to notice a new one.
-pub(super) fn open_views(sandbox: &Sandbox, user: &str) -> usize {
+/// The modals the person has open, to notice a new one.
+pub(super) fn open_views(sandbox: &Sandbox, user: &str) -> Vec<String> {
     sandbox
         .state()
         .views
         .iter()
         .filter(|v| v.user_id == user && !v.closed)
-        .count()
+        .map(|v| v.id.clone())
+        .collect()
 }
 
 /// Runs an action that calls the app, then goes back as [`finish`] says.
 pub(super) async fn interact(
     sandbox: &Sandbox,
+    drafts: &Drafts,
     actor: &Actor,
     back: &str,
     done: &str,
     action: impl Future<Output = ActionResult>,
 ) -> Response {
-    // Counted before the action runs: futures do nothing until awaited.
+    // Listed before the action runs: futures do nothing until awaited.
     let before = open_views(sandbox, &actor.user);
     let result = action.await;
-    finish(sandbox, &actor.user, before, back, done, &result)
+    finish(sandbox, drafts, &actor.user, &before, back, done, &result)
 }
 
 /// Back to the page with a note on what the app answered; to the modals
-/// when one opened meanwhile (`before` is how many were open).
+/// when one opened meanwhile (`before`: those open before), which go back
+/// to this page once closed.
 pub(super) fn finish(
     sandbox: &Sandbox,
+    drafts: &Drafts,
     user: &str,
-    before: usize,
+    before: &[String],
     back: &str,
     done: &str,
     result: &ActionResult,
@@ -102,25 +107,52 @@ pub(super) fn finish(
         Err(e) => return back_with_error(back, e),
         Ok(v) => v,
     };
-    if open_views(sandbox, user) > before {
+    let opened: Vec<String> = open_views(sandbox, user)
+        .into_iter()
+        .filter(|id| !before.contains(id))
+        .collect();
+    if !opened.is_empty() {
+        let from = safe_back(back);
+        if !from.starts_with("/views") {
+            for id in &opened {
+                drafts.update(id, |d| d.from = Some(from.to_owned()));
+            }
+        }
         return back_with("/views", "notice", "The app opened a modal.");
     }
     let answer = &v["answer"];
-    if let Some(failure) = answer["failure"].as_str() {
+    if let Some(status) = answer["status"].as_u64().filter(|s| *s != 200) {
         return back_with(
             back,
             "error",
-            &format!("{done}, but the app did not answer properly ({failure})."),
+            &format!("{done}, but the app answered HTTP {status}."),
         );
     }
-    match answer["status"].as_u64() {
-        Some(status) if status != 200 => back_with(
+    match answer["failure"].as_str() {
+        Some(failure) => back_with(
             back,
             "error",
-            &format!("{done}, but the app answered HTTP {status}."),
+            &format!("{done}, but the app did not answer properly ({failure})."),
         ),
-        _ => back_with(back, "notice", done),
+        None => back_with(back, "notice", done),
     }
+}
+
+/// The link of the button `action_id` (in block `block_id` when given)
+/// among `blocks`, if it is a link button whose link may be followed.
+pub(super) fn link_of(blocks: &Value, action_id: &str, block_id: Option<&str>) -> Option<String> {
+    blocks
+        .as_array()?
+        .iter()
+        .filter(|b| block_id.is_none_or(|id| b["block_id"].as_str() == Some(id)))
+        .flat_map(|b| {
+            let elements = b["elements"].as_array().into_iter().flatten();
+            elements.chain([&b["accessory"]])
+        })
+        .find(|e| e["type"] == "button" && e["action_id"].as_str() == Some(action_id))
+        .and_then(|e| e["url"].as_str())
+        .filter(|url| safe_url(url))
+        .map(str::to_owned)
 }
 
 /// A button or select's form, in a message or a modal.
@@ -128,9 +160,9 @@ pub(super) fn finish(
 pub(super) struct Act {
     #[serde(default)]
     pub(super) back: String,
-    action_id: String,
+    pub(super) action_id: String,
     #[serde(default)]
-    block_id: Option<String>,
+    pub(super) block_id: Option<String>,
     #[serde(default)]
     value: Option<String>,
 }

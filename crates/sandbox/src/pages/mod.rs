@@ -3,8 +3,9 @@
 //! messages and threads with Block Kit rendered readably, and lets the
 //! person, acting as one of the sandbox's users, post, reply, react, type
 //! slash commands (Slack's `/invite @name` and `/remove @name` too), click
-//! buttons and fill in modals. Every action goes through the same functions
-//! as the control API (`crate::actions`).
+//! buttons, use the apps' shortcuts (a message's "More actions" menu) and
+//! fill in modals, their external selects searched with Find. Every action
+//! goes through the same functions as the control API (`crate::actions`).
 //!
 //! Rendering happens on the server; everything shown is HTML-escaped. The
 //! user acted as is chosen with a picker and kept in a cookie
@@ -13,6 +14,8 @@
 //! - `layout`: the page chrome (header, user picker, notices), the query
 //!   every page takes, HTML escaping, safe links, names and labels;
 //! - `session`: whom the person acts as;
+//! - `drafts`: what the person has under way in open modals (typed
+//!   fields, an external select's options), kept by the page alone;
 //! - `forms`: what every form does first (who acts) and last (back to
 //!   the page with what happened);
 //! - `render`, `blocks`, `mrkdwn`, `emoji`: messages, Block Kit,
@@ -21,6 +24,7 @@
 
 mod blocks;
 mod channels;
+mod drafts;
 mod emoji;
 mod forms;
 mod layout;
@@ -31,7 +35,7 @@ mod views;
 mod workspaces;
 
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
 
 pub use layout::{esc, url_enc, PageQuery};
 
@@ -49,8 +53,16 @@ pub fn routes() -> Router<Sandbox> {
             "/channels/{id}/messages/{ts}/actions",
             post(channels::message_action),
         )
+        .route(
+            "/channels/{id}/messages/{ts}/shortcuts",
+            post(channels::message_shortcut),
+        )
+        .route("/channels/{id}/shortcuts", post(channels::global_shortcut))
         .route("/views", get(views::views_page))
         .route("/views/{id}/actions", post(views::view_action))
+        .route("/views/{id}/options", post(views::find_options))
         .route("/views/{id}/submit", post(views::submit))
         .route("/views/{id}/close", post(views::close))
+        // One store of drafts per sandbox: this router is made once for it.
+        .layer(Extension(drafts::Drafts::default()))
 }

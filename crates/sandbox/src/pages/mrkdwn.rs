@@ -187,6 +187,7 @@ mod tests {
             channel: "C1",
             me: None,
             back: "/",
+            draft: None,
         }
         .mrkdwn(text)
     }

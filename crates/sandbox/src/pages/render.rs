@@ -6,11 +6,13 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use super::drafts::Draft;
 use super::emoji;
 use super::layout::{esc, safe_url, ts_time, url_enc, user_name};
 use crate::state::{Ephemeral, Message, State, User};
 
 /// What rendering a message or view needs to know.
+#[derive(Clone, Copy)]
 pub(super) struct Render<'a> {
     pub(super) state: &'a State,
     /// The channel shown ("" for views).
@@ -18,6 +20,8 @@ pub(super) struct Render<'a> {
     pub(super) me: Option<&'a User>,
     /// The page to come back to after a form.
     pub(super) back: &'a str,
+    /// What the person has under way in the view shown, if anything.
+    pub(super) draft: Option<&'a Draft>,
 }
 
 /// A text object's text, or a plain string.
@@ -119,10 +123,12 @@ impl Render<'_> {
             };
             let _ = write!(html, "<div class=\"row\"><a href=\"{link}\">{text}</a>");
             html.push_str(&self.reaction_form(&m.ts));
+            html.push_str(&self.more_actions(m));
             html.push_str("</div>");
         } else {
             html.push_str("<div class=\"row\">");
             html.push_str(&self.reaction_form(&m.ts));
+            html.push_str(&self.more_actions(m));
             html.push_str("</div>");
         }
         html.push_str("</div>");
@@ -141,7 +147,9 @@ impl Render<'_> {
             esc(&author),
             ts_time(&e.ts)
         );
-        html.push_str(&self.content(&e.text, e.blocks.as_ref(), None, None));
+        // Its buttons act as a message's do: Slack sends `block_actions`
+        // with the ephemeral message as the container.
+        html.push_str(&self.content(&e.text, e.blocks.as_ref(), None, Some(&e.ts)));
         html.push_str("</div>");
         html
     }

@@ -4,6 +4,7 @@
 pub mod driver;
 mod inbox;
 mod slack;
+mod slack_shortcuts;
 mod widget;
 
 use hubbub_store::NewUser;
