@@ -43,22 +43,21 @@ impl App {
         )))
     }
 
-    /// `/hs …` typed in a workspace connected to `account_id` (`None`:
-    /// to no account).
-    pub(crate) async fn run_hs(
-        &self,
-        account_id: Option<i64>,
-        command: &SlashCommand,
-    ) -> Result<SlackReply> {
+    /// `/hs …`. A sub-command that acts on the account reads which one the
+    /// command's workspace is connected to (the signed `team_id`) itself:
+    /// help needs none, and answers without touching the database.
+    pub(crate) async fn run_hs(&self, command: &SlashCommand) -> Result<SlackReply> {
         if command.command != SLASH_COMMAND {
             return Ok(SlackReply::Nothing);
         }
         match HsCommand::parse(&command.text) {
             HsCommand::Help { unknown } => Ok(SlackReply::ephemeral(messages::hs_help(unknown))),
-            HsCommand::Feedback { text } => match account_id {
-                Some(account_id) => self.open_feedback_dialog(account_id, command, text).await,
-                None => self.workspace_not_connected(),
-            },
+            HsCommand::Feedback { text } => {
+                match self.account_for_slack_team(&command.team_id).await? {
+                    Some(account_id) => self.open_feedback_dialog(account_id, command, text).await,
+                    None => self.workspace_not_connected(),
+                }
+            }
         }
     }
 }
