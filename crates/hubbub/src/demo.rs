@@ -356,6 +356,14 @@ fn banner(hub: &str, sandbox: &str, site: &str, seeded: &Seeded, data_dir: &Data
         out,
         "     /hs create deal opens a dialog; on any message, More actions > Log message to record makes it a note"
     );
+    let _ = writeln!(
+        out,
+        " 16. After /invite @Hubbub in #general, paste a deal's hub link there: it is previewed (as Olivia, Settings >"
+    );
+    let _ = writeln!(
+        out,
+        "     App Marketplace > Link previews chooses Off, Button only, Name and type, or Full details with buttons)"
+    );
     let _ = writeln!(out);
     let _ = writeln!(out, "Ctrl-C to stop.");
     out

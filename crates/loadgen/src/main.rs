@@ -1,6 +1,7 @@
 //! `hubbub-loadgen`: drives a running hubbub over its HubSpot-compatible
 //! API to measure batch creation and search (see BENCHMARKS.md).
 
+mod slack_baseline;
 mod widget;
 
 use std::cell::Cell;
@@ -73,6 +74,10 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:9100")]
         listen: std::net::SocketAddr,
     },
+    /// A bare axum server that only checks Slack's signature on
+    /// `POST /slack/commands`: the reference for the slash-command
+    /// benchmark (bench/slack-command; run it as its own process).
+    BaselineSlack(slack_baseline::BaselineSlackArgs),
 }
 
 #[derive(Args)]
@@ -626,24 +631,34 @@ async fn search(
     report(outcomes)
 }
 
-// One thread: the server under test gets the other cores.
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<()> {
-    match Cli::parse().command {
-        Command::Create {
-            target,
-            contacts,
-            batch,
-            concurrency,
-        } => create(Client::new(target)?, contacts, batch, concurrency).await,
-        Command::Search {
-            target,
-            requests,
-            kind,
-            concurrency,
-            contacts,
-        } => search(Client::new(target)?, requests, kind, concurrency, contacts).await,
-        Command::Widget(args) => widget::run(args).await,
-        Command::BaselineSse { listen } => widget::baseline(listen).await,
+fn main() -> Result<()> {
+    let command = Cli::parse().command;
+    let runtime = match command {
+        // A server measured beside the hub: tokio's default, as the hub's.
+        Command::BaselineSlack(_) => tokio::runtime::Builder::new_multi_thread(),
+        // One thread: the server under test gets the other cores.
+        _ => tokio::runtime::Builder::new_current_thread(),
     }
+    .enable_all()
+    .build()?;
+    runtime.block_on(async {
+        match command {
+            Command::Create {
+                target,
+                contacts,
+                batch,
+                concurrency,
+            } => create(Client::new(target)?, contacts, batch, concurrency).await,
+            Command::Search {
+                target,
+                requests,
+                kind,
+                concurrency,
+                contacts,
+            } => search(Client::new(target)?, requests, kind, concurrency, contacts).await,
+            Command::Widget(args) => widget::run(args).await,
+            Command::BaselineSse { listen } => widget::baseline(listen).await,
+            Command::BaselineSlack(args) => slack_baseline::run(args).await,
+        }
+    })
 }

@@ -16,6 +16,13 @@ use crate::{links, App, Result};
 enum HsCommand<'a> {
     /// `/hs`, `/hs help`, or a sub-command the app does not know (named).
     Help { unknown: Option<&'a str> },
+    /// A sub-command that acts on the workspace's account.
+    OnAccount(AccountCommand<'a>),
+}
+
+/// The sub-commands that act on the workspace's account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum AccountCommand<'a> {
     /// `/hs -feedback {text}`.
     Feedback { text: &'a str },
     /// `/hs search {text}`.
@@ -30,9 +37,11 @@ impl<'a> HsCommand<'a> {
         let (word, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
         match word.to_lowercase().as_str() {
             "" | "help" | "-help" => HsCommand::Help { unknown: None },
-            "-feedback" | "feedback" => HsCommand::Feedback { text: rest.trim() },
-            "search" | "find" => HsCommand::Search { text: rest.trim() },
-            "create" | "new" => HsCommand::Create { what: rest.trim() },
+            "-feedback" | "feedback" => {
+                HsCommand::OnAccount(AccountCommand::Feedback { text: rest.trim() })
+            }
+            "search" | "find" => HsCommand::OnAccount(AccountCommand::Search { text: rest.trim() }),
+            "create" | "new" => HsCommand::OnAccount(AccountCommand::Create { what: rest.trim() }),
             _ => HsCommand::Help {
                 unknown: Some(word),
             },
@@ -75,28 +84,30 @@ impl App {
         )))
     }
 
-    /// `/hs …` typed in a workspace connected to `account_id` (`None`:
-    /// to no account).
-    pub(crate) async fn run_hs(
-        &self,
-        account_id: Option<i64>,
-        command: &SlashCommand,
-    ) -> Result<SlackReply> {
+    /// `/hs …`. A sub-command that acts on the account reads which one the
+    /// command's workspace is connected to (the signed `team_id`) itself:
+    /// help needs none, and answers without touching the database.
+    pub(crate) async fn run_hs(&self, command: &SlashCommand) -> Result<SlackReply> {
         if command.command != SLASH_COMMAND {
             return Ok(SlackReply::Nothing);
         }
-        match (HsCommand::parse(&command.text), account_id) {
-            (HsCommand::Help { unknown }, _) => {
-                Ok(SlackReply::ephemeral(messages::hs_help(unknown)))
+        let asked = match HsCommand::parse(&command.text) {
+            HsCommand::Help { unknown } => {
+                return Ok(SlackReply::ephemeral(messages::hs_help(unknown)))
             }
-            (_, None) => self.workspace_not_connected(),
-            (HsCommand::Feedback { text }, Some(account_id)) => {
+            HsCommand::OnAccount(asked) => asked,
+        };
+        let Some(account_id) = self.account_for_slack_team(&command.team_id).await? else {
+            return self.workspace_not_connected();
+        };
+        match asked {
+            AccountCommand::Feedback { text } => {
                 self.open_feedback_dialog(account_id, command, text).await
             }
-            (HsCommand::Search { text }, Some(account_id)) => {
+            AccountCommand::Search { text } => {
                 self.search_from_slack(account_id, command, text).await
             }
-            (HsCommand::Create { what }, Some(account_id)) => {
+            AccountCommand::Create { what } => {
                 self.create_from_slack(account_id, command, what).await
             }
         }
@@ -116,24 +127,27 @@ mod tests {
         );
         assert_eq!(
             HsCommand::parse("-feedback  Love the   previews "),
-            HsCommand::Feedback {
+            HsCommand::OnAccount(AccountCommand::Feedback {
                 text: "Love the   previews"
-            }
+            })
         );
         assert_eq!(
             HsCommand::parse("-Feedback"),
-            HsCommand::Feedback { text: "" }
+            HsCommand::OnAccount(AccountCommand::Feedback { text: "" })
         );
         assert_eq!(
             HsCommand::parse("search  Ada Lovelace "),
-            HsCommand::Search {
+            HsCommand::OnAccount(AccountCommand::Search {
                 text: "Ada Lovelace"
-            }
+            })
         );
-        assert_eq!(HsCommand::parse("search"), HsCommand::Search { text: "" });
+        assert_eq!(
+            HsCommand::parse("search"),
+            HsCommand::OnAccount(AccountCommand::Search { text: "" })
+        );
         assert_eq!(
             HsCommand::parse("create  Deal"),
-            HsCommand::Create { what: "Deal" }
+            HsCommand::OnAccount(AccountCommand::Create { what: "Deal" })
         );
         assert_eq!(
             HsCommand::parse("dance now"),

@@ -117,19 +117,16 @@ impl App {
     }
 
     /// A slash command (`/hs …`). The answer is shown to the person who
-    /// typed it.
-    pub async fn slack_command(
-        &self,
-        account_id: Option<i64>,
-        command: &SlashCommand,
-    ) -> Result<SlackReply> {
+    /// typed it. Unlike the other requests, the front-end does not resolve
+    /// the workspace's account first: only the sub-commands that act on
+    /// it do (a read per command; `/hs help` needs none).
+    pub async fn slack_command(&self, command: &SlashCommand) -> Result<SlackReply> {
         tracing::debug!(
-            ?account_id,
             team_id = %command.team_id,
             command = %command.command,
             "Slack slash command"
         );
-        self.run_hs(account_id, command).await
+        self.run_hs(command).await
     }
 
     /// An interaction: a button or select in a message or view, a view

@@ -10,7 +10,9 @@
 //!    would be as malformed).
 //! 3. The workspace (`team_id`) is resolved to the account it is connected
 //!    to. Events from a workspace with no connection are acknowledged and
-//!    dropped; commands and interactions go on with no account.
+//!    dropped; interactions go on with no account. A slash command is
+//!    handed over as it is: the sub-commands that act on the account
+//!    resolve it (`/hs help` needs none, so it reads nothing).
 //! 4. The application layer takes it (`hubbub_app::slack::inbound`): an
 //!    event exactly once (a Slack retry of one already taken is
 //!    acknowledged with nothing else done; one whose handling fails is
@@ -96,12 +98,8 @@ async fn commands(State(state): State<AppState>, request: VerifiedSlackRequest) 
         Ok(c) => c,
         Err(e) => return malformed(e),
     };
-    let app = &state.app;
-    let reply = match app.account_for_slack_team(&command.team_id).await {
-        Ok(account_id) => app.slack_command(account_id, &command).await,
-        Err(e) => Err(e),
-    };
-    respond(reply)
+    // The sub-command reads the workspace's account if it needs it.
+    respond(state.app.slack_command(&command).await)
 }
 
 async fn interactions(State(state): State<AppState>, request: VerifiedSlackRequest) -> Response {
