@@ -109,12 +109,20 @@ async fn a_visitor_chats_sees_the_answer_live_and_keeps_it_after_a_reload() {
     wait_until_shown(&browser, "Do you ship <b>to Mars</b>?").await;
     browser.screenshot("widget-visitor-wrote").await;
 
-    // The visitor's message is stored, with the pre-chat form's name.
-    let conversations = app
-        .store
-        .conversations(account.id, &Default::default(), 10)
-        .await
-        .unwrap();
+    // The visitor's message is stored, with the pre-chat form's name (the
+    // widget shows what was written as it sends it: wait for the write).
+    let mut conversations = Vec::new();
+    for _ in 0..50 {
+        conversations = app
+            .store
+            .conversations(account.id, &Default::default(), 10)
+            .await
+            .unwrap();
+        if !conversations.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(conversations.len(), 1);
     let conversation = conversations[0].id;
     let visitor = app
