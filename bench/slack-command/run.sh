@@ -173,12 +173,17 @@ declare -A RESULT
 for round in $(seq "$ROUNDS"); do
   for name in "${SERVERS[@]}"; do
     sign
+    # Anything else running shows here: the one-minute load average.
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    steal_at=$(steal)
     wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$HERE/hs.lua" "${URL[$name]}" \
       >"$OUT/wrk-$name-$round.txt"
     rss=$(ps -o rss= -p "${PID[$name]}" | tr -d ' ')
     line=$(grep '^HS_RESULT' "$OUT/wrk-$name-$round.txt") || fail "no result from wrk for $name"
-    RESULT[$name,$round]="$line rss_kb=$rss"
-    echo "round $round $name: ${line#HS_RESULT } rss_kb=$rss"
+    # CPU time the host took back during the run (1/100 s, both cores).
+    stolen=$(($(steal) - steal_at))
+    RESULT[$name,$round]="$line rss_kb=$rss steal=$stolen load=$load"
+    echo "round $round $name: ${line#HS_RESULT } rss_kb=$rss steal=$stolen load_before=$load"
     sleep 2
   done
 done
