@@ -4,6 +4,7 @@
 //! is left out and named, never searched.
 
 use hubbub_hub::auth::Access;
+use hubbub_hub::property::PropertySet;
 use hubbub_hub::search::SearchRequest;
 use hubbub_hub::{ObjectType, Record};
 
@@ -24,6 +25,9 @@ pub const MAX_QUERY_CHARS: usize = 200;
 #[derive(Debug, Clone)]
 pub struct Found {
     pub object_type: ObjectType,
+    /// The type's properties, as the search read them (to present what
+    /// it found without reading them again).
+    pub props: PropertySet,
     pub total: i64,
     pub records: Vec<Record>,
 }
@@ -58,6 +62,7 @@ impl App {
             let (total, found) = records.search(&plan).await?;
             out.found.push(Found {
                 object_type: t,
+                props: records.props().clone(),
                 total,
                 records: found,
             });

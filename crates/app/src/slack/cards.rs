@@ -183,11 +183,20 @@ impl App {
 
     /// One record's card, as `actor` may see it.
     pub(crate) async fn card_of(&self, actor: &Actor, record: RecordRef) -> Result<RecordCard> {
+        let found = self.record(actor, record.object_type, record.id).await?;
+        self.card_of_record(actor, &found).await
+    }
+
+    /// The card of a record already read for `actor`.
+    pub(crate) async fn card_of_record(
+        &self,
+        actor: &Actor,
+        record: &Record,
+    ) -> Result<RecordCard> {
         let t = record.object_type;
-        let found = self.record(actor, t, record.id).await?;
         let props = self.store().property_set(actor.account_id(), t).await?;
         let lookups = self.lookups(actor.account_id(), t).await?;
-        self.card(actor, &found, &props, &lookups)
+        self.card(actor, record, &props, &lookups)
     }
 
     /// A message of one record's card, as `actor` may see it.

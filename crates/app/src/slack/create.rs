@@ -49,6 +49,15 @@ struct CreateMetadata {
     response_url: Option<String>,
 }
 
+impl CreateMetadata {
+    /// From a dialog's `private_metadata`, with the type it creates.
+    fn read(metadata: &str) -> Option<(CreateMetadata, ObjectType)> {
+        let meta: CreateMetadata = serde_json::from_str(metadata).ok()?;
+        let t = created_type(&meta.object_type)?;
+        Some((meta, t))
+    }
+}
+
 /// Who asks for a dialog, from where.
 pub(crate) struct Asker<'a> {
     pub account_id: i64,
@@ -139,10 +148,7 @@ impl App {
     ) -> Result<SlackReply> {
         let view = &payload.payload["view"];
         let metadata = view["private_metadata"].as_str().unwrap_or_default();
-        let Some((meta, t)) = serde_json::from_str::<CreateMetadata>(metadata)
-            .ok()
-            .and_then(|m| Some((m.clone(), created_type(&m.object_type)?)))
-        else {
+        let Some((meta, t)) = CreateMetadata::read(metadata) else {
             tracing::warn!(account_id, "a create dialog came back without its type");
             return Ok(SlackReply::Nothing);
         };
@@ -260,9 +266,7 @@ impl App {
         let metadata = payload.payload["view"]["private_metadata"]
             .as_str()
             .unwrap_or_default();
-        let new_type = serde_json::from_str::<CreateMetadata>(metadata)
-            .ok()
-            .and_then(|m| created_type(&m.object_type));
+        let new_type = CreateMetadata::read(metadata).map(|(_, t)| t);
         let types = linkable_types(new_type);
         let found = self
             .search_everywhere(&actor, typed, &types, SUGGESTED_PER_TYPE)

@@ -14,7 +14,6 @@ use super::cards::CardPlace;
 use super::inbound::SlackReply;
 use super::messages;
 use super::views::{self, NOTE_BODY};
-use crate::jobs::Job;
 use crate::{App, Error, Result};
 
 /// What the dialog carries to its submission (its `private_metadata`).
@@ -57,12 +56,7 @@ impl App {
         let Some(why) = self.open_dialog(account_id, trigger_id, view).await? else {
             return Ok(());
         };
-        let job = reply.response_url.map(|url| Job::RespondInSlack {
-            response_url: url.to_owned(),
-            content: Box::new(why),
-            replace_original: false,
-        });
-        self.answer(&reply, job).await
+        self.answer(&reply, reply.shown_only_to_them(why)).await
     }
 
     /// The "Add note" dialog submitted.

@@ -216,9 +216,7 @@ impl App {
                 previews::name_and_type(t, &found.title(), &url)
             }
             PreviewLevel::FullDetails => {
-                let props = self.store().property_set(sharer.account_id(), t).await?;
-                let lookups = self.lookups(sharer.account_id(), t).await?;
-                let card = self.card(sharer, &found, &props, &lookups)?;
+                let card = self.card_of_record(sharer, &found).await?;
                 messages::record_card(&card, place, outcome)
                     .blocks
                     .unwrap_or_default()

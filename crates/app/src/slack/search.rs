@@ -61,7 +61,6 @@ impl App {
         let mut groups = Vec::new();
         for f in found {
             let t = f.object_type;
-            let props = self.store().property_set(actor.account_id(), t).await?;
             let lookups = self.lookups(actor.account_id(), t).await?;
             let mut more = self.config().parsed_url(&format!("/{t}"))?;
             more.query_pairs_mut().append_pair("query", query);
@@ -72,7 +71,7 @@ impl App {
                 cards: f
                     .records
                     .iter()
-                    .map(|r| self.card(actor, r, &props, &lookups))
+                    .map(|r| self.card(actor, r, &f.props, &lookups))
                     .collect::<Result<_>>()?,
             });
         }

@@ -15,13 +15,12 @@ use hubbub_slack::{InteractionPayload, SlackMessageContent};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::actions::done_from_slack;
+use super::actions::{done_from_slack, Reply};
 use super::cards::card_shown;
 use super::create::Asker;
 use super::inbound::SlackReply;
 use super::messages;
 use super::views::{self, ASSOCIATE, MAX_NOTE, NOTE_BODY};
-use crate::jobs::Job;
 use crate::{links, App, Error, Result};
 
 /// A task's title from a message: its first line, this long at most.
@@ -44,12 +43,13 @@ impl App {
         if callback != CREATE_TASK_SHORTCUT && callback != LOG_MESSAGE_SHORTCUT {
             return Ok(());
         }
+        let reply = Reply::to_press(self, account_id, payload);
         let asker = Asker {
             account_id,
             team_id: payload.team_id().unwrap_or_default(),
             slack_user_id: &payload.user.id,
             trigger_id: payload.trigger_id.as_deref().unwrap_or_default(),
-            response_url: self.slack_response_url(account_id, payload.response_url.as_deref()),
+            response_url: reply.response_url,
         };
         let from_message = self.quoted(account_id, &payload.payload).await?;
         let refusal = if callback == CREATE_TASK_SHORTCUT {
@@ -66,20 +66,7 @@ impl App {
         let Some(why) = refusal else {
             return Ok(());
         };
-        let Some(url) = asker.response_url else {
-            return Ok(());
-        };
-        let mut tx = self.store().begin_write().await?;
-        Job::RespondInSlack {
-            response_url: url.to_owned(),
-            content: Box::new(why),
-            replace_original: false,
-        }
-        .enqueue_on(&mut tx, account_id)
-        .await?;
-        tx.commit().await?;
-        self.wake_worker();
-        Ok(())
+        self.answer(&reply, reply.shown_only_to_them(why)).await
     }
 
     /// The shortcut's message as a note quotes it: its text, then who

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 
 use crate::notifications::{create, direct_messages, patch, saying, task_for};
 use crate::slack_mapping::{add_user, scene, signed_in, Scene};
-use crate::slack_support::{self, sandbox_control, signed_interaction, slack_user, World};
+use crate::slack_support::{self, signed_interaction, slack_user, World};
 
 const HOUR: i64 = 3_600_000;
 
@@ -40,10 +40,7 @@ async fn press(
     if let Some(v) = value {
         click["value"] = json!(v);
     }
-    let (status, body) = sandbox_control(world, "/control/click", click).await;
-    assert!(status.is_success(), "{action_id}: {body}");
-    world.app.settle().await;
-    body
+    slack_support::click(world, click).await
 }
 
 /// Sends the hub the `block_actions` payload of a press of the button

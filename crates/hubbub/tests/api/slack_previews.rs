@@ -18,6 +18,7 @@ use crate::notifications::create;
 use crate::slack_actions::property;
 use crate::slack_commands::{open_views, shown_to, submit};
 use crate::slack_mapping::{add_user, scene, signed_in, Scene};
+use crate::slack_search::timeline;
 use crate::slack_support::{
     channel_messages, eventually, invite_app, on_slack, sandbox_control, sandbox_read,
     signed_interaction, slack_user, World,
@@ -143,18 +144,7 @@ async fn press(
     if let Some(value) = pick {
         click["value"] = json!(value);
     }
-    let (status, body) = sandbox_control(world, "/control/click", click).await;
-    assert!(status.is_success(), "{action_id}: {body}");
-    world.app.settle().await;
-    body
-}
-
-/// The record page's timeline, as its HTML.
-async fn timeline(world: &World, email: &str, path: &str) -> String {
-    let mut browser = signed_in(world, email).await;
-    let page = browser.get(path).await;
-    page.assert_ok();
-    page.html
+    crate::slack_support::click(world, click).await
 }
 
 #[tokio::test]

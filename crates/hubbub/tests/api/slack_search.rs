@@ -15,7 +15,7 @@ use crate::notifications::create;
 use crate::slack_actions::property;
 use crate::slack_commands::{hs, open_views, shown_to, submit};
 use crate::slack_mapping::{scene, signed_in, Scene};
-use crate::slack_support::{ephemerals, sandbox_control, signed_interaction, slack_user, World};
+use crate::slack_support::{self, ephemerals, signed_interaction, slack_user, World};
 
 /// The newest message the app showed only to `handle`.
 async fn newest_for(world: &World, handle: &str) -> Value {
@@ -42,7 +42,7 @@ fn card_block(message: &Value, record: &str) -> String {
 
 /// Presses `action_id` on `record`'s card in `message` as `handle` (a
 /// select picks `pick`); the sandbox's answer.
-async fn press(
+pub async fn press(
     world: &World,
     handle: &str,
     message: &Value,
@@ -60,14 +60,11 @@ async fn press(
     if let Some(value) = pick {
         click["value"] = json!(value);
     }
-    let (status, body) = sandbox_control(world, "/control/click", click).await;
-    assert!(status.is_success(), "{action_id}: {body}");
-    world.app.settle().await;
-    body
+    slack_support::click(world, click).await
 }
 
 /// The record page's timeline, as its HTML.
-async fn timeline(world: &World, email: &str, path: &str) -> String {
+pub async fn timeline(world: &World, email: &str, path: &str) -> String {
     let mut browser = signed_in(world, email).await;
     let page = browser.get(path).await;
     page.assert_ok();

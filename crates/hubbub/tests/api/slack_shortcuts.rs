@@ -13,6 +13,7 @@ use crate::conversations_slack::shown;
 use crate::notifications::create;
 use crate::slack_commands::{open_views, shown_to, submit};
 use crate::slack_mapping::{scene, signed_in, Scene};
+use crate::slack_search::press;
 use crate::slack_support::{ephemerals, sandbox_control, World};
 
 /// `handle` writes `text` in `channel`; the message's `ts`.
@@ -112,13 +113,7 @@ async fn a_task_is_made_from_a_message_with_its_text_author_and_permalink() {
                 .map(str::to_owned)
         })
         .unwrap_or_else(|| panic!("{made}"));
-    let click = json!({
-        "user": "maria", "channel": made["channel"], "ts": made["ts"],
-        "block_id": format!("card.record:{task}"), "action_id": ids::COMPLETE_TASK,
-    });
-    let (status, body) = sandbox_control(&world, "/control/click", click).await;
-    assert!(status.is_success(), "{body}");
-    world.app.settle().await;
+    press(&world, "maria", &made, &task, ids::COMPLETE_TASK, None).await;
     let shown_now = ephemerals(&world, "maria").await;
     let card = shown(shown_now.last().unwrap());
     assert!(card.contains("Maria Member completed the task"), "{card}");

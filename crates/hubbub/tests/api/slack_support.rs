@@ -337,6 +337,16 @@ pub fn channel_id(world: &World, name: &str) -> String {
     channel.id.clone()
 }
 
+/// A person's click in the sandbox (`/control/click`), once the hub has
+/// done what it caused; the sandbox's answer (with the press's
+/// `response_url`).
+pub async fn click(world: &World, click: Value) -> Value {
+    let (status, body) = sandbox_control(world, "/control/click", click.clone()).await;
+    assert!(status.is_success(), "{click}: {body}");
+    world.app.settle().await;
+    body
+}
+
 /// Does something on the Slack side, through the sandbox's control API.
 pub async fn on_slack(world: &World, path: &str, body: Value) {
     let (status, answer) = sandbox_control(world, path, body).await;
