@@ -123,7 +123,7 @@ impl Server {
         let store = self.app.store().clone();
         let state = AppState {
             app: self.app,
-            web: self.web,
+            web: std::sync::Arc::new(self.web),
         };
         let served = hubbub_web::serve(self.listener, state, shutdown).await;
         if let Some(worker) = worker {

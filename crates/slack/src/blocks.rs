@@ -127,6 +127,22 @@ pub fn message(plain_text: &str, blocks: Vec<SlackBlock>) -> SlackMessageContent
         .with_blocks(blocks)
 }
 
+/// The body of an answer to a slash command that only the person who
+/// typed it sees: the message's own fields beside `response_type`.
+pub fn ephemeral_answer(content: &SlackMessageContent) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Ephemeral<'a> {
+        response_type: &'static str,
+        #[serde(flatten)]
+        message: &'a SlackMessageContent,
+    }
+    serde_json::to_vec(&Ephemeral {
+        response_type: "ephemeral",
+        message: content,
+    })
+    .expect("a Block Kit message serializes")
+}
+
 /// A button with an action id and a value.
 pub fn button(text: &str, action_id: &str, value: String) -> SlackBlockButtonElement {
     SlackBlockButtonElement::new(SlackBlockPlainText::new(text.to_owned()).into())

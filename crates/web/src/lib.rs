@@ -17,6 +17,7 @@ pub mod ui;
 pub mod widget;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::serve::ListenerExt;
@@ -32,11 +33,12 @@ pub use error::ApiError;
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
-/// What every handler can reach.
+/// What every handler can reach. Cloned for every request, so both parts
+/// are shared, not copied.
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
-    pub web: WebConfig,
+    pub web: Arc<WebConfig>,
 }
 
 /// What only the HTTP side needs.

@@ -3,6 +3,10 @@
 //! answers at once (help, an error) or opens its dialog while the
 //! command's `trigger_id` is fresh.
 
+use std::sync::LazyLock;
+
+use bytes::Bytes;
+use hubbub_slack::blocks;
 use hubbub_slack::manifest::SLASH_COMMAND;
 use hubbub_slack::SlashCommand;
 
@@ -10,6 +14,10 @@ use super::create::{created_type, Asker};
 use super::inbound::SlackReply;
 use super::messages;
 use crate::{links, App, Result};
+
+/// `/hs help`'s answer is the same for everyone, every time: written once.
+static HELP: LazyLock<Bytes> =
+    LazyLock::new(|| blocks::ephemeral_answer(&messages::hs_help(None)).into());
 
 /// What `/hs …` asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +100,7 @@ impl App {
             return Ok(SlackReply::Nothing);
         }
         let asked = match HsCommand::parse(&command.text) {
+            HsCommand::Help { unknown: None } => return Ok(SlackReply::Ephemeral(HELP.clone())),
             HsCommand::Help { unknown } => {
                 return Ok(SlackReply::ephemeral(messages::hs_help(unknown)))
             }

@@ -12,8 +12,9 @@
 //! - An event is taken exactly once: its `event_id` and everything it
 //!   changes and enqueues commit in one transaction ([`App::take_slack_event`]).
 
+use bytes::Bytes;
 use hubbub_hub::RecordRef;
-use hubbub_slack::blocks::OptionGroup;
+use hubbub_slack::blocks::{self, OptionGroup};
 use hubbub_slack::{EventCallback, InteractionPayload, SlackMessageContent, SlashCommand};
 use hubbub_store::{take_slack_event_on, AnyConnection, StoreError};
 
@@ -40,8 +41,10 @@ pub enum EventTaken {
 pub enum SlackReply {
     /// 200 with an empty body: taken, nothing to show.
     Nothing,
-    /// A message shown at once, only to the person who typed the command.
-    Ephemeral(Box<SlackMessageContent>),
+    /// A message shown at once, only to the person who typed the command:
+    /// the answer's JSON body, written once (`/hs help`'s is written once
+    /// per process).
+    Ephemeral(Bytes),
     /// A modal's submission refused: `(block_id, what to fix)` shown
     /// beside each field, the modal left open.
     FieldErrors(Vec<(String, String)>),
@@ -51,7 +54,7 @@ pub enum SlackReply {
 
 impl SlackReply {
     pub(crate) fn ephemeral(content: SlackMessageContent) -> SlackReply {
-        SlackReply::Ephemeral(Box::new(content))
+        SlackReply::Ephemeral(blocks::ephemeral_answer(&content).into())
     }
 
     /// The modal stays open with `why` beside `field`.

@@ -23,7 +23,7 @@
 mod verified;
 
 use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -142,10 +142,8 @@ async fn account_for(
 fn respond(reply: hubbub_app::Result<SlackReply>) -> Response {
     match reply {
         Ok(SlackReply::Nothing) => acknowledge(),
-        Ok(SlackReply::Ephemeral(content)) => {
-            let mut message = serde_json::to_value(&*content).unwrap_or_default();
-            message["response_type"] = "ephemeral".into();
-            Json(message).into_response()
+        Ok(SlackReply::Ephemeral(body)) => {
+            ([(header::CONTENT_TYPE, "application/json")], body).into_response()
         }
         Ok(SlackReply::Options(groups)) => Json(blocks::suggestions(groups)).into_response(),
         Ok(SlackReply::FieldErrors(errors)) => {
