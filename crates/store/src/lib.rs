@@ -24,6 +24,7 @@ mod outbox;
 mod pipelines;
 mod private_files;
 mod properties;
+mod record_views;
 mod rules;
 mod search;
 pub mod secret;

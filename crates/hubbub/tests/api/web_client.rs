@@ -54,6 +54,29 @@ impl Page {
         self.html.contains(text)
     }
 
+    /// The texts of the elements with `data-testid="{testid}"`, in page order
+    /// (tags inside them dropped).
+    pub fn texts(&self, testid: &str) -> Vec<String> {
+        let marker = format!(r#"data-testid="{testid}""#);
+        let mut found = Vec::new();
+        let mut from = 0;
+        while let Some(at) = self.html[from..].find(&marker).map(|i| from + i) {
+            let open = self.html[..at].rfind('<').expect("inside a tag");
+            let tag: String = self.html[open + 1..]
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect();
+            let inside = at + self.html[at..].find('>').expect("the tag ends") + 1;
+            let end = inside
+                + self.html[inside..]
+                    .find(&format!("</{tag}>"))
+                    .expect("closed");
+            found.push(strip_tags(&self.html[inside..end]));
+            from = end;
+        }
+        found
+    }
+
     /// The record id at the end of the page's path (`/contacts/12`).
     pub fn record_id(&self) -> i64 {
         self.path
@@ -215,4 +238,22 @@ impl WebClient {
         let rest = &page.html[at + r#"data-testid="unread-count">"#.len()..];
         rest[..rest.find('<').unwrap()].trim().parse().unwrap()
     }
+}
+
+/// The text of an HTML fragment, tags taken out, spaces collapsed.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }

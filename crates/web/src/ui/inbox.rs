@@ -47,11 +47,11 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox/{id}/typing", post(typing))
 }
 
-fn conversation_path(id: i64) -> String {
+pub(crate) fn conversation_path(id: i64) -> String {
     format!("/inbox/{id}")
 }
 
-fn visitor_title(name: Option<&str>) -> String {
+pub(crate) fn visitor_title(name: Option<&str>) -> String {
     name.unwrap_or(UNNAMED_VISITOR).to_owned()
 }
 
@@ -260,7 +260,7 @@ async fn index(
 }
 
 /// The start of a message, on one line.
-fn shortened(text: &str) -> String {
+pub(crate) fn shortened(text: &str) -> String {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.chars().count() <= PREVIEW_CHARS {
         line

@@ -2,6 +2,7 @@
 //! by default; a few lines of plain JavaScript add conveniences.
 
 mod error;
+mod home;
 mod inbox;
 mod login;
 mod mailbox;
@@ -13,7 +14,7 @@ mod session;
 mod settings;
 
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -26,7 +27,7 @@ pub use session::{CsrfForm, Viewer};
 /// The pages (sign-in included): what `crate::headers::pages` covers.
 pub fn pages() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
+        .route("/", get(home::show))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
         .merge(records::routes())
@@ -42,10 +43,6 @@ pub fn assets() -> Router<AppState> {
     Router::new()
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))
-}
-
-async fn home(_viewer: Viewer) -> Redirect {
-    Redirect::to("/contacts")
 }
 
 async fn stylesheet() -> impl IntoResponse {

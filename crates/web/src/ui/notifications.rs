@@ -52,7 +52,7 @@ pub struct DoneQuery {
 
 /// Only links inside the hub become "View" links (never `javascript:` or
 /// another site).
-fn local_link(link: &str) -> Option<String> {
+pub(crate) fn local_link(link: &str) -> Option<String> {
     (link.starts_with('/') && !link.starts_with("//") && !link.starts_with("/\\"))
         .then(|| link.to_owned())
 }

@@ -323,7 +323,10 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> PageResult {
     let id = parse_id(t, &id)?;
-    detail(&state, &viewer, t, id, Drafts::default(), StatusCode::OK).await
+    let page = detail(&state, &viewer, t, id, Drafts::default(), StatusCode::OK).await?;
+    // Only a page that showed the record counts as a visit.
+    state.app.record_viewed(&viewer.actor(), t, id).await?;
+    Ok(page)
 }
 
 /// The detail page of a record (also shown again, with the typed text,

@@ -150,8 +150,14 @@ async fn multi_line_text_keeps_line_breaks_and_tabs_only() {
 async fn web_forms_refuse_control_characters_too() {
     let app = TestApp::spawn().await;
     let a = app.account("Acme").await;
-    let mut browser =
-        WebClient::signed_in(&app, &a.admin_email, ADMIN_PASSWORD, "/", "/contacts").await;
+    let mut browser = WebClient::signed_in(
+        &app,
+        &a.admin_email,
+        ADMIN_PASSWORD,
+        "/contacts",
+        "/contacts",
+    )
+    .await;
     let page = browser
         .submit(
             "/contacts/new",

@@ -32,9 +32,10 @@ async fn signing_in_shows_a_clear_error_then_the_hub() {
     browser.screenshot("login-error").await;
 
     browser.sign_in(&account.admin_email, PASSWORD).await;
-    assert_eq!(browser.path().await, "/contacts");
+    assert_eq!(browser.path().await, "/");
     assert!(browser.text(".whoami").await.contains("Ada Admin"));
-    browser.screenshot("contacts-empty").await;
+    assert!(browser.text("h1").await.contains("Good to see you"));
+    browser.screenshot("home-empty").await;
     browser.close().await;
 }
 
@@ -44,7 +45,7 @@ async fn a_new_contact_is_found_by_search() {
     let account = app.account("Browser Contacts").await;
     let browser = Browser::start(&app.base_url).await;
     browser.sign_in(&account.admin_email, PASSWORD).await;
-
+    browser.open("/contacts").await;
     browser.click("[data-testid=new-record]").await;
     browser
         .fill("[data-testid=field-email]", "grace@navy.example")
