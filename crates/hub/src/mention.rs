@@ -2,27 +2,58 @@
 //! address, or by the part of it before the `@` when that is unambiguous
 //! within the account (`@ada` for ada@acme.example).
 
-/// The handles written after `@` in `text`, in order, without duplicates.
-pub fn handles(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find('@') {
-        let preceded_by_word = rest[..at]
+/// Each `@handle` written in `text`: its byte range (the `@` included)
+/// and the handle, lower-cased, without trailing punctuation.
+fn spans(text: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find('@').map(|i| from + i) {
+        let preceded_by_word = text[..at]
             .chars()
             .next_back()
             .is_some_and(|c| c.is_alphanumeric());
-        let after = &rest[at + 1..];
-        let handle: String = after
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '@'))
-            .collect();
-        let handle = handle.trim_end_matches(['.', '-', '_']).to_lowercase();
-        if !preceded_by_word && !handle.is_empty() && !out.contains(&handle) {
-            out.push(handle);
+        let after = &text[at + 1..];
+        let written: &str = &after[..after
+            .find(|c: char| !(c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '@')))
+            .unwrap_or(after.len())];
+        let written = written.trim_end_matches(['.', '-', '_']);
+        if !preceded_by_word && !written.is_empty() {
+            let end = at + 1 + written.len();
+            out.push((at, end, written.to_lowercase()));
+            from = end;
+        } else {
+            from = at + 1;
         }
-        rest = after;
     }
     out
+}
+
+/// The handles written after `@` in `text`, in order, without duplicates.
+pub fn handles(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (_, _, handle) in spans(text) {
+        if !out.contains(&handle) {
+            out.push(handle);
+        }
+    }
+    out
+}
+
+/// The user a handle names, given `(id, email)` of the account's users.
+fn resolve(handle: &str, users: &[(i64, String)]) -> Option<i64> {
+    if let Some((id, _)) = users.iter().find(|(_, e)| e.eq_ignore_ascii_case(handle)) {
+        return Some(*id);
+    }
+    let mut by_local = users.iter().filter(|(_, email)| {
+        email
+            .split('@')
+            .next()
+            .is_some_and(|l| l.eq_ignore_ascii_case(handle))
+    });
+    match (by_local.next(), by_local.next()) {
+        (Some((id, _)), None) => Some(*id),
+        _ => None,
+    }
 }
 
 /// The ids of the users `text` mentions, given `(id, email)` of the
@@ -30,30 +61,69 @@ pub fn handles(text: &str) -> Vec<String> {
 pub fn mentioned_users(text: &str, users: &[(i64, String)]) -> Vec<i64> {
     let mut ids = Vec::new();
     for handle in handles(text) {
-        let exact = users
-            .iter()
-            .find(|(_, email)| email.eq_ignore_ascii_case(&handle));
-        let by_local: Vec<&(i64, String)> = users
-            .iter()
-            .filter(|(_, email)| {
-                email
-                    .split('@')
-                    .next()
-                    .is_some_and(|l| l.eq_ignore_ascii_case(&handle))
-            })
-            .collect();
-        let found = exact.or(if by_local.len() == 1 {
-            Some(by_local[0])
-        } else {
-            None
-        });
-        if let Some((id, _)) = found {
-            if !ids.contains(id) {
-                ids.push(*id);
+        if let Some(id) = resolve(&handle, users) {
+            if !ids.contains(&id) {
+                ids.push(id);
             }
         }
     }
     ids
+}
+
+/// What to type after `@` to mention the user with `email`: the part
+/// before the `@` when no other of `emails` shares it, else the address.
+pub fn handle_for(email: &str, emails: &[&str]) -> String {
+    let local = email.split('@').next().unwrap_or(email);
+    let shared = emails
+        .iter()
+        .filter(|e| {
+            e.split('@')
+                .next()
+                .is_some_and(|l| l.eq_ignore_ascii_case(local))
+        })
+        .count();
+    match shared {
+        1 => local.to_lowercase(),
+        _ => email.to_lowercase(),
+    }
+}
+
+/// A piece of a comment as shown: text, or a mention of a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece<'a> {
+    pub text: &'a str,
+    /// Set when `text` is an `@handle` that names this user.
+    pub user_id: Option<i64>,
+}
+
+/// `text` cut into plain text and the mentions of the account's users (a
+/// handle naming nobody stays plain text).
+pub fn pieces<'a>(text: &'a str, users: &[(i64, String)]) -> Vec<Piece<'a>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    for (start, end, handle) in spans(text) {
+        let Some(user_id) = resolve(&handle, users) else {
+            continue;
+        };
+        if start > from {
+            out.push(Piece {
+                text: &text[from..start],
+                user_id: None,
+            });
+        }
+        out.push(Piece {
+            text: &text[start..end],
+            user_id: Some(user_id),
+        });
+        from = end;
+    }
+    if from < text.len() {
+        out.push(Piece {
+            text: &text[from..],
+            user_id: None,
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -78,6 +148,44 @@ mod tests {
             mentioned_users("@bob is ambiguous", &users()),
             Vec::<i64>::new()
         );
+    }
+
+    #[test]
+    fn cuts_text_around_the_mentions_of_users() {
+        let piece = |text, user_id| Piece { text, user_id };
+        assert_eq!(
+            pieces("Thanks @ada, ask @nobody or @bob@other.example.", &users()),
+            [
+                piece("Thanks ", None),
+                piece("@ada", Some(1)),
+                piece(", ask @nobody or ", None),
+                piece("@bob@other.example", Some(3)),
+                piece(".", None),
+            ]
+        );
+        assert_eq!(pieces("", &users()), []);
+        assert_eq!(pieces("@ada", &users()), [piece("@ada", Some(1))]);
+    }
+
+    #[test]
+    fn a_handle_is_the_local_part_unless_another_user_shares_it() {
+        let emails = ["ada@acme.example", "bob@acme.example", "bob@other.example"];
+        assert_eq!(handle_for("ada@acme.example", &emails), "ada");
+        assert_eq!(
+            handle_for("bob@other.example", &emails),
+            "bob@other.example"
+        );
+        for email in emails {
+            let users: Vec<(i64, String)> = emails
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (i as i64, (*e).to_owned()))
+                .collect();
+            let handle = handle_for(email, &emails);
+            let named = mentioned_users(&format!("hi @{handle}"), &users);
+            assert_eq!(named.len(), 1, "{handle} names one user");
+            assert_eq!(users[named[0] as usize].1, email);
+        }
     }
 
     #[test]

@@ -69,3 +69,89 @@ document.addEventListener("click", (event) => {
     button.textContent = "Copied";
   });
 });
+// A comment box marked data-mentions offers the account's people as one
+// types "@" and a few letters of their name or handle: arrow keys move
+// through them, Enter or Tab picks one ("@handle " is written), Escape
+// closes the list. Without JavaScript, "@handle" is typed by hand.
+for (const area of document.querySelectorAll("textarea[data-mentions]")) {
+  const source = document.getElementById(area.dataset.mentions);
+  if (!source) continue;
+  const people = Array.from(source.children, (li) => ({
+    handle: li.dataset.handle,
+    name: li.textContent.trim(),
+  }));
+  const menu = document.createElement("ul");
+  menu.id = `${area.id}-people`;
+  menu.className = "mention-menu";
+  menu.setAttribute("role", "listbox");
+  menu.setAttribute("aria-label", "People to mention");
+  menu.hidden = true;
+  area.after(menu);
+  area.setAttribute("role", "combobox");
+  area.setAttribute("aria-autocomplete", "list");
+  area.setAttribute("aria-controls", menu.id);
+  area.setAttribute("aria-expanded", "false");
+  let matches = [];
+  let active = 0;
+  let start = 0;
+  const close = () => {
+    matches = [];
+    menu.hidden = true;
+    area.setAttribute("aria-expanded", "false");
+    area.removeAttribute("aria-activedescendant");
+  };
+  const pick = (i) => {
+    area.setRangeText(`@${matches[i].handle} `, start, area.selectionStart, "end");
+    close();
+    area.focus();
+  };
+  const draw = () => {
+    menu.replaceChildren(...matches.map((person, i) => {
+      const option = document.createElement("li");
+      option.id = `${menu.id}-${i}`;
+      option.setAttribute("role", "option");
+      option.setAttribute("aria-selected", String(i === active));
+      option.textContent = `${person.name} `;
+      const handle = document.createElement("span");
+      handle.className = "muted small";
+      handle.textContent = `@${person.handle}`;
+      option.append(handle);
+      // mousedown, not click: the box keeps its focus and caret.
+      option.addEventListener("mousedown", (event) => {
+        event.preventDefault();
+        pick(i);
+      });
+      return option;
+    }));
+    menu.hidden = matches.length === 0;
+    area.setAttribute("aria-expanded", String(!menu.hidden));
+    if (menu.hidden) area.removeAttribute("aria-activedescendant");
+    else area.setAttribute("aria-activedescendant", `${menu.id}-${active}`);
+  };
+  area.addEventListener("input", () => {
+    const typed = area.value.slice(0, area.selectionStart).match(/(?:^|[^\p{L}\p{N}])@([\p{L}\p{N}._+-]*)$/u);
+    if (!typed) return close();
+    const word = typed[1].toLowerCase();
+    start = area.selectionStart - typed[1].length - 1;
+    matches = people
+      .filter((p) => p.handle.startsWith(word) || p.name.toLowerCase().split(/\s+/).some((w) => w.startsWith(word)))
+      .slice(0, 8);
+    active = 0;
+    draw();
+  });
+  area.addEventListener("keydown", (event) => {
+    if (menu.hidden) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      active = (active + (event.key === "ArrowDown" ? 1 : matches.length - 1)) % matches.length;
+      draw();
+    } else if (event.key === "Enter" || event.key === "Tab") {
+      event.preventDefault();
+      pick(active);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
+  area.addEventListener("blur", close);
+}

@@ -323,7 +323,16 @@ async fn a_mention_in_a_comment_notifies_the_mentioned_user() {
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.path, format!("/contacts/{id}"));
     assert!(page.html.contains("data-testid=\"timeline-comment\""));
-    assert!(page.html.contains("can you call Jane?"));
+    // Each mention shows as the user's name, highlighted; the rest as typed.
+    assert_eq!(page.texts("mention"), ["@Bea Builder", "@Ada Admin"]);
+    assert!(page.html.contains(&format!(
+        r#"<span class="mention" title="{admin_handle}" data-testid="mention">@Ada Admin</span>"#
+    )));
+    assert!(page.html.contains("can you call Jane? cc "));
+    // Whom the comment box offers, with the handle that mentions them.
+    assert!(page
+        .html
+        .contains(r#"<li data-handle="bea.builder">Bea Builder</li>"#));
 
     let notes = app.store.notifications(bea.id, 10).await.unwrap();
     assert_eq!(notes.len(), 1, "{notes:?}");

@@ -18,6 +18,7 @@ use axum::Router;
 use hubbub_app::Permission;
 use hubbub_hub::association::default_type;
 use hubbub_hub::auth::Access;
+use hubbub_hub::mention;
 use hubbub_hub::property::{PropertySet, Storage};
 use hubbub_hub::search::{Field, SearchPlan, SearchRequest, Sort};
 use hubbub_hub::timestamp::parse_instant;
@@ -277,12 +278,54 @@ pub struct TimelineEntry {
     kind: &'static str,
     title: String,
     href: String,
-    body: String,
+    /// The entry's text; a comment's or a note's @mentions of users as
+    /// their names.
+    body: Vec<BodyPiece>,
     author: String,
     when: String,
     meta: String,
     at: i64,
     id: i64,
+}
+
+pub struct BodyPiece {
+    text: String,
+    /// The mentioned user's email, when the piece is a mention.
+    mentions: Option<String>,
+}
+
+/// `text` as it is.
+fn plain(text: String) -> Vec<BodyPiece> {
+    match text.is_empty() {
+        true => Vec::new(),
+        false => vec![BodyPiece {
+            text,
+            mentions: None,
+        }],
+    }
+}
+
+/// `text` with each @mention of a user shown as `@Their Name`.
+fn with_mentions(text: &str, users: &[User]) -> Vec<BodyPiece> {
+    let emails: Vec<(i64, String)> = users.iter().map(|u| (u.id, u.email.clone())).collect();
+    mention::pieces(text, &emails)
+        .into_iter()
+        .map(|piece| {
+            let user = piece
+                .user_id
+                .and_then(|id| users.iter().find(|u| u.id == id));
+            match user {
+                Some(user) => BodyPiece {
+                    text: format!("@{}", user.display_name()),
+                    mentions: Some(user.email.clone()),
+                },
+                None => BodyPiece {
+                    text: piece.text.to_owned(),
+                    mentions: None,
+                },
+            }
+        })
+        .collect()
 }
 
 /// What a person typed into the detail page's forms, kept when it could
@@ -314,6 +357,26 @@ struct ShowPage {
     followers: Vec<String>,
     /// The viewer follows it.
     following: bool,
+    /// Whom a comment can mention, offered as one types `@`.
+    mention_users: Vec<MentionUser>,
+}
+
+pub struct MentionUser {
+    handle: String,
+    name: String,
+}
+
+/// The account's active users, each with the handle that mentions them.
+fn mention_users(users: &[User]) -> Vec<MentionUser> {
+    let active: Vec<&User> = users.iter().filter(|u| !u.archived).collect();
+    let emails: Vec<&str> = active.iter().map(|u| u.email.as_str()).collect();
+    active
+        .iter()
+        .map(|u| MentionUser {
+            handle: mention::handle_for(&u.email, &emails),
+            name: u.display_name(),
+        })
+        .collect()
 }
 
 pub async fn show(
@@ -412,11 +475,12 @@ pub async fn detail(
                 kind: "note",
                 title: String::new(),
                 href: String::new(),
-                body: note
-                    .properties
-                    .get("hs_note_body")
-                    .cloned()
-                    .unwrap_or_default(),
+                body: with_mentions(
+                    note.properties
+                        .get("hs_note_body")
+                        .map_or("", String::as_str),
+                    &lookups.users,
+                ),
                 author: name_of(note.properties.get("hubspot_owner_id")),
                 when: format_instant(at),
                 meta: String::new(),
@@ -454,11 +518,12 @@ pub async fn detail(
                 kind: "task",
                 title: task.title(),
                 href: ObjectType::Task.record_path(task.id),
-                body: task
-                    .properties
-                    .get("hs_task_body")
-                    .cloned()
-                    .unwrap_or_default(),
+                body: plain(
+                    task.properties
+                        .get("hs_task_body")
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
                 author: String::new(),
                 when: format_instant(task.created_at),
                 meta: meta.join(" · "),
@@ -472,7 +537,7 @@ pub async fn detail(
             kind: "comment",
             title: String::new(),
             href: String::new(),
-            body: c.body,
+            body: with_mentions(&c.body, &lookups.users),
             author: lookups
                 .user(c.author_id)
                 .map(User::display_name)
@@ -488,7 +553,7 @@ pub async fn detail(
             kind: "activity",
             title: String::new(),
             href: String::new(),
-            body: a.summary,
+            body: plain(a.summary),
             author: String::new(),
             when: format_instant(a.created_at),
             meta: String::new(),
@@ -506,6 +571,7 @@ pub async fn detail(
     let page = ShowPage {
         followers: followers.iter().map(User::display_name).collect(),
         following,
+        mention_users: mention_users(&lookups.users),
         chrome: Chrome::new(viewer, kind.path, format!("{} · {title}", kind.one)),
         kind,
         id,

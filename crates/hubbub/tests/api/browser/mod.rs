@@ -7,6 +7,7 @@ mod slack;
 mod slack_shortcuts;
 mod widget;
 
+use fantoccini::key::Key;
 use hubbub_store::NewUser;
 use serde_json::json;
 
@@ -183,14 +184,25 @@ async fn an_at_mention_reaches_the_mentioned_users_bell() {
     let ada = Browser::start(&app.base_url).await;
     ada.sign_in(&account.admin_email, PASSWORD).await;
     ada.open(&format!("/contacts/{contact}")).await;
-    ada.fill(
-        "[data-testid=comment-body]",
-        "@bob can you call Jane tomorrow?",
-    )
-    .await;
+    // Typing "@" and a few letters offers the people, from the keyboard.
+    let comment = ada.find("[data-testid=comment-body]").await;
+    comment.send_keys("@bu").await.unwrap();
+    let offered = ada.wait_for_text("[role=listbox]", "Bob Builder").await;
+    assert!(!offered.contains("Ada Admin"), "{offered}");
+    ada.screenshot("mention-offered").await;
+    comment.send_keys(&Key::Enter.to_string()).await.unwrap();
+    comment
+        .send_keys("can you call Jane tomorrow?")
+        .await
+        .unwrap();
+    assert_eq!(
+        comment.prop("value").await.unwrap().as_deref(),
+        Some("@bob can you call Jane tomorrow?")
+    );
     ada.click("[data-testid=comment-submit]").await;
     ada.wait_for_text("[data-testid=timeline]", "can you call Jane tomorrow?")
         .await;
+    assert_eq!(ada.text("[data-testid=mention]").await, "@Bob Builder");
     ada.screenshot("contact-with-comment").await;
     ada.close().await;
 
