@@ -8,7 +8,7 @@
 //! the front-end then creates, updates or archives through it, and reads
 //! the properties to present what it got back.
 
-use hubbub_hub::association::default_type;
+use hubbub_hub::association::{default_type, AssociationType};
 use hubbub_hub::auth::Access;
 use hubbub_hub::pipeline::Pipeline;
 use hubbub_hub::property::{PropertyChanges, PropertyDef, PropertySet};
@@ -87,6 +87,22 @@ impl App {
             .store()
             .associate(actor.account_id(), from, to, type_ids)
             .await?)
+    }
+
+    /// Links two records with the default association of their types
+    /// (the v4 API's `associations/default`), and returns it; two types
+    /// with none cannot be linked.
+    pub async fn associate_default(
+        &self,
+        actor: &Actor,
+        from: (ObjectType, i64),
+        to: (ObjectType, i64),
+    ) -> Result<AssociationType> {
+        let forward = default_type(from.0, to.0).ok_or_else(|| {
+            HubError::invalid(format!("{} and {} cannot be associated", from.0, to.0))
+        })?;
+        self.associate(actor, from, to, &[forward.type_id]).await?;
+        Ok(forward)
     }
 
     /// Unlinks two records.

@@ -155,3 +155,41 @@ for (const area of document.querySelectorAll("textarea[data-mentions]")) {
   });
   area.addEventListener("blur", close);
 }
+// A search form marked data-live-results shows its results as one types:
+// the results part of the page its GET answers (#link-results) is put in
+// the element the attribute names. Without JavaScript the form opens that
+// page.
+for (const form of document.querySelectorAll("form[data-live-results]")) {
+  const target = document.getElementById(form.dataset.liveResults);
+  const input = form.querySelector("input[type=search]");
+  if (!target || !input) continue;
+  let timer = 0;
+  let asked = 0;
+  const show = async () => {
+    const ask = ++asked;
+    const query = input.value.trim();
+    if (!query) {
+      target.replaceChildren();
+      return;
+    }
+    const url = `${form.action}?${new URLSearchParams({ query })}`;
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok || ask !== asked) return;
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const results = page.getElementById("link-results");
+      if (results) target.replaceChildren(...results.childNodes);
+    } catch (_) {
+      // Offline for a moment: the next keystroke asks again.
+    }
+  };
+  input.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(show, 250);
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    window.clearTimeout(timer);
+    show();
+  });
+}

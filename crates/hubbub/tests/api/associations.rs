@@ -7,8 +7,9 @@ use serde_json::{json, Value};
 use crate::harness::{TestAccount, TestApp};
 use crate::support::{assert_error, id_of, ids, sorted};
 
-/// `toObjectId`s of a v4 association list, as strings.
-async fn associated(
+/// `toObjectId`s of a v4 association list, as strings, with their
+/// association type ids.
+pub async fn associated(
     app: &TestApp,
     a: &TestAccount,
     from_type: &str,

@@ -14,6 +14,7 @@ mod hubspot_client;
 mod ui_conversations;
 mod ui_home;
 mod ui_inbox;
+mod ui_links;
 mod ui_records;
 mod ui_settings;
 mod web_client;

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use hubbub_app::Permission;
-use hubbub_hub::association::{default_type, inverse, CATEGORY};
+use hubbub_hub::association::{inverse, CATEGORY};
 use hubbub_hub::auth::Access;
 use hubbub_hub::timestamp::now_millis;
 use hubbub_hub::{HubError, ObjectType};
@@ -55,22 +55,11 @@ pub async fn create_default(
 ) -> ApiResult<Json<Value>> {
     let started = now_millis();
     let (ctx, from_id, to_type, to_id) = write_ends(&state, &grant, path).await?;
-    let forward = default_type(ctx.object_type, to_type).ok_or_else(|| {
-        HubError::invalid(format!(
-            "{} and {} cannot be associated",
-            ctx.object_type, to_type
-        ))
-    })?;
-    let back = inverse(ctx.object_type, to_type, forward.type_id).expect("defaults have inverses");
-    state
+    let forward = state
         .app
-        .associate(
-            &grant.0,
-            (ctx.object_type, from_id),
-            (to_type, to_id),
-            &[forward.type_id],
-        )
+        .associate_default(&grant.0, (ctx.object_type, from_id), (to_type, to_id))
         .await?;
+    let back = inverse(ctx.object_type, to_type, forward.type_id).expect("defaults have inverses");
     let item = |from: i64, to: i64, type_id: i64| {
         json!({
             "from": {"id": from.to_string()},

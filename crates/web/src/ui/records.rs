@@ -6,6 +6,7 @@
 mod activity;
 mod board;
 mod form;
+mod links;
 mod view;
 
 use askama::Template;
@@ -53,7 +54,15 @@ pub fn routes() -> Router<AppState> {
             .route(&format!("{base}/{{id}}/comments"), post(activity::comment))
             .route(&format!("{base}/{{id}}/notes"), post(activity::note))
             .route(&format!("{base}/{{id}}/follow"), post(activity::follow))
-            .route(&format!("{base}/{{id}}/unfollow"), post(activity::unfollow));
+            .route(&format!("{base}/{{id}}/unfollow"), post(activity::unfollow))
+            .route(
+                &format!("{base}/{{id}}/link/{{other}}"),
+                get(links::find).post(links::link),
+            )
+            .route(
+                &format!("{base}/{{id}}/unlink/{{other}}/{{to}}"),
+                post(links::unlink),
+            );
     }
     router
 }
@@ -260,6 +269,7 @@ pub struct PropRow {
 }
 
 pub struct AssocItem {
+    id: i64,
     href: String,
     title: String,
     sub: String,
@@ -267,6 +277,8 @@ pub struct AssocItem {
 
 pub struct AssocGroup {
     label: &'static str,
+    /// The other type's path segment (`companies`).
+    path: &'static str,
     items: Vec<AssocItem>,
     new_href: String,
     new_label: String,
@@ -442,6 +454,7 @@ pub async fn detail(
             .await?
             .iter()
             .map(|r| AssocItem {
+                id: r.id,
                 href: other.record_path(r.id),
                 title: r.title(),
                 sub: subtitle(r),
@@ -450,6 +463,7 @@ pub async fn detail(
         let other_kind = KindView::of(other);
         groups.push(AssocGroup {
             label: other_kind.many,
+            path: other_kind.path,
             items,
             new_href: format!("/{other}/new?with={t}/{id}"),
             new_label: format!("New {}", other.singular()),

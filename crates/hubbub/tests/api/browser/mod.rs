@@ -222,3 +222,35 @@ async fn an_at_mention_reaches_the_mentioned_users_bell() {
     assert_eq!(bob.path().await, format!("/contacts/{contact}"));
     bob.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_existing_company_is_found_as_one_types_and_linked() {
+    let app = TestApp::spawn().await;
+    let account = app.account("Browser Links").await;
+    let contact = app
+        .create_contact(&account.token, "grace@navy.example", "Grace", "Hopper")
+        .await;
+    for name in ["Globex", "Initech"] {
+        app.create(&account.token, "companies", json!({ "name": name }))
+            .await;
+    }
+    let browser = Browser::start(&app.base_url).await;
+    browser.sign_in(&account.admin_email, PASSWORD).await;
+    browser.open(&format!("/contacts/{contact}")).await;
+    let find = browser.find("[data-testid=find-companies]").await;
+    find.send_keys("glo").await.unwrap();
+    let offered = browser
+        .wait_for_text("#link-results-companies", "Globex")
+        .await;
+    assert!(!offered.contains("Initech"), "{offered}");
+    browser.screenshot("link-company-offered").await;
+    browser
+        .click("#link-results-companies button[type=submit]")
+        .await;
+    let linked = browser
+        .wait_for_text("[data-testid=associated-companies]", "Unlink")
+        .await;
+    assert!(linked.contains("Globex"), "{linked}");
+    browser.screenshot("link-company-linked").await;
+    browser.close().await;
+}
