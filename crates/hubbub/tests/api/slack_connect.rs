@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 
 use crate::harness::TEST_SECRET_KEY;
 use crate::slack_support::{
-    admin, auth_test, connect, connection_row, consent, globex, live_account_of, open,
+    admin, auth_test, connect, connection_row, consent, disconnect, globex, live_account_of, open,
     sandbox_bot_tokens, slack_user, world, ADMIN_PASSWORD, FROM_MARKETPLACE,
 };
 use crate::web_client::WebClient;
@@ -65,13 +65,7 @@ async fn an_admin_connects_disconnects_and_reconnects_a_workspace() {
     assert_eq!(audit[0].action, "slack.connected");
 
     // Disconnect: the token is revoked in Slack and forgotten here.
-    let page = client
-        .submit(
-            "/settings/marketplace",
-            "/settings/marketplace/slack/disconnect",
-            &[],
-        )
-        .await;
+    let page = disconnect(&mut client).await;
     page.assert_ok();
     assert_eq!(page.location(), "/settings/marketplace?slack=disconnected");
     assert!(page.contains(r#"data-testid="slack-status">Not connected<"#));

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::StatusCode;
 
-use crate::harness::TestApp;
+use crate::harness::{TestAccount, TestApp, ADMIN_PASSWORD};
 
 /// A signed-in (or not yet) browser: cookies kept between requests,
 /// redirects followed.
@@ -116,6 +116,18 @@ impl WebClient {
         assert_eq!(page.status, StatusCode::OK, "sign in: {}", page.html);
         assert_eq!(page.location(), lands_on, "signed in: {}", page.html);
         client
+    }
+
+    /// A new client signed in as the account's admin, on Settings.
+    pub async fn admin(app: &TestApp, account: &TestAccount) -> WebClient {
+        WebClient::signed_in(
+            app,
+            &account.admin_email,
+            ADMIN_PASSWORD,
+            "/settings",
+            "/settings",
+        )
+        .await
     }
 
     /// Fills the login form (fetched first, for its CSRF cookie and field)
