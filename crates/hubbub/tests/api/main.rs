@@ -13,6 +13,7 @@ mod demo;
 mod hubspot_client;
 mod ui_conversations;
 mod ui_inbox;
+mod ui_pages;
 mod ui_records;
 mod ui_settings;
 mod web_client;
