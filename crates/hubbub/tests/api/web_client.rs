@@ -54,6 +54,15 @@ impl Page {
         self.html.contains(text)
     }
 
+    /// The `href` of the first element with `marker` in its opening tag
+    /// (e.g. a `data-testid`): where following that link goes.
+    pub fn href(&self, marker: &str) -> String {
+        let tag = tag_with(&self.html, marker)
+            .unwrap_or_else(|| panic!("no {marker} on {}: {}", self.location(), self.html));
+        let at = tag.find(r#"href=""#).expect("a link") + r#"href=""#.len();
+        tag[at..at + tag[at..].find('"').unwrap()].to_owned()
+    }
+
     /// The record id at the end of the page's path (`/contacts/12`).
     pub fn record_id(&self) -> i64 {
         self.path

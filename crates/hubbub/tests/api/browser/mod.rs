@@ -7,6 +7,7 @@ mod slack;
 mod slack_shortcuts;
 mod widget;
 
+use fantoccini::Locator;
 use hubbub_store::NewUser;
 use serde_json::json;
 
@@ -207,6 +208,14 @@ async fn an_at_mention_reaches_the_mentioned_users_bell() {
     bob.wait_for_text("[data-testid=record-title]", "Jane Doe")
         .await;
     assert_eq!(bob.path().await, format!("/contacts/{contact}"));
+    // Viewing it read it: the bell counts nothing.
+    assert!(
+        bob.client
+            .find(Locator::Css("[data-testid=unread-count]"))
+            .await
+            .is_err(),
+        "no unread count on the bell"
+    );
     bob.close().await;
 }
 
