@@ -117,26 +117,19 @@ impl Store {
         .await?)
     }
 
-    /// Marks one of the user's notifications read; another user's is a 404.
-    pub async fn mark_notification_read(&self, user_id: i64, id: i64) -> StoreResult<()> {
-        let done = sqlx::query("UPDATE notifications SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL")
-            .bind(now_millis())
-            .bind(id)
-            .bind(user_id)
-            .execute(&self.writer)
-            .await?;
-        if done.rows_affected() == 0 {
-            let exists: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM notifications WHERE id = $1 AND user_id = $2")
-                    .bind(id)
-                    .bind(user_id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-            if exists.is_none() {
-                return Err(HubError::NotFound(format!("Notification {id} does not exist")).into());
-            }
-        }
-        Ok(())
+    /// Marks one of the user's notifications read (a second time changes
+    /// nothing) and returns where it leads; another user's is a 404.
+    pub async fn mark_notification_read(&self, user_id: i64, id: i64) -> StoreResult<String> {
+        let link: Option<String> = sqlx::query_scalar(
+            "UPDATE notifications SET read_at = COALESCE(read_at, $1) \
+             WHERE id = $2 AND user_id = $3 RETURNING link",
+        )
+        .bind(now_millis())
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(&self.writer)
+        .await?;
+        link.ok_or_else(|| HubError::NotFound(format!("Notification {id} does not exist")).into())
     }
 
     pub async fn mark_all_notifications_read(&self, user_id: i64) -> StoreResult<()> {

@@ -43,12 +43,12 @@ pub fn every_answer<S: Clone + Send + Sync + 'static>(routes: Router<S>) -> Rout
         ))
 }
 
-/// The web app's pages: their own stylesheet and script (no inline script
-/// or style, no other site's), which talks to the hub alone (the inbox's
-/// refresh and typing pings), forms sent to the hub or, for the connect
-/// buttons, on to Slack's consent page at `slack_consent` (browsers check
-/// a form's redirects against `form-action` too), never in a frame, never
-/// cached: they show what only the signed-in user may see.
+/// The web app's pages: their own stylesheet, script and icon (no inline
+/// script or style, no other site's), a script which talks to the hub
+/// alone (the inbox's refresh and typing pings), forms sent to the hub or,
+/// for the connect buttons, on to Slack's consent page at `slack_consent`
+/// (browsers check a form's redirects against `form-action` too), never in
+/// a frame, never cached: they show what only the signed-in user may see.
 pub fn pages<S: Clone + Send + Sync + 'static>(
     routes: Router<S>,
     slack_consent: Option<&str>,
@@ -60,8 +60,9 @@ pub fn pages<S: Clone + Send + Sync + 'static>(
         .map(|origin| format!(" {}", origin.ascii_serialization()))
         .unwrap_or_default();
     let policy = format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
-         form-action 'self'{consent_origin}; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+         connect-src 'self'; form-action 'self'{consent_origin}; frame-ancestors 'none'; \
+         base-uri 'none'"
     );
     let policy = HeaderValue::try_from(policy).expect("an origin serializes as ASCII");
     routes

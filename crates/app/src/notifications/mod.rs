@@ -83,9 +83,9 @@ impl App {
         Ok(self.store().notifications(person(actor)?.id, limit).await?)
     }
 
-    /// Marks one of the actor's notifications read; another user's is not
-    /// found.
-    pub async fn mark_notification_read(&self, actor: &Actor, id: i64) -> Result<()> {
+    /// Marks one of the actor's notifications read and returns where it
+    /// leads (what its "View" opens); another user's is not found.
+    pub async fn mark_notification_read(&self, actor: &Actor, id: i64) -> Result<String> {
         Ok(self
             .store()
             .mark_notification_read(person(actor)?.id, id)

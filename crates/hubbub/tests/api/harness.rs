@@ -51,6 +51,9 @@ pub struct TestSlack {
 }
 
 /// The Slack signing secret the test app is configured with.
+/// The password of every test account's admin, Ada Admin.
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+
 pub const SLACK_SIGNING_SECRET: &str = "hubbub-test-signing-secret-8f7422";
 
 impl TestApp {
@@ -182,7 +185,7 @@ impl TestApp {
                 name,
                 NewUser {
                     email: admin_email.clone(),
-                    password: "correct horse battery".into(),
+                    password: ADMIN_PASSWORD.into(),
                     first_name: "Ada".into(),
                     last_name: "Admin".into(),
                     ..NewUser::default()

@@ -15,6 +15,7 @@ mod ui_conversations;
 mod ui_home;
 mod ui_inbox;
 mod ui_links;
+mod ui_pages;
 mod ui_records;
 mod ui_settings;
 mod web_client;

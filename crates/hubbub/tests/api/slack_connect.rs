@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 
 use crate::harness::TEST_SECRET_KEY;
 use crate::slack_support::{
-    admin, auth_test, connect, connection_row, consent, globex, live_account_of, open,
+    admin, auth_test, connect, connection_row, consent, disconnect, globex, live_account_of, open,
     sandbox_bot_tokens, slack_user, world, ADMIN_PASSWORD, FROM_MARKETPLACE,
 };
 use crate::web_client::WebClient;
@@ -25,8 +25,9 @@ async fn an_admin_connects_disconnects_and_reconnects_a_workspace() {
     page.assert_ok();
     assert_eq!(page.location(), "/settings/marketplace?slack=connected");
     assert!(page.contains("Connected to Acme"), "{}", page.html);
-    assert!(page.contains(&format!("Acme ({team_id})")));
-    assert!(page.contains("Ada Admin (Slack user U"));
+    assert!(page.contains(r#"data-testid="slack-team">Acme<"#));
+    assert!(page.contains(r#"data-testid="slack-installer">Ada Admin<"#));
+    assert!(page.contains(&format!(r#"data-testid="slack-team-id">{team_id}<"#)));
     assert!(page.contains(r#"data-testid="slack-connected-at""#));
     // The admin's hub email is not olivia@acme.example: the page says so.
     assert!(page.contains(r#"data-testid="slack-email-mismatch""#));
@@ -65,13 +66,7 @@ async fn an_admin_connects_disconnects_and_reconnects_a_workspace() {
     assert_eq!(audit[0].action, "slack.connected");
 
     // Disconnect: the token is revoked in Slack and forgotten here.
-    let page = client
-        .submit(
-            "/settings/marketplace",
-            "/settings/marketplace/slack/disconnect",
-            &[],
-        )
-        .await;
+    let page = disconnect(&mut client).await;
     page.assert_ok();
     assert_eq!(page.location(), "/settings/marketplace?slack=disconnected");
     assert!(page.contains(r#"data-testid="slack-status">Not connected<"#));
@@ -387,4 +382,83 @@ async fn a_token_the_hub_cannot_decrypt_is_a_configuration_error_not_a_disconnec
         .await;
     assert!(!page.contains("Slack is not connected"), "{}", page.html);
     assert!(page.contains("HUBBUB_SECRET_KEY"), "{}", page.html);
+}
+
+#[tokio::test]
+async fn the_marketplace_sums_up_the_connection_for_admins_and_regular_users() {
+    let world = world(Seed::demo()).await;
+    let account = world.app.account("Summary").await;
+    let mut admin_client = admin(&world, &account).await;
+    crate::ui_settings::regular_user(&world.app, &account, "rita@example.com", false).await;
+    let mut rita = WebClient::signed_in(
+        &world.app,
+        "rita@example.com",
+        "regular password",
+        "/settings/marketplace",
+        "/settings/marketplace",
+    )
+    .await;
+    let ask = "Only super admins and users with the App Marketplace permission can connect apps. \
+               Ask a super admin (Ada Admin)";
+
+    // Before: both read what connecting takes; Rita is told whom to ask.
+    let page = admin_client.get("/settings/marketplace").await;
+    assert!(page.contains("Before you connect"));
+    assert!(page.contains("Permissions Slack will ask you to allow"));
+    assert!(!page.contains(ask));
+    let page = rita.get("/settings/marketplace").await;
+    assert!(page.contains(r#"data-testid="slack-status">Not connected<"#));
+    assert!(page.contains("Before you connect"));
+    assert!(page.contains(ask), "{}", page.html);
+
+    // After: a summary, its ids behind a toggle, and no more "Before you
+    // connect".
+    let page = connect(&world, &mut admin_client, "olivia").await;
+    page.assert_ok();
+    let (olivia, team_id) = slack_user(&world, "olivia");
+    let page = admin_client.get("/settings/marketplace").await;
+    let summary = |page: &crate::web_client::Page| {
+        assert!(page.contains(r#"data-testid="slack-status">Connected to Acme<"#));
+        assert!(page.contains(r#"data-testid="slack-team">Acme<"#));
+        assert!(page.contains(r#"data-testid="slack-installer">Ada Admin<"#));
+        assert!(page.contains(r#"data-testid="slack-connected-at">"#));
+        let details = &page.html[page
+            .html
+            .find(r#"<details class="connection-ids""#)
+            .unwrap_or_else(|| panic!("ids behind a toggle: {}", page.html))..];
+        let details = &details[..details.find("</details>").unwrap()];
+        assert!(details.contains(&format!(r#"data-testid="slack-team-id">{team_id}<"#)));
+        assert!(details.contains(&format!(r#"data-testid="slack-installer-id">{olivia}<"#)));
+        assert!(!page.contains(&format!("Acme ({team_id})")));
+        assert!(!page.contains("Before you connect"), "{}", page.html);
+        assert!(page.contains("Permissions allowed in Slack"));
+        assert!(!page.contains(r#"data-testid="connect-slack""#));
+    };
+    summary(&page);
+    assert!(page.contains(r#"data-testid="disconnect-slack""#));
+    assert!(!page.contains(r#"data-testid="slack-managed-by""#));
+
+    // Rita sees it is connected, and to which workspace, not whom to ask.
+    let page = rita.get("/settings/marketplace").await;
+    page.assert_ok();
+    summary(&page);
+    assert!(!page.contains(ask), "{}", page.html);
+    assert!(!page.contains(r#"data-testid="connect-reason""#));
+    assert!(!page.contains(r#"data-testid="disconnect-slack""#));
+    assert!(page.contains(
+        "Super admins and users with the App Marketplace permission manage this connection."
+    ));
+    // She still may not disconnect it.
+    let refused = rita
+        .post("/settings/marketplace/slack/disconnect", &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(connection_row(&world, account.id).await.is_live());
+
+    // Disconnected: "Before you connect" and whom to ask are back.
+    disconnect(&mut admin_client).await.assert_ok();
+    let page = rita.get("/settings/marketplace").await;
+    assert!(page.contains(r#"data-testid="slack-status">Not connected<"#));
+    assert!(page.contains("Before you connect"));
+    assert!(page.contains(ask));
 }

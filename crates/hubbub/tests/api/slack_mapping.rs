@@ -141,10 +141,9 @@ async fn connecting_maps_users_by_email_and_tells_the_unmatched_once() {
         "{}",
         list.html
     );
-    assert!(list.contains(&format!(
-        r#"href="{SETTINGS}" data-testid="view-notification">View in hub"#
-    )));
-    let page = mark_client.get(SETTINGS).await;
+    let view = list.href(r#"data-testid="view-notification""#);
+    let page = mark_client.get(&view).await;
+    assert_eq!(page.location(), SETTINGS);
     assert!(
         page.contains(r#"data-testid="slack-warning""#),
         "{}",

@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 
 use crate::harness::TestAccount;
 use crate::slack_support::{
-    admin, connect, connection_row, live_account_of, sandbox_bot_tokens, sandbox_control,
-    sandbox_read, slack_user, web_api, world, World,
+    admin, connect, connection_row, disconnect, live_account_of, sandbox_bot_tokens,
+    sandbox_control, sandbox_read, slack_user, web_api, world, World,
 };
 use crate::web_client::WebClient;
 
@@ -278,13 +278,7 @@ async fn a_token_found_revoked_by_a_call_disconnects_cleanly() {
     assert_eq!(res["ok"], true, "{res}");
 
     // The hub's next call with it (here, Disconnect's auth.revoke) finds out.
-    let page = client
-        .submit(
-            "/settings/marketplace",
-            "/settings/marketplace/slack/disconnect",
-            &[],
-        )
-        .await;
+    let page = disconnect(&mut client).await;
     page.assert_ok();
     assert_eq!(
         page.location(),

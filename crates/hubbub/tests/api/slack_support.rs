@@ -227,6 +227,18 @@ pub async fn connect_from(
     page
 }
 
+/// Presses the App Marketplace's "Disconnect" and returns the page the
+/// browser lands on.
+pub async fn disconnect(client: &mut WebClient) -> Page {
+    client
+        .submit(
+            "/settings/marketplace",
+            "/settings/marketplace/slack/disconnect",
+            &[],
+        )
+        .await
+}
+
 /// Runs the hub's due background work until none is left.
 pub async fn jobs_settled(world: &World) {
     world.app.settle().await;

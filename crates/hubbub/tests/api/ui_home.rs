@@ -169,8 +169,9 @@ async fn assigned_conversations_and_unread_notifications_are_listed() {
         "{notes:?}"
     );
 
-    web.submit("/notifications", "/notifications/read-all", &[])
-        .await;
+    // Opened from home, it is read and leads to the deal.
+    let opened = web.get(&home.href("home-notification-link")).await;
+    assert!(opened.path.starts_with("/deals/"), "{}", opened.location());
     let home = web.get("/").await;
     assert!(home.texts("home-notification").is_empty());
     assert!(home.contains("You're all caught up."));

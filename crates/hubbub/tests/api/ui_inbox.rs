@@ -11,8 +11,8 @@ use serde_json::json;
 
 use crate::harness::TestAccount;
 use crate::slack_support::{
-    admin, channel_id, connect, connect_from, from_inbox, invite_app, on_slack, sandbox_bot_tokens,
-    slack_user, world, World,
+    admin, channel_id, connect, connect_from, disconnect, from_inbox, invite_app, on_slack,
+    sandbox_bot_tokens, slack_user, world, World,
 };
 use crate::web_client::{csrf_field, tag_with, Page, WebClient};
 
@@ -454,14 +454,7 @@ async fn a_disconnected_workspace_pauses_the_inbox_until_it_is_reconnected() {
     assert!(page.contains(r#"data-testid="slack-channel-name">#sales<"#));
 
     // Disconnected from the App Marketplace: paused, as it was.
-    client
-        .submit(
-            "/settings/marketplace",
-            "/settings/marketplace/slack/disconnect",
-            &[],
-        )
-        .await
-        .assert_ok();
+    disconnect(&mut client).await.assert_ok();
     let page = client.get(&inbox_path(inbox)).await;
     assert_paused(&page);
 

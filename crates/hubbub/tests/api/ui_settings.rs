@@ -412,7 +412,7 @@ async fn raise(app: &TestApp, account: &TestAccount, user_id: i64, title: &str) 
 }
 
 /// Raises a notification the way the hub's use cases do, in a transaction.
-async fn raise_with_link(
+pub async fn raise_with_link(
     app: &TestApp,
     account_id: i64,
     user_id: i64,
@@ -483,7 +483,9 @@ async fn notifications_are_listed_and_marked_read() {
         page.html.find("Third").unwrap(),
     );
     assert!(p3 < p2 && p2 < p1, "newest first");
-    assert!(page.contains(r#"href="/contacts" data-testid="view-notification""#));
+    assert!(page.contains(&format!(
+        r#"href="/notifications/{first}/open" data-testid="view-notification""#
+    )));
     assert_eq!(page.html.matches(r#"data-testid="mark-read""#).count(), 4);
     assert!(page.contains(&format!(
         r#"data-notification-id="{third}" data-unread="true""#

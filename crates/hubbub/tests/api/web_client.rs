@@ -7,7 +7,7 @@ use std::sync::Arc;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::StatusCode;
 
-use crate::harness::TestApp;
+use crate::harness::{TestAccount, TestApp, ADMIN_PASSWORD};
 
 /// A signed-in (or not yet) browser: cookies kept between requests,
 /// redirects followed.
@@ -77,6 +77,15 @@ impl Page {
         found
     }
 
+    /// The `href` of the first element with `marker` in its opening tag
+    /// (e.g. a `data-testid`): where following that link goes.
+    pub fn href(&self, marker: &str) -> String {
+        let tag = tag_with(&self.html, marker)
+            .unwrap_or_else(|| panic!("no {marker} on {}: {}", self.location(), self.html));
+        let at = tag.find(r#"href=""#).expect("a link") + r#"href=""#.len();
+        tag[at..at + tag[at..].find('"').unwrap()].to_owned()
+    }
+
     /// The record id at the end of the page's path (`/contacts/12`).
     pub fn record_id(&self) -> i64 {
         self.path
@@ -139,6 +148,18 @@ impl WebClient {
         assert_eq!(page.status, StatusCode::OK, "sign in: {}", page.html);
         assert_eq!(page.location(), lands_on, "signed in: {}", page.html);
         client
+    }
+
+    /// A new client signed in as the account's admin, on Settings.
+    pub async fn admin(app: &TestApp, account: &TestAccount) -> WebClient {
+        WebClient::signed_in(
+            app,
+            &account.admin_email,
+            ADMIN_PASSWORD,
+            "/settings",
+            "/settings",
+        )
+        .await
     }
 
     /// Fills the login form (fetched first, for its CSRF cookie and field)

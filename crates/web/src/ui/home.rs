@@ -161,9 +161,13 @@ fn conversation_link((c, preview): (Conversation, ConversationPreview)) -> Link 
     }
 }
 
+/// Opening it marks it read (as "View" on the notifications page does).
 fn notification_link(n: Notification) -> Link {
     Link {
-        href: local_link(&n.link).unwrap_or_else(|| "/notifications".to_owned()),
+        href: match local_link(&n.link) {
+            Some(_) => format!("/notifications/{}/open", n.id),
+            None => "/notifications".to_owned(),
+        },
         title: n.title,
         detail: n.body,
         flagged: false,

@@ -84,6 +84,8 @@ impl From<Mail> for Item {
 #[template(path = "mailbox/index.html")]
 struct MailboxPage {
     chrome: Chrome,
+    /// The settings' navigation entry to highlight.
+    tab: &'static str,
     items: Vec<Item>,
     /// Everyone's mail (super admins) or only the viewer's.
     all: bool,
@@ -93,6 +95,7 @@ struct MailboxPage {
 #[template(path = "mailbox/show.html")]
 struct MailPage {
     chrome: Chrome,
+    tab: &'static str,
     mail: Item,
     done: Option<&'static str>,
 }
@@ -109,6 +112,7 @@ async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
         .collect();
     let page = MailboxPage {
         chrome: Chrome::new(&viewer, "settings", "Mailbox"),
+        tab: "mailbox",
         items,
         all,
     };
@@ -134,6 +138,7 @@ async fn show(
     };
     let page = MailPage {
         chrome: Chrome::new(&viewer, "settings", "Mail"),
+        tab: "mailbox",
         mail: mail.into(),
         done,
     };

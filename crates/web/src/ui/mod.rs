@@ -6,6 +6,7 @@ mod home;
 mod inbox;
 mod login;
 mod mailbox;
+mod not_found;
 mod notification_settings;
 mod notifications;
 pub(crate) mod page;
@@ -24,7 +25,8 @@ pub use error::PageError;
 pub use page::Chrome;
 pub use session::{CsrfForm, Viewer};
 
-/// The pages (sign-in included): what `crate::headers::pages` covers.
+/// The pages (sign-in included, and the "Not found" page for any path no
+/// other routes know): what `crate::headers::pages` covers.
 pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
@@ -36,19 +38,30 @@ pub fn pages() -> Router<AppState> {
         .merge(notifications::routes())
         .merge(notification_settings::routes())
         .merge(mailbox::routes())
+        .fallback(not_found::not_found)
 }
 
-/// The stylesheet and script the pages load, the same for everyone.
+/// The stylesheet, script and icon the pages load, the same for everyone.
 pub fn assets() -> Router<AppState> {
     Router::new()
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))
+        .route("/static/favicon.svg", get(icon))
+        // Where browsers and other clients look for an icon unasked.
+        .route("/favicon.ico", get(icon))
 }
 
 async fn stylesheet() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         include_str!("../../static/app.css"),
+    )
+}
+
+async fn icon() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        include_str!("../../static/favicon.svg"),
     )
 }
 

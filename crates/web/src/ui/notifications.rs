@@ -1,5 +1,6 @@
-//! In-app notifications: the signed-in user's list, marking one or all as
-//! read. The application layer raises them.
+//! In-app notifications: the signed-in user's list, opening one (which
+//! marks it read), marking one or all as read. The application layer
+//! raises them.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -20,14 +21,16 @@ pub fn routes() -> Router<AppState> {
         .route("/notifications", get(list))
         .route("/notifications/read-all", post(mark_all_read))
         .route("/notifications/{id}/read", post(mark_read))
+        .route("/notifications/{id}/open", get(open))
 }
 
 pub struct Item {
     pub id: i64,
     pub title: String,
     pub body: String,
-    /// Where "View" leads; `None` unless it is a path inside the hub.
-    pub link: Option<String>,
+    /// The "View" link, which marks it read on the way to what it is
+    /// about; `None` unless that is a path inside the hub.
+    pub view: Option<String>,
     /// `2024-05-01T12:00:00.000Z`, for `<time datetime>`.
     pub iso: String,
     /// `2024-05-01 12:00 UTC`
@@ -39,6 +42,8 @@ pub struct Item {
 #[template(path = "notifications.html")]
 struct NotificationsPage {
     chrome: Chrome,
+    /// The settings' navigation entry to highlight.
+    tab: &'static str,
     items: Vec<Item>,
     /// Confirmation of the change just made.
     done: Option<&'static str>,
@@ -73,7 +78,7 @@ async fn list(
                 id: n.id,
                 title: n.title,
                 body: n.body,
-                link: local_link(&n.link),
+                view: local_link(&n.link).map(|_| format!("/notifications/{}/open", n.id)),
                 when: readable_iso(&iso),
                 iso,
                 unread: n.read_at.is_none(),
@@ -86,7 +91,8 @@ async fn list(
         _ => None,
     };
     let page = NotificationsPage {
-        chrome: Chrome::new(&viewer, "notifications", "Notifications"),
+        chrome: Chrome::new(&viewer, "settings", "Notifications"),
+        tab: "notices",
         items,
         done,
     };
@@ -106,6 +112,20 @@ async fn mark_read(
         .mark_notification_read(&viewer.actor(), id)
         .await?;
     Ok(see_other("/notifications?done=read"))
+}
+
+/// "View": marks the user's own notification read, then goes where it
+/// leads (back to the list when that is not a path inside the hub).
+async fn open(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> PageResult {
+    let link = state
+        .app
+        .mark_notification_read(&viewer.actor(), id)
+        .await?;
+    Ok(see_other(
+        local_link(&link)
+            .as_deref()
+            .unwrap_or("/notifications?done=read"),
+    ))
 }
 
 async fn mark_all_read(

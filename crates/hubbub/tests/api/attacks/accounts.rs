@@ -4,23 +4,10 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::harness::{TestAccount, TestApp};
+use crate::harness::TestApp;
 use crate::support::{assert_error, assert_names_property};
 use crate::ui_settings::regular_user;
 use crate::web_client::{tag_with, WebClient};
-
-const ADMIN_PASSWORD: &str = "correct horse battery";
-
-async fn admin(app: &TestApp, account: &TestAccount) -> WebClient {
-    WebClient::signed_in(
-        app,
-        &account.admin_email,
-        ADMIN_PASSWORD,
-        "/settings",
-        "/settings",
-    )
-    .await
-}
 
 /// The invite form's error beside the email field.
 fn email_error(html: &str) -> String {
@@ -36,7 +23,7 @@ async fn inviting_another_accounts_address_says_nothing_about_that_account() {
     let beta = app.account("Beta").await;
     regular_user(&app, &beta, "bob@beta.example", false).await;
     regular_user(&app, &alpha, "ann@alpha.example", false).await;
-    let admin = admin(&app, &alpha).await;
+    let admin = WebClient::admin(&app, &alpha).await;
     let invite = |email: &'static str| {
         let admin = &admin;
         async move {
@@ -106,7 +93,7 @@ async fn an_owner_must_be_a_user_of_the_same_account() {
     assert_eq!(body["properties"]["hubspot_owner_id"], json!(alphas_user));
 
     // The edit form applies the same rule.
-    let mut admin = admin(&app, &alpha).await;
+    let mut admin = WebClient::admin(&app, &alpha).await;
     let edit = admin.get(&format!("/deals/{deal}/edit")).await;
     edit.assert_ok();
     let sent = admin

@@ -2,7 +2,7 @@
 //! be framed by another site (clickjacking), run script injected into it,
 //! stay in a shared computer's cache after signing out, and tell other
 //! sites its URLs. Pages get a `Content-Security-Policy` allowing only the
-//! hub's own script and style, the API and every other answer the
+//! hub's own script, style and icon, the API and every other answer the
 //! strictest one; every answer is `nosniff` and `Referrer-Policy:
 //! same-origin`; pages are `no-store`, static assets are not.
 
@@ -68,6 +68,7 @@ fn assert_page_headers(what: &str, headers: &HeaderMap) {
     );
     assert_eq!(policy.get("script-src").cloned(), only_self, "{what}");
     assert_eq!(policy.get("style-src").cloned(), only_self, "{what}");
+    assert_eq!(policy.get("img-src").cloned(), only_self, "{what}");
     assert_eq!(policy.get("connect-src").cloned(), only_self, "{what}");
     assert_eq!(
         policy
@@ -116,6 +117,7 @@ async fn pages_allow_only_their_own_script_and_style_and_are_not_stored() {
         ("/contacts", StatusCode::OK),
         ("/settings/marketplace", StatusCode::OK),
         ("/contacts/999999999", StatusCode::NOT_FOUND),
+        ("/no-such-page", StatusCode::NOT_FOUND),
     ] {
         let res = viewer
             .http
@@ -148,7 +150,7 @@ async fn api_answers_and_other_answers_load_nothing() {
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert_strict_headers("an API error", refused.headers());
 
-    for path in ["/healthz", "/no-such-page"] {
+    for path in ["/healthz", "/crm/v3/no-such-endpoint"] {
         let res = app
             .http
             .get(format!("{}{path}", app.base_url))
@@ -165,6 +167,8 @@ async fn static_assets_are_not_marked_no_store() {
     for (path, content_type) in [
         ("/static/app.css", "text/css; charset=utf-8"),
         ("/static/app.js", "text/javascript; charset=utf-8"),
+        ("/static/favicon.svg", "image/svg+xml"),
+        ("/favicon.ico", "image/svg+xml"),
     ] {
         let res = app
             .http

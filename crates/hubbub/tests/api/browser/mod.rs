@@ -8,6 +8,7 @@ mod slack_shortcuts;
 mod widget;
 
 use fantoccini::key::Key;
+use fantoccini::Locator;
 use hubbub_store::NewUser;
 use serde_json::json;
 
@@ -220,6 +221,14 @@ async fn an_at_mention_reaches_the_mentioned_users_bell() {
     bob.wait_for_text("[data-testid=record-title]", "Jane Doe")
         .await;
     assert_eq!(bob.path().await, format!("/contacts/{contact}"));
+    // Viewing it read it: the bell counts nothing.
+    assert!(
+        bob.client
+            .find(Locator::Css("[data-testid=unread-count]"))
+            .await
+            .is_err(),
+        "no unread count on the bell"
+    );
     bob.close().await;
 }
 
@@ -252,5 +261,42 @@ async fn an_existing_company_is_found_as_one_types_and_linked() {
         .await;
     assert!(linked.contains("Globex"), "{linked}");
     browser.screenshot("link-company-linked").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_page_is_the_apps_not_found_page() {
+    let app = TestApp::spawn().await;
+    let account = app.account("Browser Lost").await;
+    let browser = Browser::start(&app.base_url).await;
+
+    // Signed out: the plain page, no sign-in detour.
+    browser.open("/dashboard").await;
+    let message = browser.text("[data-testid=error-message]").await;
+    assert_eq!(message, "There is no page at /dashboard.");
+    assert_eq!(browser.path().await, "/dashboard");
+    browser.screenshot("not-found-signed-out").await;
+
+    // Signed in: in the app's layout; "Go back" returns.
+    browser.sign_in(&account.admin_email, PASSWORD).await;
+    browser.open("/contacts").await;
+    browser.open("/dashboard").await;
+    browser.find(".mainnav").await;
+    assert!(browser.page_text().await.contains("Not found"));
+    // The pages' policy lets them load the hub's own icon.
+    let icon_loads = browser
+        .client
+        .execute(
+            "return new Promise((done) => { const icon = new Image(); \
+             icon.onload = () => done(icon.naturalWidth > 0); icon.onerror = () => done(false); \
+             icon.src = '/static/favicon.svg'; });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(icon_loads, json!(true), "the icon loads under the policy");
+    browser.screenshot("not-found-signed-in").await;
+    browser.click("[data-testid=go-back]").await;
+    browser.wait_for_path("/contacts").await;
     browser.close().await;
 }

@@ -66,12 +66,17 @@ async fn a_super_admin_connects_and_disconnects_slack_in_the_browser() {
             .starts_with(&world.app.base_url),
         "back on the hub"
     );
-    let team = browser.text("[data-testid=slack-team]").await;
-    assert_eq!(team, format!("Acme ({team_id})"));
-    let installer = browser.text("[data-testid=slack-installer]").await;
-    assert!(
-        installer.contains(&format!("Slack user {olivia}")),
-        "installer: {installer}"
+    assert_eq!(browser.text("[data-testid=slack-team]").await, "Acme");
+    assert!(!browser.page_text().await.contains("Before you connect"));
+    // The ids behind the connection are one click away.
+    assert_eq!(browser.text("[data-testid=slack-team-id]").await, "");
+    browser
+        .click("[data-testid=slack-connection-details] summary")
+        .await;
+    assert_eq!(browser.text("[data-testid=slack-team-id]").await, team_id);
+    assert_eq!(
+        browser.text("[data-testid=slack-installer-id]").await,
+        olivia
     );
     browser.find("[data-testid=disconnect-slack]").await;
     browser.screenshot("slack-connected").await;
