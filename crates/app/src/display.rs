@@ -68,25 +68,39 @@ impl Lookups {
         let Some(raw) = r.value(&def.name).filter(|v| !v.is_empty()) else {
             return String::new();
         };
-        if let Some((pipeline_prop, stage_prop)) = r.object_type.pipeline_properties() {
+        let pipeline = r
+            .object_type
+            .pipeline_properties()
+            .and_then(|(pipeline, _)| r.properties.get(pipeline));
+        self.display_stored(def, r.object_type, &raw, pipeline.map(String::as_str))
+    }
+
+    /// A stored value of `def` (a property of type `t`) as people read it:
+    /// a stage looked up in `pipeline` when it is known, else in any; an
+    /// owner by name.
+    pub fn display_stored(
+        &self,
+        def: &PropertyDef,
+        t: ObjectType,
+        raw: &str,
+        pipeline: Option<&str>,
+    ) -> String {
+        if let Some((pipeline_prop, stage_prop)) = t.pipeline_properties() {
             if def.name == pipeline_prop {
                 return self
                     .pipelines
                     .iter()
                     .find(|p| p.id == raw)
-                    .map(|p| p.label.clone())
-                    .unwrap_or(raw);
+                    .map_or_else(|| raw.to_owned(), |p| p.label.clone());
             }
             if def.name == stage_prop {
-                let in_pipeline = r.properties.get(pipeline_prop);
                 return self
                     .pipelines
                     .iter()
-                    .filter(|p| in_pipeline.is_none_or(|id| &p.id == id))
+                    .filter(|p| pipeline.is_none_or(|id| p.id == id))
                     .flat_map(|p| p.stages.iter())
                     .find(|s| s.id == raw)
-                    .map(|s| s.label.clone())
-                    .unwrap_or(raw);
+                    .map_or_else(|| raw.to_owned(), |s| s.label.clone());
             }
         }
         if def.name == "hubspot_owner_id" {
@@ -94,10 +108,9 @@ impl Lookups {
                 .parse()
                 .ok()
                 .and_then(|id| self.user(id))
-                .map(User::display_name)
-                .unwrap_or(raw);
+                .map_or_else(|| raw.to_owned(), User::display_name);
         }
-        display_value(def, &raw)
+        display_value(def, raw)
     }
 }
 

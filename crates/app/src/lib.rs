@@ -27,6 +27,7 @@ pub mod display;
 mod error;
 pub mod faults;
 pub mod feedback;
+pub mod history;
 pub mod home;
 pub mod inboxes;
 pub mod jobs;

@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::notifications::plan::{may_concern_people, OWNER};
 use crate::notifications::{alarm_jobs, ChangeContext};
-use crate::{Actor, App, Permission, Result};
+use crate::{history, Actor, App, Permission, Result};
 
 /// A record to create: its properties as given, and the existing records
 /// to link it to.
@@ -341,7 +341,10 @@ impl Records<'_> {
                 if let Some(context) = &context {
                     out.extend(context.record_consequences(config, &events, subject));
                 }
-                out.extend(also(records));
+                let also = also(records);
+                out.activity
+                    .extend(history::created(self.actor, records, &also));
+                out.extend(also);
                 out
             })
             .await?;
@@ -415,7 +418,10 @@ impl Records<'_> {
                 if let Some(context) = &context {
                     out.extend(context.record_consequences(config, &events, |_| None));
                 }
-                out.extend(also(pairs));
+                let also = also(pairs);
+                out.activity
+                    .extend(history::changed(self.actor, &self.props, pairs, &also));
+                out.extend(also);
                 out
             })
             .await?;
@@ -506,7 +512,12 @@ impl Records<'_> {
         Ok(self
             .app
             .store()
-            .archive_records(self.account_id(), self.object_type, ids)
+            .archive_records(
+                self.account_id(),
+                self.object_type,
+                ids,
+                history::archived(self.actor, ids),
+            )
             .await?)
     }
 }

@@ -1,19 +1,19 @@
-//! A record's timeline entries for what people did to it outside its
-//! edit form (assigned it from Slack, completed it, moved its stage),
+//! A record's history: created, each property changed, archived, and what
+//! people did to it in words (assigned it from Slack, completed it),
 //! written with the change (see `Consequences`).
 
 use sqlx::Row;
 
-use crate::{Store, StoreResult};
+use crate::{Happened, Store, StoreResult};
 
 /// One entry: who, what, from where, when.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Activity {
     pub id: i64,
     pub user_id: Option<i64>,
-    /// `hub`, `slack` or `api`.
+    /// `hub`, `slack`, `api`, …
     pub via: String,
-    pub summary: String,
+    pub happened: Happened,
     pub created_at: i64,
 }
 
@@ -25,8 +25,8 @@ impl Store {
         object_id: i64,
     ) -> StoreResult<Vec<Activity>> {
         let rows = sqlx::query(
-            "SELECT id, user_id, via, summary, created_at FROM record_activity \
-             WHERE account_id = $1 AND object_id = $2 ORDER BY id DESC LIMIT 200",
+            "SELECT id, user_id, via, summary, created_at, kind, property, old_value, new_value \
+             FROM record_activity WHERE account_id = $1 AND object_id = $2 ORDER BY id DESC LIMIT 200",
         )
         .bind(account_id)
         .bind(object_id)
@@ -38,7 +38,13 @@ impl Store {
                     id: r.try_get(0)?,
                     user_id: r.try_get(1)?,
                     via: r.try_get(2)?,
-                    summary: r.try_get(3)?,
+                    happened: Happened::from_columns(
+                        r.try_get(5)?,
+                        r.try_get(3)?,
+                        r.try_get(6)?,
+                        r.try_get(7)?,
+                        r.try_get(8)?,
+                    ),
                     created_at: r.try_get(4)?,
                 })
             })

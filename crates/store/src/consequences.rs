@@ -24,13 +24,73 @@ pub struct NewJob {
 }
 
 /// A line on a record's timeline: who did what, from where (`hub`,
-/// `slack`, `api`).
+/// `slack`, `api`, …).
 #[derive(Debug, Clone)]
 pub struct NewActivity {
     pub object_id: i64,
     pub user_id: Option<i64>,
     pub via: &'static str,
-    pub summary: String,
+    pub happened: Happened,
+}
+
+/// What a timeline line says happened to the record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Happened {
+    /// In words ("Maria Member assigned the deal to themselves via Slack").
+    Said(String),
+    Created,
+    Archived,
+    /// A property's stored value changed (`None`: it had none, or has
+    /// none now).
+    Changed {
+        property: String,
+        before: Option<String>,
+        after: Option<String>,
+    },
+}
+
+impl Happened {
+    /// `(kind, summary, property, old value, new value)` as stored.
+    fn columns(
+        self,
+    ) -> (
+        &'static str,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ) {
+        match self {
+            Happened::Said(text) => ("said", text, None, None, None),
+            Happened::Created => ("created", String::new(), None, None, None),
+            Happened::Archived => ("archived", String::new(), None, None, None),
+            Happened::Changed {
+                property,
+                before,
+                after,
+            } => ("changed", String::new(), Some(property), before, after),
+        }
+    }
+
+    /// Read back from the stored columns; an unknown kind is read as text.
+    pub(crate) fn from_columns(
+        kind: Option<String>,
+        summary: String,
+        property: Option<String>,
+        before: Option<String>,
+        after: Option<String>,
+    ) -> Happened {
+        match (kind.as_deref(), property) {
+            (Some("created"), _) => Happened::Created,
+            (Some("archived"), _) => Happened::Archived,
+            (Some("changed"), Some(property)) => Happened::Changed {
+                property,
+                before,
+                after,
+            },
+            _ => Happened::Said(summary),
+        }
+    }
 }
 
 /// Everything one change causes, for one account.
@@ -105,12 +165,17 @@ impl Consequences {
         }
         let mut activity: Vec<Vec<Arg>> = rows(self.activity.len());
         for a in self.activity {
+            let (kind, summary, property, before, after) = a.happened.columns();
             activity.push(vec![
                 account_id.into(),
                 a.object_id.into(),
                 a.user_id.into(),
                 a.via.into(),
-                a.summary.into(),
+                kind.into(),
+                summary.into(),
+                property.into(),
+                before.into(),
+                after.into(),
                 now.into(),
             ]);
         }
@@ -129,7 +194,8 @@ impl Consequences {
                 mails,
             ),
             (
-                "INSERT INTO record_activity (account_id, object_id, user_id, via, summary, created_at)",
+                "INSERT INTO record_activity (account_id, object_id, user_id, via, kind, summary, \
+                 property, old_value, new_value, created_at)",
                 activity,
             ),
         ];

@@ -56,7 +56,7 @@ pub use accounts::Account;
 pub use activity::Activity;
 pub use associations::Association;
 pub use comments::{Comment, MAX_COMMENT_CHARS};
-pub use consequences::{Consequences, NewActivity, NewJob};
+pub use consequences::{Consequences, Happened, NewActivity, NewJob};
 pub use conversations::{
     add_event_on, add_message_on, advance_delivery_on, change_conversation_on,
     conversation_by_thread_on, conversation_on, create_visitor_on, fail_delivery_on,

@@ -306,11 +306,14 @@ impl Store {
     }
 
     /// Archives live records; every id must name one.
+    /// Archives live records, all or none (a missing one is a 404), with
+    /// what archiving them causes.
     pub async fn archive_records(
         &self,
         account_id: i64,
         object_type: ObjectType,
         ids: &[i64],
+        consequences: Consequences,
     ) -> StoreResult<()> {
         let mut tx = self.writer_tx().await?;
         let current = records_in_tx(&mut tx, account_id, object_type, ids).await?;
@@ -333,6 +336,9 @@ impl Store {
         let mut sql = Sql::new("DELETE FROM crm_unique_values WHERE object_id IN ");
         sql.bind_list(ids.iter().copied());
         sql.query().execute(&mut *tx).await?;
+        consequences
+            .write_on(&mut tx, self.backend, account_id)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

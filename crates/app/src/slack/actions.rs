@@ -17,7 +17,9 @@ use hubbub_hub::pipeline::stage_label;
 use hubbub_hub::timestamp::{format_instant, parse_instant, to_iso, Millis};
 use hubbub_hub::{HubError, ObjectType, Record};
 use hubbub_slack::{InteractionPayload, SlackMessageContent};
-use hubbub_store::{Consequences, NewActivity, User};
+use hubbub_store::{Consequences, Happened, NewActivity, User};
+
+use crate::history::via_code;
 use serde_json::{Map, Value};
 
 use super::cards::{CardPlace, CardRedraw};
@@ -190,8 +192,8 @@ pub(crate) fn done_from_slack(
     out.activity.push(NewActivity {
         object_id,
         user_id: actor.user_id(),
-        via: "slack",
-        summary: format!("{done} {}", actor.via().as_str()),
+        via: via_code(actor.via()),
+        happened: Happened::Said(format!("{done} {}", actor.via().as_str())),
     });
     out.jobs.extend(answer.map(|job| job.to_new(None)));
     out

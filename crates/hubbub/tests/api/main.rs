@@ -12,6 +12,7 @@ mod cli;
 mod demo;
 mod hubspot_client;
 mod ui_conversations;
+mod ui_history;
 mod ui_home;
 mod ui_inbox;
 mod ui_links;

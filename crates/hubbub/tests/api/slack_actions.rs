@@ -116,6 +116,7 @@ async fn slack_lines(world: &World, email: &str, path: &str) -> Vec<String> {
             let body = entry.split(r#"<div class="body">"#).nth(1)?;
             Some(body.split("</div>").next()?.to_owned())
         })
+        .filter(|line| line.ends_with("via Slack"))
         .collect()
 }
 

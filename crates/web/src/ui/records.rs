@@ -16,6 +16,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
+use hubbub_app::display::Lookups;
+use hubbub_app::history;
 use hubbub_app::Permission;
 use hubbub_hub::association::default_type;
 use hubbub_hub::auth::Access;
@@ -24,7 +26,7 @@ use hubbub_hub::property::{PropertySet, Storage};
 use hubbub_hub::search::{Field, SearchPlan, SearchRequest, Sort};
 use hubbub_hub::timestamp::parse_instant;
 use hubbub_hub::{ObjectType, Record};
-use hubbub_store::User;
+use hubbub_store::{Activity, Happened, User};
 use serde::Deserialize;
 
 use super::page::{render, Chrome, PageError, PageResult};
@@ -563,17 +565,7 @@ pub async fn detail(
         });
     }
     for a in state.app.store().record_activity(account_id, id).await? {
-        timeline.push(TimelineEntry {
-            kind: "activity",
-            title: String::new(),
-            href: String::new(),
-            body: plain(a.summary),
-            author: String::new(),
-            when: format_instant(a.created_at),
-            meta: String::new(),
-            at: a.created_at,
-            id: a.id,
-        });
+        timeline.push(history_entry(a, &record, &props, &lookups));
     }
     timeline.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
 
@@ -604,6 +596,75 @@ pub async fn detail(
         drafts,
     };
     Ok((status, render(&page)).into_response())
+}
+
+/// A line of the record's history: in words as written, or what changed
+/// (labels and values as they read today), who did it and from where.
+fn history_entry(
+    a: Activity,
+    record: &Record,
+    props: &PropertySet,
+    lookups: &Lookups,
+) -> TimelineEntry {
+    let who = || match a.user_id {
+        Some(user_id) => lookups
+            .user(user_id)
+            .map_or_else(|| "A former user".to_owned(), User::display_name),
+        None if a.via == "api" => "An API client".to_owned(),
+        None => "The hub".to_owned(),
+    };
+    let place = || history::via_words(&a.via).unwrap_or_default().to_owned();
+    let one = record.object_type.singular();
+    let (text, author, meta) = match a.happened {
+        // Written in words, who and where included.
+        Happened::Said(text) => (text, String::new(), String::new()),
+        Happened::Created => (format!("Created the {one}"), who(), place()),
+        Happened::Archived => (format!("Archived the {one}"), who(), place()),
+        Happened::Changed {
+            property,
+            before,
+            after,
+        } => (
+            change_text(&property, before, after, record, props, lookups),
+            who(),
+            place(),
+        ),
+    };
+    TimelineEntry {
+        kind: "activity",
+        title: String::new(),
+        href: String::new(),
+        body: plain(text),
+        author,
+        when: format_instant(a.created_at),
+        meta,
+        at: a.created_at,
+        id: a.id,
+    }
+}
+
+/// "Stage: Qualified To Buy → Contract Sent".
+fn change_text(
+    property: &str,
+    before: Option<String>,
+    after: Option<String>,
+    record: &Record,
+    props: &PropertySet,
+    lookups: &Lookups,
+) -> String {
+    let Some(def) = props.get(property) else {
+        return format!("{property} changed");
+    };
+    let pipeline = record
+        .object_type
+        .pipeline_properties()
+        .and_then(|(p, _)| record.properties.get(p))
+        .map(String::as_str);
+    let shown = |value: Option<String>| match value {
+        Some(raw) => lookups.display_stored(def, record.object_type, &raw, pipeline),
+        None => "—".to_owned(),
+    };
+    format!("{}: {} → {}", def.label, shown(before), shown(after))
 }
 
 /// The live records of `other` associated with record `id`.
