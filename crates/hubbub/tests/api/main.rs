@@ -30,6 +30,7 @@ mod mail;
 mod notifications;
 mod objects;
 mod owners_pipelines;
+mod required_properties;
 mod rules;
 mod search;
 mod slack_actions;

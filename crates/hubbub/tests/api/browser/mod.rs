@@ -46,6 +46,12 @@ async fn a_new_contact_is_found_by_search() {
     browser.sign_in(&account.admin_email, PASSWORD).await;
 
     browser.click("[data-testid=new-record]").await;
+    // Saved empty, the form says what a contact needs, beside the email.
+    browser.click("[data-testid=save-record]").await;
+    browser
+        .wait_for_text("[data-testid=error-email]", "needs an email")
+        .await;
+    browser.screenshot("contact-form-empty").await;
     browser
         .fill("[data-testid=field-email]", "grace@navy.example")
         .await;
