@@ -2,6 +2,7 @@
 //! by default; a few lines of plain JavaScript add conveniences.
 
 mod error;
+pub(crate) mod flash;
 mod inbox;
 mod login;
 mod mailbox;
@@ -35,6 +36,7 @@ pub fn pages() -> Router<AppState> {
         .merge(notifications::routes())
         .merge(notification_settings::routes())
         .merge(mailbox::routes())
+        .layer(axum::middleware::from_fn(flash::clear_when_shown))
 }
 
 /// The stylesheet and script the pages load, the same for everyone.

@@ -62,6 +62,9 @@ async fn a_new_contact_is_found_by_search() {
     browser
         .wait_for_text("[data-testid=record-title]", "Grace Hopper")
         .await;
+    browser
+        .wait_for_text("[data-testid=flash]", "Contact created")
+        .await;
     browser.screenshot("contact-detail").await;
 
     app.create_contact(&account.token, "alan@bletchley.example", "Alan", "Turing")
@@ -109,6 +112,9 @@ async fn a_deal_moves_stage_on_the_board() {
     select.select_by_value("contractsent").await.unwrap();
     browser
         .wait_for_text("[data-testid=column-contractsent]", "Big Fish")
+        .await;
+    browser
+        .wait_for_text("[data-testid=flash]", "Deal moved to Contract Sent")
         .await;
     browser.screenshot("deal-board").await;
 
