@@ -117,3 +117,37 @@ async fn a_confirmation_cookie_the_hub_did_not_sign_shows_nothing() {
         assert!(!page.html.contains("Call 555"));
     }
 }
+
+#[tokio::test]
+async fn settings_changes_confirm_once() {
+    let app = TestApp::spawn().await;
+    let account = app.account("Settings").await;
+    let mut browser =
+        WebClient::signed_in(&app, &account.admin_email, PASSWORD, "/", "/contacts").await;
+    let settings = "/settings/notifications";
+    let saved = browser
+        .submit(
+            settings,
+            "/settings/notifications/topics",
+            &[("assigned.hub", "on")],
+        )
+        .await;
+    assert_eq!(saved.location(), settings);
+    confirms_once(
+        &mut browser,
+        &saved,
+        "Settings saved: your notification settings.",
+    )
+    .await;
+
+    let added = browser
+        .submit("/settings/teams", "/settings/teams", &[("name", "Support")])
+        .await;
+    assert_eq!(added.location(), "/settings/teams");
+    confirms_once(
+        &mut browser,
+        &added,
+        "Team Support was created. Add its members below.",
+    )
+    .await;
+}
