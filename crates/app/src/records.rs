@@ -381,13 +381,19 @@ impl Records<'_> {
         self.writable().await?;
         let pipelines = self.pipelines().await?;
         let store = self.app.store();
-        let current = if pipelines.is_empty() {
-            Vec::new()
-        } else {
+        let t = self.object_type;
+        // The hub's rules check some changes against the records as stored.
+        let needs_stored = !pipelines.is_empty()
+            || updates
+                .iter()
+                .any(|(_, input)| record::clears_required(t, input));
+        let current = if needs_stored {
             let ids: Vec<i64> = updates.iter().map(|(id, _)| *id).collect();
             store
-                .records_by_ids(self.account_id(), self.object_type, &ids, false)
+                .records_by_ids(self.account_id(), t, &ids, false)
                 .await?
+        } else {
+            Vec::new()
         };
         let updates = updates
             .into_iter()
@@ -404,7 +410,6 @@ impl Records<'_> {
             .map(|u| u.changes.iter().map(|(name, _)| name.clone()).collect())
             .collect();
         let ids: Vec<i64> = updates.iter().map(|u| u.id).collect();
-        let t = self.object_type;
         let concerns_people = updates.iter().any(|u| may_concern_people(t, &u.changes));
         let context = self.context(&ids, pipelines, concerns_people).await?;
         let (config, now) = (self.app.config(), self.app.now());

@@ -148,10 +148,76 @@ pub fn check_changes(
     Ok(())
 }
 
+/// What a record of each type cannot be without: one of these properties
+/// must hold text (a contact needs an email, a first name or a last name;
+/// the others their name or title), and why, as people read it. A note's
+/// body is checked where notes are written.
+fn required(object_type: ObjectType) -> (&'static [&'static str], &'static str) {
+    match object_type {
+        ObjectType::Contact => (
+            &["email", "firstname", "lastname"],
+            "A contact needs an email, a first name or a last name.",
+        ),
+        ObjectType::Company => (&["name"], "A company needs a name."),
+        ObjectType::Deal => (&["dealname"], "A deal needs a name."),
+        ObjectType::Ticket => (&["subject"], "A ticket needs a name."),
+        ObjectType::Task => (&["hs_task_subject"], "A task needs a title."),
+        ObjectType::Note => (&[], ""),
+    }
+}
+
+/// Whether an update input empties one of the properties its type cannot
+/// be without: then the record as stored decides whether another is left.
+pub fn clears_required(
+    object_type: ObjectType,
+    input: &serde_json::Map<String, serde_json::Value>,
+) -> bool {
+    let (names, _) = required(object_type);
+    input.iter().any(|(name, value)| {
+        names.contains(&name.as_str())
+            && match value {
+                serde_json::Value::Null => true,
+                serde_json::Value::String(s) => s.trim().is_empty(),
+                _ => false,
+            }
+    })
+}
+
+/// Refuses a record left without every property of [`required`]: a new one
+/// from its `changes` alone, a changed one from its `changes` over what is
+/// `stored` (only when the change empties one of them, so that records
+/// stored before the rule can still be changed otherwise). Blank text
+/// counts as none. The error names the first property, which forms show
+/// first.
+fn check_required(
+    object_type: ObjectType,
+    changes: &PropertyChanges,
+    stored: Option<&Record>,
+) -> Result<(), HubError> {
+    let (names, why) = required(object_type);
+    let blank = |v: Option<&str>| v.is_none_or(|v| v.trim().is_empty());
+    let emptied = changes
+        .iter()
+        .any(|(n, v)| names.contains(&n.as_str()) && blank(v.as_deref()));
+    if names.is_empty() || (stored.is_some() && !emptied) {
+        return Ok(());
+    }
+    let filled = names
+        .iter()
+        .any(|name| match changes.iter().find(|(n, _)| n == name) {
+            Some((_, value)) => !blank(value.as_deref()),
+            None => stored.is_some_and(|r| r.text(name).is_some()),
+        });
+    if filled {
+        return Ok(());
+    }
+    Err(HubError::field("REQUIRED_PROPERTY", names[0], why))
+}
+
 /// Turns one create input into checked properties, every rule applied:
-/// property types, [`check_changes`], and the pipeline (a record in a
-/// pipeline lands in its first stage unless told otherwise). Cleared
-/// (empty) values are left out. `pipelines` are the account's pipelines
+/// property types, [`check_changes`], what the type cannot be without, and
+/// the pipeline (a record in a pipeline lands in its first stage unless
+/// told otherwise). Cleared (empty) values are left out. `pipelines` are the account's pipelines
 /// for the type (none for types without pipelines).
 pub fn prepare_new(
     props: &PropertySet,
@@ -160,6 +226,7 @@ pub fn prepare_new(
 ) -> Result<PropertyChanges, HubError> {
     let mut changes = props.normalize_input(input)?;
     check_changes(props.object_type, &mut changes, true)?;
+    check_required(props.object_type, &changes, None)?;
     place_in_pipeline(props.object_type, pipelines, &mut changes, None)?;
     changes.retain(|(_, v)| v.is_some());
     Ok(changes)
@@ -167,7 +234,8 @@ pub fn prepare_new(
 
 /// Turns one update input into checked changes. `stored` is the record as
 /// stored, when known: a record in a pipeline needs it to check a new
-/// pipeline or stage against the other.
+/// pipeline or stage against the other, and an input that
+/// [`clears_required`] to check something is left.
 pub fn prepare_update(
     props: &PropertySet,
     pipelines: &[Pipeline],
@@ -176,6 +244,9 @@ pub fn prepare_update(
 ) -> Result<PropertyChanges, HubError> {
     let mut changes = props.normalize_input(input)?;
     check_changes(props.object_type, &mut changes, false)?;
+    if let Some(stored) = stored {
+        check_required(props.object_type, &changes, Some(stored))?;
+    }
     if let (Some(stored), Some((p, s))) = (stored, props.object_type.pipeline_properties()) {
         let at = (
             stored.properties.get(p).map(String::as_str),
@@ -197,6 +268,79 @@ mod tests {
         assert_eq!(changes[0].1.as_deref(), Some("ada@example.com"));
         let mut bad = vec![("email".to_owned(), Some("not-an-email".to_owned()))];
         assert!(check_changes(ObjectType::Contact, &mut bad, true).is_err());
+    }
+
+    fn record(t: ObjectType, properties: &[(&str, &str)]) -> Record {
+        Record {
+            id: 1,
+            object_type: t,
+            properties: properties
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            created_at: 0,
+            updated_at: 0,
+            archived: false,
+            archived_at: None,
+        }
+    }
+
+    fn set(name: &str, value: Option<&str>) -> PropertyChanges {
+        vec![(name.to_owned(), value.map(str::to_owned))]
+    }
+
+    #[test]
+    fn a_new_record_needs_its_name() {
+        let refused = check_required(ObjectType::Deal, &set("amount", Some("5")), None);
+        let Err(HubError::Validation { errors, .. }) = refused else {
+            panic!("a deal without a name: {refused:?}");
+        };
+        assert_eq!(errors[0].field.as_deref(), Some("dealname"));
+        assert!(check_required(ObjectType::Deal, &set("dealname", Some("  ")), None).is_err());
+        assert!(check_required(ObjectType::Deal, &set("dealname", Some("Big")), None).is_ok());
+        for name in ["email", "firstname", "lastname"] {
+            assert!(check_required(ObjectType::Contact, &set(name, Some("x")), None).is_ok());
+        }
+        assert!(check_required(ObjectType::Contact, &set("phone", Some("1")), None).is_err());
+        assert!(check_required(ObjectType::Note, &Vec::new(), None).is_ok());
+    }
+
+    #[test]
+    fn a_change_cannot_empty_what_is_left() {
+        let ada = record(
+            ObjectType::Contact,
+            &[("email", "a@x.io"), ("firstname", "Ada")],
+        );
+        let no_email = set("email", None);
+        assert!(check_required(ObjectType::Contact, &no_email, Some(&ada)).is_ok());
+        let mut neither = no_email.clone();
+        neither.extend(set("firstname", Some(" ")));
+        assert!(check_required(ObjectType::Contact, &neither, Some(&ada)).is_err());
+        // A record stored without a name can still change otherwise.
+        let blank = record(ObjectType::Deal, &[]);
+        assert!(check_required(ObjectType::Deal, &set("amount", Some("5")), Some(&blank)).is_ok());
+        let named = record(ObjectType::Deal, &[("dealname", "Big")]);
+        assert!(check_required(ObjectType::Deal, &set("dealname", None), Some(&named)).is_err());
+    }
+
+    #[test]
+    fn emptying_a_required_property_is_seen_in_the_input() {
+        let input = |v: serde_json::Value| {
+            serde_json::json!({ "lastname": v })
+                .as_object()
+                .unwrap()
+                .clone()
+        };
+        assert!(clears_required(ObjectType::Contact, &input("".into())));
+        assert!(clears_required(
+            ObjectType::Contact,
+            &input(serde_json::Value::Null)
+        ));
+        assert!(!clears_required(
+            ObjectType::Contact,
+            &input("Lovelace".into())
+        ));
+        assert!(!clears_required(ObjectType::Deal, &input("".into())));
     }
 
     #[test]

@@ -218,3 +218,30 @@ async fn create_answers_unknown_types_the_unmapped_and_a_view_only_user_and_open
         assert!(open_views(&world, handle).await.is_empty(), "{handle}");
     }
 }
+
+#[tokio::test]
+async fn a_contact_from_its_dialog_needs_an_email_or_a_name_as_on_the_web() {
+    let Scene { world, account, .. } = scene().await;
+    hs(&world, "maria", "general", "create contact").await;
+    let views = open_views(&world, "maria").await;
+    let blocks = views[0]["view"]["blocks"].as_array().unwrap().clone();
+    assert_eq!(blocks[0]["block_id"], "firstname");
+    assert_eq!(
+        blocks[0]["optional"], true,
+        "a last name or an email will do"
+    );
+
+    let refused = submit(&world, "maria", json!({"phone": "555 0100"})).await;
+    assert_eq!(refused["result"], "errors", "{refused}");
+    assert_eq!(
+        refused["errors"]["email"], "A contact needs an email, a first name or a last name.",
+        "{refused}"
+    );
+    assert_eq!(world.app.count(&account.token, "contacts").await, 0);
+
+    let made = submit(&world, "maria", json!({"lastname": "Lovelace"})).await;
+    assert_eq!(made["result"], "closed", "{made}");
+    world.app.settle().await;
+    let ids = named(&world, &account.token, "contacts", "lastname", "Lovelace").await;
+    assert_eq!(ids.len(), 1);
+}

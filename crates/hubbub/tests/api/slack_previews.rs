@@ -65,7 +65,7 @@ async fn choose(scene: &Scene, level: PreviewLevel) {
         .await;
     saved.assert_ok();
     assert!(
-        saved.contains("Saved: link previews are now"),
+        saved.contains("Settings saved: link previews are now"),
         "{}",
         saved.html
     );
@@ -433,7 +433,7 @@ async fn the_settings_page_is_for_super_admins_and_says_the_default() {
 
     let saved = admin.post(SETTINGS, &[("level", "button_only")]).await;
     saved.assert_ok();
-    assert!(saved.contains("Saved: link previews are now Button only."));
+    assert!(saved.contains("Settings saved: link previews are now Button only."));
     assert!(
         saved.contains(r#"value="button_only" checked"#),
         "{}",

@@ -590,10 +590,7 @@ async fn the_inbox_settings_give_the_widget_snippet_and_keep_the_allowed_website
         )
         .await;
     saved.assert_ok();
-    assert_eq!(
-        saved.location(),
-        format!("{}&done=origins_saved", settings_path(inbox))
-    );
+    assert_eq!(saved.location(), settings_path(inbox));
     assert!(
         saved.contains("works on 2 websites, and on the hub&#39;s own pages"),
         "{}",

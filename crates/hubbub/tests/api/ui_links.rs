@@ -66,6 +66,7 @@ async fn a_company_found_by_its_name_is_linked_and_unlinked_from_the_contacts_pa
         )
         .await;
     assert_eq!(linked.path, contact_page);
+    assert!(linked.contains("Company linked"), "{}", linked.html);
     assert!(linked.texts("associated-companies")[0].contains("Globex"));
     assert!(linked.contains(&format!(r#"data-testid="unlink-{globex}""#)));
     // Both ends, with the default association as the v4 API gives it.
@@ -91,6 +92,7 @@ async fn a_company_found_by_its_name_is_linked_and_unlinked_from_the_contacts_pa
         )
         .await;
     assert_eq!(unlinked.path, contact_page);
+    assert!(unlinked.contains("Company unlinked"));
     assert!(unlinked.texts("associated-companies")[0].contains("None yet."));
     assert!(companies_of(&app, &account, &grace).await.is_empty());
 }

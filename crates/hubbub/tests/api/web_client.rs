@@ -86,6 +86,23 @@ impl Page {
         tag[at..at + tag[at..].find('"').unwrap()].to_owned()
     }
 
+    /// The error a record form shows beside field `name`, if any,
+    /// asserting it stands between that field and the next.
+    pub fn field_error(&self, name: &str) -> Option<String> {
+        let marker = format!("data-testid=\"error-{name}\">");
+        let at = self.html.find(&marker)?;
+        let field_at = self
+            .html
+            .find(&format!("id=\"f-{name}\""))
+            .expect("the field is on the form");
+        let next_field = self.html[at..]
+            .find("id=\"f-")
+            .map_or(self.html.len(), |i| at + i);
+        assert!(field_at < at && at < next_field, "beside {name}");
+        let text = &self.html[at + marker.len()..];
+        Some(text[..text.find('<')?].to_owned())
+    }
+
     /// The record id at the end of the page's path (`/contacts/12`).
     pub fn record_id(&self) -> i64 {
         self.path

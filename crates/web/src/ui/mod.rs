@@ -2,6 +2,7 @@
 //! by default; a few lines of plain JavaScript add conveniences.
 
 mod error;
+pub(crate) mod flash;
 mod home;
 mod inbox;
 mod login;
@@ -39,6 +40,7 @@ pub fn pages() -> Router<AppState> {
         .merge(notification_settings::routes())
         .merge(mailbox::routes())
         .fallback(not_found::not_found)
+        .layer(axum::middleware::from_fn(flash::clear_when_shown))
 }
 
 /// The stylesheet, script and icon the pages load, the same for everyone.

@@ -20,6 +20,7 @@ use hubbub_hub::Topic;
 use serde::Deserialize;
 
 use super::error::PageError;
+use super::flash::see_other_confirming;
 use super::page::{render, see_other, Chrome, PageResult};
 use super::session::{CsrfForm, Viewer};
 use super::settings::with_status;
@@ -88,7 +89,6 @@ struct NotificationSettingsPage {
     /// The account's defaults, for super admins to change.
     defaults: Option<Vec<TopicRow>>,
     channels: [(&'static str, &'static str); 3],
-    saved: Option<&'static str>,
 }
 
 impl NotificationSettingsPage {
@@ -115,8 +115,7 @@ pub struct PageQuery {
     /// `map=1` opens the mapping dialog.
     #[serde(default)]
     map: Option<String>,
-    /// `done=requested` after "Verify in Slack", `saved`, `defaults`
-    /// after the grids.
+    /// `done=requested` after "Verify in Slack".
     #[serde(default)]
     done: Option<String>,
 }
@@ -156,11 +155,6 @@ async fn page(
     } else {
         None
     };
-    let saved = match done {
-        Some("saved") => Some("Your notification settings are saved."),
-        Some("defaults") => Some("The account's defaults are saved. They apply to everyone who has not chosen for themselves."),
-        _ => None,
-    };
     let slack = state.app.slack_standing(&viewer.session.user).await?;
     let sent = match (&slack, sent) {
         (
@@ -185,7 +179,6 @@ async fn page(
         mine: rows(&mine),
         defaults,
         channels: CHANNELS,
-        saved,
     })
 }
 
@@ -217,7 +210,12 @@ async fn save_mine(
             .set_my_notification_setting(&actor, topic, own)
             .await?;
     }
-    Ok(see_other(&format!("{SETTINGS_PATH}?done=saved#topics")))
+    Ok(see_other_confirming(
+        &state,
+        &viewer,
+        SETTINGS_PATH,
+        "Settings saved: your notification settings.",
+    ))
 }
 
 /// A super admin's grid of the account's defaults.
@@ -232,9 +230,12 @@ async fn save_defaults(
             .set_notification_default(&actor, topic, channels)
             .await?;
     }
-    Ok(see_other(&format!(
-        "{SETTINGS_PATH}?done=defaults#defaults"
-    )))
+    Ok(see_other_confirming(
+        &state,
+        &viewer,
+        SETTINGS_PATH,
+        "Settings saved: the account's defaults, for everyone who has not chosen for themselves.",
+    ))
 }
 
 #[derive(Deserialize)]

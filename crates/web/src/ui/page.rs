@@ -18,6 +18,8 @@ pub struct Chrome {
     /// The navigation entry to highlight (`contacts`, `settings`, …).
     pub section: &'static str,
     pub title: String,
+    /// What the last form did ("Contact created"), shown once.
+    pub flash: Option<String>,
 }
 
 impl Chrome {
@@ -32,6 +34,7 @@ impl Chrome {
             super_admin: user.roles.super_admin,
             section,
             title: title.into(),
+            flash: viewer.flash.clone(),
         }
     }
 }

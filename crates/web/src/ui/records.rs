@@ -18,10 +18,12 @@ use axum::routing::{get, post};
 use axum::Router;
 use hubbub_app::display::Lookups;
 use hubbub_app::history;
+use hubbub_app::records::Updated;
 use hubbub_app::Permission;
 use hubbub_hub::association::default_type;
 use hubbub_hub::auth::Access;
 use hubbub_hub::mention;
+use hubbub_hub::pipeline::{stage_label, Pipeline};
 use hubbub_hub::property::{PropertySet, Storage};
 use hubbub_hub::search::{Field, SearchPlan, SearchRequest, Sort};
 use hubbub_hub::timestamp::parse_instant;
@@ -104,6 +106,19 @@ fn missing(t: ObjectType, id: impl std::fmt::Display) -> PageError {
         "There is no {} {id} here. It may have been archived, or the link is wrong.",
         t.singular()
     ))
+}
+
+/// The confirmation of a saved change: where a deal or ticket moved when
+/// its stage changed ("Deal moved to Contract Sent"), else that it saved.
+fn saved_message(t: ObjectType, updated: &Updated, pipelines: &[Pipeline]) -> String {
+    let moved_to = t
+        .pipeline_properties()
+        .filter(|(_, stage)| updated.changed.iter().any(|c| c == stage))
+        .and_then(|(_, stage)| updated.record.properties.get(stage));
+    match moved_to {
+        Some(stage) => format!("{} moved to {}", t.label(), stage_label(pipelines, stage)),
+        None => format!("{} saved", t.label()),
+    }
 }
 
 /// A live record of the viewer's account, or a 404 page.

@@ -21,6 +21,8 @@ pub struct Viewer {
     pub session: Session,
     /// Unread in-app notifications, for the bell.
     pub unread: i64,
+    /// A confirmation of what the last form did, shown once.
+    pub flash: Option<String>,
 }
 
 impl Viewer {
@@ -84,7 +86,12 @@ impl FromRequestParts<AppState> for Viewer {
             .unread_notifications(session.user.id)
             .await
             .map_err(|e| PageError::from(e).into_response())?;
-        Ok(Viewer { session, unread })
+        let flash = super::flash::waiting(&jar, &session.csrf_token);
+        Ok(Viewer {
+            session,
+            unread,
+            flash,
+        })
     }
 }
 

@@ -93,19 +93,6 @@ impl Notice {
     }
 }
 
-/// The query a page gets after POST/redirect/GET: which change was made
-/// (`done`), and to whom. Only known codes show a message, so a crafted
-/// link cannot put arbitrary text on the page.
-#[derive(Deserialize, Default)]
-pub struct DoneQuery {
-    #[serde(default)]
-    pub done: Option<String>,
-    #[serde(default)]
-    pub user: Option<i64>,
-    #[serde(default)]
-    pub team: Option<i64>,
-}
-
 /// A form whose only field is `_csrf`.
 #[derive(Deserialize)]
 pub struct NoFields {}

@@ -49,6 +49,12 @@ async fn a_new_contact_is_found_by_search() {
     browser.sign_in(&account.admin_email, PASSWORD).await;
     browser.open("/contacts").await;
     browser.click("[data-testid=new-record]").await;
+    // Saved empty, the form says what a contact needs, beside the email.
+    browser.click("[data-testid=save-record]").await;
+    browser
+        .wait_for_text("[data-testid=error-email]", "needs an email")
+        .await;
+    browser.screenshot("contact-form-empty").await;
     browser
         .fill("[data-testid=field-email]", "grace@navy.example")
         .await;
@@ -58,6 +64,9 @@ async fn a_new_contact_is_found_by_search() {
     browser.click("[data-testid=save-record]").await;
     browser
         .wait_for_text("[data-testid=record-title]", "Grace Hopper")
+        .await;
+    browser
+        .wait_for_text("[data-testid=flash]", "Contact created")
         .await;
     browser.screenshot("contact-detail").await;
 
@@ -106,6 +115,9 @@ async fn a_deal_moves_stage_on_the_board() {
     select.select_by_value("contractsent").await.unwrap();
     browser
         .wait_for_text("[data-testid=column-contractsent]", "Big Fish")
+        .await;
+    browser
+        .wait_for_text("[data-testid=flash]", "Deal moved to Contract Sent")
         .await;
     browser.screenshot("deal-board").await;
 

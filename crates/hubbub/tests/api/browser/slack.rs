@@ -190,7 +190,7 @@ async fn a_changed_notification_setting_takes_effect() {
     browser.screenshot("notification-settings-changed").await;
     browser.click("[data-testid=save-topics]").await;
     browser
-        .wait_for_text("[data-testid=settings-saved]", "saved")
+        .wait_for_text("[data-testid=flash]", "Settings saved")
         .await;
     let row = browser.text("[data-testid=topic-assigned]").await;
     assert!(row.contains("Your choice"), "{row}");
@@ -202,7 +202,7 @@ async fn a_changed_notification_setting_takes_effect() {
     browser.open("/settings/notifications").await;
     browser.click("[data-testid=reset-topics]").await;
     browser
-        .wait_for_text("[data-testid=settings-saved]", "saved")
+        .wait_for_text("[data-testid=flash]", "Settings saved")
         .await;
     assign(&scene, "Loud deal").await;
     browser.open("/notifications").await;

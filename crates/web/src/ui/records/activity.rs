@@ -9,6 +9,7 @@ use hubbub_hub::{HubError, ObjectType};
 use serde::Deserialize;
 
 use super::{detail, parse_id, Drafts, Kind};
+use crate::ui::flash::see_other_confirming;
 use crate::ui::page::{see_other, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
@@ -96,7 +97,13 @@ pub async fn archive(
 ) -> PageResult {
     let id = parse_id(t, &id)?;
     state.app.archive_record(&viewer.actor(), t, id).await?;
-    Ok(see_other(&format!("/{t}")))
+    let done = format!("{} archived", t.label());
+    Ok(see_other_confirming(
+        &state,
+        &viewer,
+        &format!("/{t}"),
+        &done,
+    ))
 }
 
 /// Follow: hear about the record's comments and stage changes.

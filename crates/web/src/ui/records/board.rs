@@ -11,8 +11,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::view::format_number;
-use super::{load_record, parse_id};
-use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
+use super::{load_record, parse_id, saved_message};
+use crate::ui::flash::see_other_confirming;
+use crate::ui::page::{render, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -197,12 +198,19 @@ pub async fn change_stage(
         .update(vec![(id, input)])
         .await?
         .pop()
-        .expect("one deal updated")
-        .record;
+        .expect("one deal updated");
     let pipeline_id = updated
+        .record
         .properties
         .get("pipeline")
         .cloned()
         .unwrap_or_default();
-    Ok(see_other(&board_path(&pipeline_id)))
+    let pipelines = state.app.store().pipelines(viewer.account_id(), t).await?;
+    let done = saved_message(t, &updated, &pipelines);
+    Ok(see_other_confirming(
+        &state,
+        &viewer,
+        &board_path(&pipeline_id),
+        &done,
+    ))
 }

@@ -20,8 +20,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::view::{KindView, Lookups, PAGE_TYPES};
-use super::{load_record, parse_id, Kind};
-use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
+use super::{load_record, parse_id, saved_message, Kind};
+use crate::ui::flash::see_other_confirming;
+use crate::ui::page::{render, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -431,7 +432,13 @@ pub async fn create(
             return refused(spec, props, &lookups, &values, &fields, hub_error(e)?);
         }
     };
-    Ok(see_other(&t.record_path(created.id)))
+    let done = format!("{} created", t.label());
+    Ok(see_other_confirming(
+        &state,
+        &viewer,
+        &t.record_path(created.id),
+        &done,
+    ))
 }
 
 pub async fn edit(
@@ -492,17 +499,27 @@ pub async fn update(
             (sent != &shown).then(|| (d.name.clone(), Value::String(sent.clone())))
         })
         .collect();
+    let path = t.record_path(id);
     if input.is_empty() {
-        return Ok(see_other(&t.record_path(id)));
+        return Ok(see_other_confirming(
+            &state,
+            &viewer,
+            &path,
+            "No changes to save",
+        ));
     }
-    if let Err(e) = records.update(vec![(id, input)]).await {
-        let spec = FormSpec {
-            t,
-            viewer: &viewer,
-            record: Some(&stored),
-            with: None,
-        };
-        return refused(spec, props, &lookups, &values, &fields, hub_error(e)?);
-    }
-    Ok(see_other(&t.record_path(id)))
+    let updated = match records.update(vec![(id, input)]).await {
+        Ok(mut updated) => updated.pop().expect("one record updated"),
+        Err(e) => {
+            let spec = FormSpec {
+                t,
+                viewer: &viewer,
+                record: Some(&stored),
+                with: None,
+            };
+            return refused(spec, props, &lookups, &values, &fields, hub_error(e)?);
+        }
+    };
+    let done = saved_message(t, &updated, &lookups.pipelines);
+    Ok(see_other_confirming(&state, &viewer, &path, &done))
 }

@@ -15,7 +15,8 @@ use serde::Deserialize;
 
 use super::view::{KindView, PAGE_TYPES};
 use super::{associated, load_record, parse_id, subtitle, Kind};
-use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
+use crate::ui::flash::see_other_confirming;
+use crate::ui::page::{render, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -131,7 +132,13 @@ pub async fn link(
         .app
         .associate_default(&viewer.actor(), (t, id), (other, form.to))
         .await?;
-    Ok(see_other(&record_page(t, id, other)))
+    let done = format!("{} linked", other.label());
+    Ok(see_other_confirming(
+        &state,
+        &viewer,
+        &record_page(t, id, other),
+        &done,
+    ))
 }
 
 /// Unlinks the record from record `to` of `other`, then back to its page.
@@ -148,5 +155,11 @@ pub async fn unlink(
         .app
         .dissociate(&viewer.actor(), (t, id), (other, to))
         .await?;
-    Ok(see_other(&record_page(t, id, other)))
+    let done = format!("{} unlinked", other.label());
+    Ok(see_other_confirming(
+        &state,
+        &viewer,
+        &record_page(t, id, other),
+        &done,
+    ))
 }

@@ -24,6 +24,7 @@ use serde::Deserialize;
 use super::marketplace::cannot_connect;
 use super::slack::{connection_view, notice_for, start_connect, ConnectionView};
 use super::{with_status, NoFields, Notice};
+use crate::ui::flash::see_other_confirming;
 use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
@@ -207,18 +208,7 @@ async fn slack_section(
         Channels::NotLive
     };
     let connection = connection_view(state, account_id).await?;
-    let setting = match state
-        .app
-        .store()
-        .inbox_slack_status(account_id, inbox.id)
-        .await?
-    {
-        InboxSlackStatus::NotConnected => None,
-        InboxSlackStatus::Paused { setting, .. } | InboxSlackStatus::Live { setting, .. } => {
-            setting
-        }
-    };
-    let saved = setting.map(|s| s.choice).unwrap_or_default();
+    let saved = saved_slack_choice(state, account_id, inbox.id).await?;
     let (switch_on, chosen) = submitted.unwrap_or_else(|| {
         let channel_id = saved.channel.as_ref().map(|c| c.id.clone());
         (saved.enabled, channel_id.unwrap_or_default())
@@ -246,6 +236,27 @@ async fn slack_section(
         more_channels,
         pasted_channel: if offered { String::new() } else { chosen },
     })
+}
+
+/// The inbox's Slack setting as saved (off, without a channel, when it
+/// has none).
+async fn saved_slack_choice(
+    state: &AppState,
+    account_id: i64,
+    inbox_id: i64,
+) -> Result<InboxSlackChoice, PageError> {
+    let setting = match state
+        .app
+        .store()
+        .inbox_slack_status(account_id, inbox_id)
+        .await?
+    {
+        InboxSlackStatus::NotConnected => None,
+        InboxSlackStatus::Paused { setting, .. } | InboxSlackStatus::Live { setting, .. } => {
+            setting
+        }
+    };
+    Ok(setting.map(|s| s.choice).unwrap_or_default())
 }
 
 /// The picker's entries, the chosen one selected. The saved channel stays
@@ -291,7 +302,8 @@ pub(super) fn channel_label(c: &SlackChannel) -> String {
     label
 }
 
-/// The message for a `done` or `slack` code, about the inbox in view.
+/// The message for a `done` or `slack` code, about the inbox in view
+/// (what was saved is confirmed once, by the layout, instead).
 fn done_notice(q: &InboxQuery, page: &InboxPage) -> Option<Notice> {
     if let Some(code) = q.slack.as_deref() {
         return match code {
@@ -302,23 +314,33 @@ fn done_notice(q: &InboxQuery, page: &InboxPage) -> Option<Notice> {
         };
     }
     let inbox = &page.inbox.name;
-    let text = match q.done.as_deref()? {
-        "created" => format!("The inbox {inbox} was added. Connect it to Slack below."),
-        "slack_saved" => match (&page.slack.saved.channel, page.slack.saved.enabled) {
-            (Some(c), true) => format!("Saved. Slack notifications and conversations are on for {inbox}: new conversations go to #{}.", c.name),
-            (Some(c), false) => format!("Saved. Slack notifications and conversations are off for {inbox}; its channel is #{}.", c.name),
-            (None, _) => format!("Saved. Slack notifications and conversations are off for {inbox}."),
-        },
-        "slack_disconnected" => format!("{inbox} is disconnected from Slack: its conversations no longer go to Slack. The workspace stays connected for the rest of the hub."),
-        "slack_not_on" => return Some(Notice::error(format!("{inbox} was not connected to Slack, so there was nothing to disconnect."))),
-        "origins_saved" => match page.widget.saved.len() {
-            0 => format!("Saved. The chat widget of {inbox} works on the hub's own pages only."),
-            1 => format!("Saved. The chat widget of {inbox} works on 1 website, and on the hub's own pages."),
-            n => format!("Saved. The chat widget of {inbox} works on {n} websites, and on the hub's own pages."),
-        },
-        _ => return None,
-    };
-    Some(Notice::ok(text))
+    match q.done.as_deref()? {
+        "slack_not_on" => Some(Notice::error(format!(
+            "{inbox} was not connected to Slack, so there was nothing to disconnect."
+        ))),
+        _ => None,
+    }
+}
+
+/// Back to the inbox's settings, confirming what its change left.
+async fn inbox_saved(
+    state: &AppState,
+    viewer: &Viewer,
+    inbox_id: i64,
+    confirmation: impl FnOnce(&str) -> String,
+) -> PageResult {
+    let inbox = state
+        .app
+        .store()
+        .inbox(viewer.account_id(), inbox_id)
+        .await?;
+    let done = confirmation(&inbox.name);
+    Ok(see_other_confirming(
+        state,
+        viewer,
+        &inbox_path(inbox_id),
+        &done,
+    ))
 }
 
 /// `GET /settings/inbox`: anyone may look.
@@ -345,7 +367,16 @@ pub async fn create(
 ) -> PageResult {
     let (status, message) = match state.app.create_inbox(&viewer.actor(), &form.name).await {
         Ok(inbox) => {
-            return Ok(see_other(&format!("{}&done=created", inbox_path(inbox.id))));
+            let done = format!(
+                "The inbox {} was added. Connect it to Slack below.",
+                inbox.name
+            );
+            return Ok(see_other_confirming(
+                &state,
+                &viewer,
+                &inbox_path(inbox.id),
+                &done,
+            ));
         }
         Err(AppError::Refused(e @ HubError::Validation { .. })) => {
             (StatusCode::BAD_REQUEST, e.to_string())
@@ -414,10 +445,15 @@ pub async fn save_slack(
         .await?;
     let refusal = match saved {
         Ok(()) => {
-            return Ok(see_other(&format!(
-                "{}&done=slack_saved",
-                inbox_path(inbox_id)
-            )));
+            let saved = saved_slack_choice(&state, account_id, inbox_id).await?;
+            return inbox_saved(&state, &viewer, inbox_id, |inbox| {
+                match (&saved.channel, saved.enabled) {
+                    (Some(c), true) => format!("Saved. Slack notifications and conversations are on for {inbox}: new conversations go to #{}.", c.name),
+                    (Some(c), false) => format!("Saved. Slack notifications and conversations are off for {inbox}; its channel is #{}.", c.name),
+                    (None, _) => format!("Saved. Slack notifications and conversations are off for {inbox}."),
+                }
+            })
+            .await;
         }
         Err(refusal) => refusal,
     };
@@ -465,12 +501,16 @@ pub async fn disconnect_slack(
         .app
         .turn_off_inbox_slack(&viewer.actor(), inbox_id)
         .await?;
-    let code = if ended {
-        "slack_disconnected"
-    } else {
-        "slack_not_on"
-    };
-    Ok(see_other(&format!("{}&done={code}", inbox_path(inbox_id))))
+    if !ended {
+        return Ok(see_other(&format!(
+            "{}&done=slack_not_on",
+            inbox_path(inbox_id)
+        )));
+    }
+    inbox_saved(&state, &viewer, inbox_id, |inbox| {
+        format!("{inbox} is disconnected from Slack: its conversations no longer go to Slack. The workspace stays connected for the rest of the hub.")
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -491,11 +531,13 @@ pub async fn save_origins(
         .set_inbox_origins(&viewer.actor(), inbox_id, &form.origins)
         .await
     {
-        Ok(_) => {
-            return Ok(see_other(&format!(
-                "{}&done=origins_saved#widget",
-                inbox_path(inbox_id)
-            )));
+        Ok(saved) => {
+            return inbox_saved(&state, &viewer, inbox_id, |inbox| match saved.len() {
+                0 => format!("Saved. The chat widget of {inbox} works on the hub's own pages only."),
+                1 => format!("Saved. The chat widget of {inbox} works on 1 website, and on the hub's own pages."),
+                n => format!("Saved. The chat widget of {inbox} works on {n} websites, and on the hub's own pages."),
+            })
+            .await;
         }
         Err(AppError::Refused(HubError::Validation { errors, message })) if !errors.is_empty() => {
             tracing::info!(inbox_id, reason = %message, "allowed websites refused");

@@ -3,13 +3,14 @@
 //! `hubbub_app::slack::previews`). Super admins only.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use hubbub_hub::link_preview::PreviewLevel;
 use serde::Deserialize;
 
-use super::{with_status, DoneQuery, Notice};
-use crate::ui::page::{render, see_other, Chrome, PageResult};
+use super::{with_status, Notice};
+use crate::ui::flash::see_other_confirming;
+use crate::ui::page::{render, Chrome, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -62,15 +63,9 @@ fn page(viewer: &Viewer, level: PreviewLevel, notice: Option<Notice>) -> Preview
     }
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(query): Query<DoneQuery>,
-) -> PageResult {
+pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let level = state.app.link_preview_level(&viewer.actor()).await?;
-    let notice = (query.done.as_deref() == Some("saved"))
-        .then(|| Notice::ok(format!("Saved: link previews are now {}.", level.label())));
-    Ok(render(&page(&viewer, level, notice)))
+    Ok(render(&page(&viewer, level, None)))
 }
 
 #[derive(Deserialize)]
@@ -91,5 +86,6 @@ pub async fn save(
         return Ok(with_status(StatusCode::BAD_REQUEST, render(&page)));
     };
     state.app.set_link_preview_level(&actor, level).await?;
-    Ok(see_other(&format!("{PATH}?done=saved")))
+    let done = format!("Settings saved: link previews are now {}.", level.label());
+    Ok(see_other_confirming(&state, &viewer, PATH, &done))
 }

@@ -19,7 +19,8 @@ use serde_json::Value;
 
 use super::inbox::channel_label;
 use super::{with_status, NoFields, Notice};
-use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
+use crate::ui::flash::see_other_confirming;
+use crate::ui::page::{render, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -478,8 +479,6 @@ async fn rules_page(
 pub struct RulesQuery {
     #[serde(default)]
     edit: Option<i64>,
-    #[serde(default)]
-    done: Option<String>,
 }
 
 /// Only super admins see the page; anyone else gets the 403 page.
@@ -500,17 +499,7 @@ pub async fn show(
         Some(id) => RuleForm::of(&state.app.notification_rule(&viewer.actor(), id).await?),
         None => RuleForm::new_rule(),
     };
-    let mut page = rules_page(&state, &viewer, q.edit, form, Vec::new()).await?;
-    page.notice = match q.done.as_deref() {
-        Some("created") => Some(Notice::ok("The rule was added. It fires from now on.")),
-        Some("saved") => Some(Notice::ok("The rule was saved.")),
-        Some("paused") => Some(Notice::ok(
-            "The rule is paused: it sends nothing until it is resumed.",
-        )),
-        Some("resumed") => Some(Notice::ok("The rule is active again.")),
-        Some("deleted") => Some(Notice::ok("The rule was deleted.")),
-        _ => None,
-    };
+    let page = rules_page(&state, &viewer, q.edit, form, Vec::new()).await?;
     Ok(render(&page))
 }
 
@@ -539,13 +528,12 @@ async fn save(
         }
     };
     let errors = match saved {
-        Ok(rule) => {
-            let done = if editing.is_some() {
-                "saved"
-            } else {
-                "created"
+        Ok(_) => {
+            let done = match editing {
+                Some(_) => "The rule was saved.",
+                None => "The rule was added. It fires from now on.",
             };
-            return Ok(see_other(&format!("{RULES}?done={done}#rule-{}", rule.id)));
+            return Ok(see_other_confirming(state, viewer, RULES, done));
         }
         Err(AppError::Refused(e)) => form_errors(e)?,
         Err(other) => return Err(other.into()),
@@ -584,16 +572,16 @@ pub async fn act(
         "pause" => app
             .pause_notification_rule(&actor, id, true)
             .await
-            .map(|_| "paused"),
+            .map(|_| "The rule is paused: it sends nothing until it is resumed."),
         "resume" => app
             .pause_notification_rule(&actor, id, false)
             .await
-            .map(|_| "resumed"),
+            .map(|_| "The rule is active again."),
         "delete" => app
             .delete_notification_rule(&actor, id)
             .await
-            .map(|_| "deleted"),
+            .map(|_| "The rule was deleted."),
         _ => return Err(PageError::not_found("There is no such action on a rule.")),
     }?;
-    Ok(see_other(&format!("{RULES}?done={done}#rule-{id}")))
+    Ok(see_other_confirming(&state, &viewer, RULES, done))
 }

@@ -1,15 +1,16 @@
 //! Teams: creating them, adding and removing members. Super admins only.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hubbub_app::Error as AppError;
 use hubbub_hub::HubError;
-use hubbub_store::{Team, User};
+use hubbub_store::User;
 use serde::Deserialize;
 
-use super::{require_user_manager, with_status, DoneQuery, NoFields, Notice};
-use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
+use super::{require_user_manager, with_status, NoFields, Notice};
+use crate::ui::flash::see_other_confirming;
+use crate::ui::page::{render, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -91,35 +92,38 @@ async fn teams_page(
     })
 }
 
-fn done_notice(q: &DoneQuery, users: &[User], teams: &[Team]) -> Option<Notice> {
-    let team = q
-        .team
-        .and_then(|id| teams.iter().find(|t| t.id == id))
-        .map(|t| t.name.clone());
-    let user = q
-        .user
-        .and_then(|id| users.iter().find(|u| u.id == id))
-        .map(User::display_name);
-    let text = match (q.done.as_deref()?, team, user) {
-        ("created", Some(team), _) => format!("Team {team} was created. Add its members below."),
-        ("added", Some(team), Some(user)) => format!("{user} was added to {team}."),
-        ("removed", Some(team), Some(user)) => format!("{user} was removed from {team}."),
-        _ => return None,
-    };
-    Some(Notice::ok(text))
-}
+/// Where every change to a team lands.
+const TEAMS: &str = "/settings/teams";
 
-pub async fn show(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<DoneQuery>,
+/// Back to the teams page after a change of membership, confirming it
+/// ("Ada was added to Support").
+async fn membership_changed(
+    state: &AppState,
+    viewer: &Viewer,
+    team_id: i64,
+    user_id: i64,
+    how: &str,
 ) -> PageResult {
-    require_user_manager(&state, &viewer).await?;
     let account_id = viewer.account_id();
     let users = state.app.store().users(account_id).await?;
     let teams = state.app.store().teams(account_id).await?;
-    let notice = done_notice(&q, &users, &teams);
-    let page = teams_page(&state, &viewer, notice, String::new(), None).await?;
+    let user = users
+        .iter()
+        .find(|u| u.id == user_id)
+        .map(User::display_name)
+        .unwrap_or_default();
+    let team = teams
+        .iter()
+        .find(|t| t.id == team_id)
+        .map(|t| t.name.clone())
+        .unwrap_or_default();
+    let done = format!("{user} was {how} {team}.");
+    Ok(see_other_confirming(state, viewer, TEAMS, &done))
+}
+
+pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    require_user_manager(&state, &viewer).await?;
+    let page = teams_page(&state, &viewer, None, String::new(), None).await?;
     Ok(render(&page))
 }
 
@@ -135,10 +139,8 @@ pub async fn create(
 ) -> PageResult {
     let (status, message) = match state.app.create_team(&viewer.actor(), &form.name).await {
         Ok(team) => {
-            return Ok(see_other(&format!(
-                "/settings/teams?done=created&team={}#team-{}",
-                team.id, team.id
-            )))
+            let done = format!("Team {} was created. Add its members below.", team.name);
+            return Ok(see_other_confirming(&state, &viewer, TEAMS, &done));
         }
         Err(AppError::Refused(e @ HubError::Validation { .. })) => {
             (StatusCode::BAD_REQUEST, e.to_string())
@@ -171,9 +173,7 @@ pub async fn add_member(
         .app
         .add_team_member(&viewer.actor(), team_id, user_id)
         .await?;
-    Ok(see_other(&format!(
-        "/settings/teams?done=added&team={team_id}&user={user_id}#team-{team_id}"
-    )))
+    membership_changed(&state, &viewer, team_id, user_id, "added to").await
 }
 
 pub async fn remove_member(
@@ -185,7 +185,5 @@ pub async fn remove_member(
         .app
         .remove_team_member(&viewer.actor(), team_id, user_id)
         .await?;
-    Ok(see_other(&format!(
-        "/settings/teams?done=removed&team={team_id}&user={user_id}#team-{team_id}"
-    )))
+    membership_changed(&state, &viewer, team_id, user_id, "removed from").await
 }

@@ -2,7 +2,7 @@
 //! granting and revoking permissions, deactivating. Super admins only.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hubbub_app::users::Role;
 use hubbub_app::Error as AppError;
@@ -10,8 +10,9 @@ use hubbub_hub::HubError;
 use hubbub_store::{NewUser, User};
 use serde::Deserialize;
 
-use super::{require_user_manager, with_status, DoneQuery, NoFields, Notice};
-use crate::ui::page::{render, see_other, Chrome, PageError, PageResult};
+use super::{require_user_manager, with_status, NoFields, Notice};
+use crate::ui::flash::see_other_confirming;
+use crate::ui::page::{render, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -137,35 +138,12 @@ async fn users_page(
     })
 }
 
-/// The confirmation for a change just made, from the redirect's query.
-fn done_notice(q: &DoneQuery, users: &[User]) -> Option<Notice> {
-    let who = q
-        .user
-        .and_then(|id| users.iter().find(|u| u.id == id))
-        .map(|u| (u.display_name(), u.email.clone()));
-    let text = match (q.done.as_deref()?, who) {
-        ("invited", Some((name, email))) => format!(
-            "{name} ({email}) was invited. They can sign in with their email and the password you set."
-        ),
-        ("roles", Some((name, _))) => format!("{name}'s permissions were updated."),
-        ("deactivated", Some((name, _))) => {
-            format!("{name} was deactivated and can no longer sign in.")
-        }
-        ("reactivated", Some((name, _))) => format!("{name} can sign in again."),
-        _ => return None,
-    };
-    Some(Notice::ok(text))
-}
+/// Where every change to a user lands.
+const USERS: &str = "/settings/users";
 
-pub async fn show(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
+pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     require_user_manager(&state, &viewer).await?;
-    let users = state.app.store().users(viewer.account_id()).await?;
-    let notice = done_notice(&q, &users);
-    let page = users_page(&state, &viewer, notice, InviteForm::default()).await?;
+    let page = users_page(&state, &viewer, None, InviteForm::default()).await?;
     Ok(render(&page))
 }
 
@@ -224,10 +202,12 @@ pub async fn invite(
     };
     let status = match state.app.invite_user(&viewer.actor(), new_user).await {
         Ok(user) => {
-            return Ok(see_other(&format!(
-                "/settings/users?done=invited&user={}",
-                user.id
-            )));
+            let done = format!(
+                "{} ({}) was invited. They can sign in with their email and the password you set.",
+                user.display_name(),
+                user.email
+            );
+            return Ok(see_other_confirming(&state, &viewer, USERS, &done));
         }
         Err(AppError::Refused(HubError::Validation { message, errors })) => {
             for e in errors {
@@ -279,25 +259,27 @@ pub async fn set_role(
         .app
         .set_user_role(&viewer.actor(), id, role, granted)
         .await;
-    changed(
-        &state,
-        &viewer,
-        done,
-        &format!("/settings/users?done=roles&user={id}"),
-    )
+    changed(&state, &viewer, done, |user| {
+        format!("{}'s permissions were updated.", user.display_name())
+    })
     .await
 }
 
-/// After a change to a user: on to `next`, or the users page again with
-/// why it was refused.
+/// After a change to a user: back to the users page, confirming it, or
+/// showing why it was refused.
 async fn changed(
     state: &AppState,
     viewer: &Viewer,
     done: Result<User, AppError>,
-    next: &str,
+    confirmation: impl FnOnce(&User) -> String,
 ) -> PageResult {
     match done {
-        Ok(_) => Ok(see_other(next)),
+        Ok(user) => Ok(see_other_confirming(
+            state,
+            viewer,
+            USERS,
+            &confirmation(&user),
+        )),
         Err(AppError::Refused(HubError::Conflict(message))) => {
             refused(state, viewer, StatusCode::CONFLICT, message).await
         }
@@ -307,13 +289,13 @@ async fn changed(
 
 async fn set_active(state: AppState, viewer: Viewer, id: i64, active: bool) -> PageResult {
     let done = state.app.set_user_active(&viewer.actor(), id, active).await;
-    let code = if active { "reactivated" } else { "deactivated" };
-    changed(
-        &state,
-        &viewer,
-        done,
-        &format!("/settings/users?done={code}&user={id}"),
-    )
+    changed(&state, &viewer, done, |user| match active {
+        true => format!("{} can sign in again.", user.display_name()),
+        false => format!(
+            "{} was deactivated and can no longer sign in.",
+            user.display_name()
+        ),
+    })
     .await
 }
 
