@@ -287,7 +287,8 @@ impl Records<'_> {
             .await
     }
 
-    async fn pipelines(&self) -> Result<Vec<Pipeline>> {
+    /// The account's pipelines of the type (none for a type without).
+    pub async fn pipelines(&self) -> Result<Vec<Pipeline>> {
         if self.object_type.pipeline_properties().is_none() {
             return Ok(Vec::new());
         }

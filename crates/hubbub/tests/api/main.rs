@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod demo;
 mod hubspot_client;
+mod ui_boards;
 mod ui_confirmations;
 mod ui_conversations;
 mod ui_history;

@@ -26,6 +26,18 @@ impl TestApp {
         id_of(&self.create(token, object_type, properties).await)
     }
 
+    /// One property of a record as the API reads it ("" when unset),
+    /// asserting the read succeeds.
+    pub async fn property(&self, token: &str, object_type: &str, id: &str, name: &str) -> String {
+        let path = format!("/crm/v3/objects/{object_type}/{id}?properties={name}");
+        let (status, body) = self.get(token, &path).await;
+        assert_eq!(status, StatusCode::OK, "read {path}: {body}");
+        body["properties"][name]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     pub async fn search(
         &self,
         token: &str,

@@ -2,7 +2,6 @@
 //! as one types, linked with the default association (what the v4 API
 //! reads back), refused to those who may not change records.
 
-use hubbub_store::NewUser;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -135,27 +134,10 @@ async fn nothing_is_linked_across_accounts_to_unknown_types_or_by_a_view_only_se
         StatusCode::NOT_FOUND
     );
 
-    let viewer = app
-        .add_user(
-            account.id,
-            NewUser {
-                email: "viewer@acme.test".into(),
-                password: PASSWORD.into(),
-                ..NewUser::default()
-            },
-        )
-        .await
-        .unwrap();
-    web.post(
-        &format!("/settings/users/{}/roles", viewer.id),
-        &[("role", "view_only"), ("grant", "1")],
-    )
-    .await
-    .assert_ok();
     let company = app
         .create_id(&account.token, "companies", json!({"name": "Mine"}))
         .await;
-    let mut seat = WebClient::signed_in(&app, "viewer@acme.test", PASSWORD, "/", "/").await;
+    let mut seat = WebClient::view_only(&app, &account, "viewer@acme.test").await;
     let seen = seat.get(&page).await;
     assert!(!seen.contains("/link/companies"), "{}", seen.html);
     let refused = seat

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use hubbub_store::NewUser;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::StatusCode;
 
@@ -177,6 +178,31 @@ impl WebClient {
             "/settings",
         )
         .await
+    }
+
+    /// A new client signed in as a new user of the account (password
+    /// `ADMIN_PASSWORD`) whom the admin has made a view-only seat.
+    pub async fn view_only(app: &TestApp, account: &TestAccount, email: &str) -> WebClient {
+        let user = app
+            .add_user(
+                account.id,
+                NewUser {
+                    email: email.into(),
+                    password: ADMIN_PASSWORD.into(),
+                    ..NewUser::default()
+                },
+            )
+            .await
+            .unwrap();
+        WebClient::admin(app, account)
+            .await
+            .post(
+                &format!("/settings/users/{}/roles", user.id),
+                &[("role", "view_only"), ("grant", "1")],
+            )
+            .await
+            .assert_ok();
+        WebClient::signed_in(app, email, ADMIN_PASSWORD, "/", "/").await
     }
 
     /// Fills the login form (fetched first, for its CSRF cookie and field)

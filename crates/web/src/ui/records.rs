@@ -1,7 +1,7 @@
 //! Record pages for contacts, companies, deals, tickets and tasks, driven
 //! by the object type and the account's properties: an index with search
 //! and paging, a detail page with associations and a timeline, create and
-//! edit forms, and the deal board.
+//! edit forms, and the deal and ticket boards.
 
 mod activity;
 mod board;
@@ -41,11 +41,14 @@ use view::{KindView, PAGE_TYPES};
 const PAGE_SIZE: u32 = 25;
 
 pub fn routes() -> Router<AppState> {
-    let mut router = Router::new()
-        .route("/deals/board", get(board::show))
-        .route("/deals/{id}/stage", post(board::change_stage));
+    let mut router = Router::new();
     for t in PAGE_TYPES {
         let base = format!("/{}", t.as_str());
+        if t.pipeline_properties().is_some() {
+            router = router
+                .route(&format!("{base}/board"), get(board::show))
+                .route(&format!("{base}/{{id}}/stage"), post(board::change_stage));
+        }
         router = router
             .route(&base, get(index))
             .route(&format!("{base}/new"), get(form::new).post(form::create))
@@ -167,7 +170,8 @@ struct IndexPage {
     prev: Option<String>,
     next: Option<String>,
     error: Option<String>,
-    is_deals: bool,
+    /// The type's records move through pipeline stages, shown on a board.
+    has_board: bool,
 }
 
 fn index_link(t: ObjectType, query: &str, page: u32) -> String {
@@ -273,7 +277,7 @@ pub async fn index(
         first_shown,
         last_shown,
         error,
-        is_deals: t == ObjectType::Deal,
+        has_board: t.pipeline_properties().is_some(),
     };
     Ok(render(&page_view))
 }

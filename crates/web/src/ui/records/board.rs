@@ -1,8 +1,12 @@
-//! The deal board: one column per stage of a pipeline, a card per deal,
-//! and a stage picker on each card that moves the deal.
+//! The boards of deals and tickets: one column per stage of a pipeline, a
+//! card per record, and a stage picker on each card that moves it.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use hubbub_app::Permission;
 use hubbub_hub::auth::Access;
 use hubbub_hub::pipeline::Pipeline;
 use hubbub_hub::search::{CmpOp, Condition, Field, Scalar, SearchPlan, Sort};
@@ -10,14 +14,14 @@ use hubbub_hub::ObjectType;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::view::format_number;
-use super::{load_record, parse_id, saved_message};
+use super::view::{format_number, KindView};
+use super::{load_record, parse_id, saved_message, Kind};
 use crate::ui::flash::see_other_confirming;
 use crate::ui::page::{render, Chrome, PageError, PageResult};
 use crate::ui::session::{CsrfForm, Viewer};
 use crate::AppState;
 
-/// Deals one board shows at most.
+/// Records one board shows at most.
 const BOARD_LIMIT: u32 = 500;
 
 pub struct StageChoice {
@@ -51,6 +55,11 @@ pub struct PipelineChoice {
 #[template(path = "board.html")]
 struct BoardPage {
     chrome: Chrome,
+    kind: KindView,
+    /// The property the stage picker posts (`dealstage`).
+    stage_field: &'static str,
+    /// The viewer may move cards (a view-only seat may not).
+    can_move: bool,
     pipelines: Vec<PipelineChoice>,
     pipeline_id: String,
     pipeline_label: String,
@@ -66,32 +75,46 @@ pub struct BoardQuery {
     pipeline: String,
 }
 
-fn board_path(pipeline_id: &str) -> String {
+/// The pipeline and stage properties of a type that has a board.
+fn stage_properties(t: ObjectType) -> Result<(&'static str, &'static str), PageError> {
+    t.pipeline_properties()
+        .ok_or_else(|| PageError::not_found(format!("{} have no board.", t.label_plural())))
+}
+
+/// The amount a card shows and its column sums: deals have one, tickets
+/// none.
+fn amount_property(t: ObjectType) -> Option<&'static str> {
+    (t == ObjectType::Deal).then_some("amount")
+}
+
+fn board_path(t: ObjectType, pipeline_id: &str) -> String {
     let qs = serde_urlencoded::to_string([("pipeline", pipeline_id)]).unwrap_or_default();
-    format!("/deals/board?{qs}")
+    format!("/{t}/board?{qs}")
 }
 
 pub async fn show(
     State(state): State<AppState>,
+    Kind(t): Kind,
     viewer: Viewer,
     Query(q): Query<BoardQuery>,
 ) -> PageResult {
-    let account_id = viewer.account_id();
-    let pipelines = state
-        .app
-        .store()
-        .pipelines(account_id, ObjectType::Deal)
-        .await?;
+    let (pipeline_prop, stage_prop) = stage_properties(t)?;
+    let actor = viewer.actor();
+    let records = state.app.records(&actor, t, Access::Read).await?;
+    let pipelines = records.pipelines().await?;
     let Some(pipeline): Option<&Pipeline> = pipelines
         .iter()
         .find(|p| p.id == q.pipeline)
         .or(pipelines.first())
     else {
-        return Err(PageError::not_found("This account has no deal pipeline."));
+        return Err(PageError::not_found(format!(
+            "This account has no {} pipeline.",
+            t.singular()
+        )));
     };
     let plan = SearchPlan {
         condition: Some(Condition::Compare {
-            field: Field::Text("pipeline".into()),
+            field: Field::Text(pipeline_prop.into()),
             op: CmpOp::Eq,
             value: Scalar::Text(pipeline.id.to_lowercase()),
         }),
@@ -103,11 +126,7 @@ pub async fn show(
         offset: 0,
         properties: Vec::new(),
     };
-    let (total, deals) = state
-        .app
-        .store()
-        .search_records(account_id, ObjectType::Deal, &plan)
-        .await?;
+    let (total, found) = records.search(&plan).await?;
     let mut columns: Vec<Column> = pipeline
         .stages
         .iter()
@@ -119,26 +138,29 @@ pub async fn show(
         })
         .collect();
     let mut sums = vec![0f64; columns.len()];
-    for deal in &deals {
-        let stage = deal
+    for record in &found {
+        let stage = record
             .properties
-            .get("dealstage")
+            .get(stage_prop)
             .cloned()
             .unwrap_or_default();
         let Some(i) = columns.iter().position(|c| c.id == stage) else {
             continue;
         };
-        let amount = deal.properties.get("amount").cloned().unwrap_or_default();
+        let amount = amount_property(t)
+            .and_then(|a| record.properties.get(a))
+            .cloned()
+            .unwrap_or_default();
         sums[i] += amount.parse::<f64>().unwrap_or(0.0);
         columns[i].cards.push(Card {
-            id: deal.id,
-            name: deal.title(),
+            id: record.id,
+            name: record.title(),
             amount: if amount.is_empty() {
                 amount
             } else {
                 format_number(&amount)
             },
-            href: ObjectType::Deal.record_path(deal.id),
+            href: t.record_path(record.id),
             stages: pipeline
                 .stages
                 .iter()
@@ -156,8 +178,12 @@ pub async fn show(
             column.total = format_number(&rounded);
         }
     }
+    let kind = KindView::of(t);
     let page = BoardPage {
-        chrome: Chrome::new(&viewer, "deals", format!("{} board", pipeline.label)),
+        chrome: Chrome::new(&viewer, kind.path, format!("{} board", pipeline.label)),
+        kind,
+        stage_field: stage_prop,
+        can_move: state.app.may(&actor, Permission::Records(t, Access::Write)),
         pipelines: pipelines
             .iter()
             .map(|p| PipelineChoice {
@@ -168,49 +194,49 @@ pub async fn show(
             .collect(),
         pipeline_id: pipeline.id.clone(),
         pipeline_label: pipeline.label.clone(),
-        shown: deals.len(),
-        truncated: (deals.len() as i64) < total,
+        shown: found.len(),
+        truncated: (found.len() as i64) < total,
         total,
         columns,
     };
     Ok(render(&page))
 }
 
-#[derive(Deserialize)]
-pub struct StageForm {
-    dealstage: String,
-}
-
-/// Moves a deal to another stage of its pipeline, then back to the board.
+/// Moves a deal or ticket to another stage of its pipeline (the form
+/// posts the type's stage property, `dealstage` or `hs_pipeline_stage`),
+/// then back to the board.
 pub async fn change_stage(
     State(state): State<AppState>,
+    Kind(t): Kind,
     Path(id): Path<String>,
-    CsrfForm { viewer, form }: CsrfForm<StageForm>,
+    CsrfForm { viewer, mut form }: CsrfForm<HashMap<String, String>>,
 ) -> PageResult {
-    let t = ObjectType::Deal;
+    let (pipeline_prop, stage_prop) = stage_properties(t)?;
     let id = parse_id(t, &id)?;
     load_record(&state, &viewer, t, id).await?;
+    let stage = form.remove(stage_prop).ok_or_else(|| {
+        PageError::new(StatusCode::BAD_REQUEST, "Invalid form", "Choose a stage.")
+    })?;
     let mut input = Map::new();
-    input.insert("dealstage".into(), Value::String(form.dealstage));
+    input.insert(stage_prop.into(), Value::String(stage));
     let actor = viewer.actor();
-    let deals = state.app.records(&actor, t, Access::Write).await?;
-    let updated = deals
+    let records = state.app.records(&actor, t, Access::Write).await?;
+    let updated = records
         .update(vec![(id, input)])
         .await?
         .pop()
-        .expect("one deal updated");
+        .expect("one record updated");
     let pipeline_id = updated
         .record
         .properties
-        .get("pipeline")
+        .get(pipeline_prop)
         .cloned()
         .unwrap_or_default();
-    let pipelines = state.app.store().pipelines(viewer.account_id(), t).await?;
-    let done = saved_message(t, &updated, &pipelines);
+    let done = saved_message(t, &updated, &records.pipelines().await?);
     Ok(see_other_confirming(
         &state,
         &viewer,
-        &board_path(&pipeline_id),
+        &board_path(t, &pipeline_id),
         &done,
     ))
 }
