@@ -80,6 +80,24 @@ impl Browser {
         panic!("chromedriver did not start a browser: {last_error}");
     }
 
+    /// Sizes the window so that pages get a viewport of exactly
+    /// `width` × `height` CSS pixels (the window's frame takes some).
+    pub async fn set_viewport(&self, width: u32, height: u32) {
+        let inner = "return [window.innerWidth, window.innerHeight];";
+        let (mut outer_w, mut outer_h) = (width, height);
+        for _ in 0..3 {
+            self.client.set_window_size(outer_w, outer_h).await.unwrap();
+            let size = self.client.execute(inner, vec![]).await.unwrap();
+            let (w, h) = (size[0].as_u64().unwrap(), size[1].as_u64().unwrap());
+            if (w, h) == (u64::from(width), u64::from(height)) {
+                return;
+            }
+            outer_w = (u64::from(outer_w) + u64::from(width) - w) as u32;
+            outer_h = (u64::from(outer_h) + u64::from(height) - h) as u32;
+        }
+        panic!("could not give the page a {width}x{height} viewport");
+    }
+
     pub async fn open(&self, path: &str) {
         self.client
             .goto(&format!("{}{}", self.base_url, path))

@@ -1,6 +1,7 @@
 //! The web app in headless Chromium: the flows people use every day, each
 //! ending in a screenshot under target/screenshots.
 
+mod boards;
 pub mod driver;
 mod inbox;
 mod slack;
