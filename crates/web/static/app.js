@@ -193,3 +193,52 @@ for (const form of document.querySelectorAll("form[data-live-results]")) {
     show();
   });
 }
+// A board marked data-drag-stages lets its cards be dragged to another
+// stage's column: the drop sets the card's stage select and sends its
+// form, so the server moves the record with the same checks as the select
+// (and the board comes back from the server). Without JavaScript, or from
+// the keyboard, the select does it.
+for (const board of document.querySelectorAll(".board[data-drag-stages]")) {
+  let dragged = null;
+  // A dragged text selection's events target a text node, which has no closest().
+  const columnAt = (event) => event.target.closest && event.target.closest("[data-stage]");
+  const unmark = () => {
+    for (const column of board.querySelectorAll(".drop-target")) column.classList.remove("drop-target");
+  };
+  for (const card of board.querySelectorAll(".board-card")) {
+    if (card.querySelector("form select")) card.draggable = true;
+  }
+  board.addEventListener("dragstart", (event) => {
+    dragged = event.target.closest && event.target.closest(".board-card[draggable=true]");
+    if (!dragged) return;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", dragged.querySelector("a").href);
+    dragged.classList.add("dragging");
+  });
+  board.addEventListener("dragend", () => {
+    if (dragged) dragged.classList.remove("dragging");
+    dragged = null;
+    unmark();
+  });
+  board.addEventListener("dragover", (event) => {
+    const column = columnAt(event);
+    if (!dragged || !column) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    if (!column.classList.contains("drop-target")) {
+      unmark();
+      column.classList.add("drop-target");
+    }
+  });
+  board.addEventListener("drop", (event) => {
+    const column = columnAt(event);
+    if (!dragged || !column) return;
+    event.preventDefault();
+    unmark();
+    const select = dragged.querySelector("form select");
+    if (select.value === column.dataset.stage) return;
+    select.value = column.dataset.stage;
+    column.append(dragged);
+    select.form.requestSubmit();
+  });
+}

@@ -68,6 +68,7 @@ async fn the_ticket_board_lists_tickets_under_their_stages_and_the_form_moves_th
     assert_eq!(column_of(&board, &format!("ticket-{fire}")), "1");
     assert_eq!(column_of(&board, &format!("ticket-{refund}")), "3");
     assert!(board.contains("Refund &#60;please&#62;"), "{}", board.html);
+    assert!(board.contains("data-drag-stages"));
     let select = format!("name=\"hs_pipeline_stage\" data-autosubmit data-testid=\"stage-{fire}\"");
     assert!(board.contains(&select), "{}", board.html);
 
@@ -133,6 +134,7 @@ async fn a_view_only_seat_sees_the_boards_without_move_controls_and_is_refused()
         let action = format!("/{kind}s/{id}/stage");
         assert!(!board.contains(&action), "{}", board.html);
         assert!(!board.contains(&format!("name=\"{stage_field}\"")));
+        assert!(!board.contains("data-drag-stages"));
         assert!(!board.contains("data-testid=\"new-record\""));
 
         let refused = seat.submit(path, &action, &[(stage_field, stage)]).await;

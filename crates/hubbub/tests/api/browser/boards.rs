@@ -1,11 +1,14 @@
-//! The boards in headless Chromium: every stage in view on a laptop
-//! screen.
+//! The deal board in headless Chromium: every stage in view on a laptop
+//! screen, and a card dragged to another stage.
 
+use std::time::Duration;
+
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use serde_json::{json, Value};
 
 use super::driver::Browser;
 use super::PASSWORD;
-use crate::harness::TestApp;
+use crate::harness::{TestAccount, TestApp};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_boards_show_every_stage_at_1400_pixels_and_scroll_when_narrower() {
@@ -91,6 +94,80 @@ async fn the_boards_show_every_stage_at_1400_pixels_and_scroll_when_narrower() {
     browser.close().await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deal_card_dragged_to_another_stage_stays_there() {
+    let app = TestApp::spawn().await;
+    let account = app.account("Browser Board Drag").await;
+    let (id, browser) = big_fish_on_the_board(&app, &account).await;
+    let card = format!("[data-testid=deal-{id}]");
+    // Remembered by this page only: gone once the board is loaded again.
+    browser
+        .client
+        .execute("window.beforeTheMove = true;", vec![])
+        .await
+        .unwrap();
+
+    // A real drag through WebDriver's pointer actions (Chromium turns them
+    // into HTML5 drag events). It ends with a small move over the column:
+    // Chromium sends dragover, which allows the drop, only for moves made
+    // once the drag has begun.
+    let handle = browser.find(&format!("{card} a")).await;
+    let target = browser.find("[data-testid=column-contractsent]").await;
+    let drag = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: handle,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(100)),
+            x: 10.0,
+            y: 10.0,
+        })
+        .then(PointerAction::MoveToElement {
+            element: target,
+            duration: Some(Duration::from_millis(300)),
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(100)),
+            x: 2.0,
+            y: 2.0,
+        })
+        .pause(Duration::from_millis(200))
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    browser.client.perform_actions(drag).await.unwrap();
+
+    wait_for_reload(&browser).await;
+    let moved = browser
+        .wait_for_text("[data-testid=column-contractsent]", "Big Fish")
+        .await;
+    assert!(moved.contains("12,500"), "{moved}");
+    let first = browser
+        .text("[data-testid=column-appointmentscheduled]")
+        .await;
+    assert!(!first.contains("Big Fish"), "{first}");
+    // The move went through the stage form, which says where the deal went.
+    assert_eq!(
+        browser.text("[data-testid=flash]").await,
+        "Deal moved to Contract Sent"
+    );
+    browser.screenshot("deal-board-dragged").await;
+
+    let stage = app
+        .property(&account.token, "deals", &id, "dealstage")
+        .await;
+    assert_eq!(stage, "contractsent");
+    browser.close().await;
+}
+
 /// The viewport's width, whether the board and the page scroll sideways,
 /// and each column's stage with its left and right edges in the viewport.
 async fn board_layout(browser: &Browser) -> Value {
@@ -106,4 +183,47 @@ async fn board_layout(browser: &Browser) -> Value {
           }),
         };";
     browser.client.execute(script, vec![]).await.unwrap()
+}
+
+/// A browser signed in as the account's admin on its deal board, where
+/// the one deal (its id returned), "Big Fish" of 12,500, is in the first
+/// stage.
+pub(super) async fn big_fish_on_the_board(
+    app: &TestApp,
+    account: &TestAccount,
+) -> (String, Browser) {
+    let id = app
+        .create_id(
+            &account.token,
+            "deals",
+            json!({"dealname": "Big Fish", "amount": "12500"}),
+        )
+        .await;
+    let browser = Browser::start(&app.base_url).await;
+    browser.sign_in(&account.admin_email, PASSWORD).await;
+    browser.open("/deals/board").await;
+    let first_column = browser
+        .wait_for_text("[data-testid=column-appointmentscheduled]", "Big Fish")
+        .await;
+    assert!(first_column.contains("12,500"), "{first_column}");
+    (id, browser)
+}
+
+/// Waits (up to 10 s) until the page marked `beforeTheMove` has been
+/// replaced by a freshly loaded one.
+async fn wait_for_reload(browser: &Browser) {
+    for _ in 0..100 {
+        let fresh = browser
+            .client
+            .execute(
+                "return document.readyState === 'complete' && !window.beforeTheMove;",
+                vec![],
+            )
+            .await;
+        if matches!(fresh, Ok(Value::Bool(true))) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the board was not loaded again after the drop");
 }

@@ -90,26 +90,7 @@ async fn a_new_contact_is_found_by_search() {
 async fn a_deal_moves_stage_on_the_board() {
     let app = TestApp::spawn().await;
     let account = app.account("Browser Board").await;
-    let (status, deal) = app
-        .post(
-            &account.token,
-            "/crm/v3/objects/deals",
-            json!({"properties": {"dealname": "Big Fish", "amount": "12500"}}),
-        )
-        .await;
-    assert_eq!(status, 201, "{deal}");
-    let id = deal["id"].as_str().unwrap().to_owned();
-
-    let browser = Browser::start(&app.base_url).await;
-    browser.sign_in(&account.admin_email, PASSWORD).await;
-    browser.open("/deals/board").await;
-    let first_column = browser
-        .text("[data-testid=column-appointmentscheduled]")
-        .await;
-    assert!(
-        first_column.contains("Big Fish"),
-        "new deal in the first stage: {first_column}"
-    );
+    let (id, browser) = boards::big_fish_on_the_board(&app, &account).await;
 
     // Choosing a stage submits by itself (data-autosubmit).
     let select = browser.find(&format!("[data-testid=stage-{id}]")).await;
@@ -122,13 +103,10 @@ async fn a_deal_moves_stage_on_the_board() {
         .await;
     browser.screenshot("deal-board").await;
 
-    let (_, stored) = app
-        .get(
-            &account.token,
-            &format!("/crm/v3/objects/deals/{id}?properties=dealstage"),
-        )
+    let stage = app
+        .property(&account.token, "deals", &id, "dealstage")
         .await;
-    assert_eq!(stored["properties"]["dealstage"], "contractsent");
+    assert_eq!(stage, "contractsent");
     browser.close().await;
 }
 

@@ -1,5 +1,6 @@
 //! The boards of deals and tickets: one column per stage of a pipeline, a
-//! card per record, and a stage picker on each card that moves it.
+//! card per record, and a stage picker on each card that moves it (app.js
+//! lets a card be dragged to another column, posting the same form).
 
 use std::collections::HashMap;
 
