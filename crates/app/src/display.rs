@@ -3,7 +3,7 @@
 //! show.
 
 use hubbub_hub::pipeline::Pipeline;
-use hubbub_hub::property::{PropertyDef, PropertyType};
+use hubbub_hub::property::{is_day, PropertyDef, PropertyType};
 use hubbub_hub::timestamp::{format_day, format_instant, parse_instant};
 use hubbub_hub::{ObjectType, Record};
 use hubbub_store::User;
@@ -109,6 +109,11 @@ impl Lookups {
                 .ok()
                 .and_then(|id| self.user(id))
                 .map_or_else(|| raw.to_owned(), User::display_name);
+        }
+        if def.ptype == PropertyType::Datetime && is_day(t, &def.name) {
+            if let Some(ms) = parse_instant(raw) {
+                return format_day(ms);
+            }
         }
         display_value(def, raw)
     }

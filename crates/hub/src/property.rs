@@ -459,6 +459,15 @@ fn system_properties() -> Vec<PropertyDef> {
 }
 
 /// HubSpot's default properties for `object_type`, system ones included.
+/// Datetime properties that people set and read as a day (a deal's close
+/// date, a task's due date): shown without a time of day.
+pub fn is_day(object_type: ObjectType, name: &str) -> bool {
+    matches!(
+        (object_type, name),
+        (ObjectType::Deal, "closedate") | (ObjectType::Task, "hs_timestamp")
+    )
+}
+
 pub fn default_properties(object_type: ObjectType) -> Vec<PropertyDef> {
     let group = format!("{}information", object_type.singular());
     let mut defs: Vec<PropertyDef> = builtins(object_type)

@@ -610,3 +610,45 @@ async fn forms_without_the_csrf_token_are_refused() {
     let page = anonymous.get(&format!("/contacts/{id}")).await;
     assert_eq!(page.path, "/login");
 }
+
+#[tokio::test]
+async fn a_close_date_and_a_due_date_show_as_days() {
+    let app = TestApp::spawn().await;
+    let account = app.account("Days").await;
+    let deal = app
+        .create_id(
+            &account.token,
+            "deals",
+            json!({"dealname": "Renewal", "closedate": "2030-05-01T15:30:00Z"}),
+        )
+        .await;
+    let task = app
+        .create_id(
+            &account.token,
+            "tasks",
+            json!({"hs_task_subject": "Call", "hs_timestamp": "2030-05-02T09:45:00Z"}),
+        )
+        .await;
+    let mut web = WebClient::signed_in(
+        &app,
+        &account.admin_email,
+        PASSWORD,
+        "/contacts",
+        "/contacts",
+    )
+    .await;
+    let deal_page = web.get(&format!("/deals/{deal}")).await;
+    assert!(
+        deal_page.contains("<dd>1 May 2030</dd>"),
+        "{}",
+        deal_page.html
+    );
+    assert!(!deal_page.contains("15:30"));
+    let task_page = web.get(&format!("/tasks/{task}")).await;
+    assert!(
+        task_page.contains("<dd>2 May 2030</dd>"),
+        "{}",
+        task_page.html
+    );
+    assert!(!task_page.contains("09:45"));
+}
