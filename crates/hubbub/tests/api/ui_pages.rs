@@ -136,6 +136,13 @@ async fn viewing_a_notification_marks_it_read_and_opens_what_it_is_about() {
 
     let list = admin.get("/notifications").await;
     assert!(list.contains("2 unread notifications."));
+    // Its time as every page writes one: "2 Dec 2026, 14:02 UTC".
+    let raised = app.store.notifications(admin_id, 5).await.unwrap()[0].created_at;
+    assert!(
+        list.contains(&hubbub_hub::timestamp::format_instant(raised)),
+        "{}",
+        list.html
+    );
     assert_eq!(WebClient::unread_badge(&list), 2);
     let view = format!("/notifications/{about_jane}/open");
     assert!(list.contains(&format!(

@@ -9,11 +9,11 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::Router;
 use hubbub_app::Permission;
-use hubbub_hub::timestamp::to_iso;
+use hubbub_hub::timestamp::{format_instant, to_iso};
 use hubbub_store::{Mail, MailStatus};
 use serde::Deserialize;
 
-use super::page::{readable_iso, render, see_other, Chrome, PageResult};
+use super::page::{render, see_other, Chrome, PageResult};
 use super::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -72,10 +72,10 @@ impl From<Mail> for Item {
             html_body: m.html_body,
             status: m.status.as_str(),
             status_text,
-            when: readable_iso(&iso),
+            when: format_instant(m.created_at),
             iso,
             last_error: m.last_error,
-            next_attempt: retrying.then(|| readable_iso(&to_iso(m.next_attempt_at))),
+            next_attempt: retrying.then(|| format_instant(m.next_attempt_at)),
         }
     }
 }

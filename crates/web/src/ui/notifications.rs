@@ -6,10 +6,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::Router;
-use hubbub_hub::timestamp::to_iso;
+use hubbub_hub::timestamp::{format_instant, to_iso};
 use serde::Deserialize;
 
-use super::page::{readable_iso, render, see_other, Chrome, PageResult};
+use super::page::{render, see_other, Chrome, PageResult};
 use super::session::{CsrfForm, Viewer};
 use crate::AppState;
 
@@ -33,7 +33,7 @@ pub struct Item {
     pub view: Option<String>,
     /// `2024-05-01T12:00:00.000Z`, for `<time datetime>`.
     pub iso: String,
-    /// `2024-05-01 12:00 UTC`
+    /// `1 May 2024, 12:00 UTC`, as every page shows an instant
     pub when: String,
     pub unread: bool,
 }
@@ -79,7 +79,7 @@ async fn list(
                 title: n.title,
                 body: n.body,
                 view: local_link(&n.link).map(|_| format!("/notifications/{}/open", n.id)),
-                when: readable_iso(&iso),
+                when: format_instant(n.created_at),
                 iso,
                 unread: n.read_at.is_none(),
             }

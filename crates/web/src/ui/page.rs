@@ -53,11 +53,3 @@ pub type PageResult = Result<Response, PageError>;
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
-
-/// An ISO instant as `2024-05-01 12:00 UTC`, for lists of notices and mail.
-pub(crate) fn readable_iso(iso: &str) -> String {
-    match (iso.get(..10), iso.get(11..16)) {
-        (Some(date), Some(time)) => format!("{date} {time} UTC"),
-        _ => iso.to_owned(),
-    }
-}
