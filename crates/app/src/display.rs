@@ -65,20 +65,26 @@ impl Lookups {
 
     /// A record's value of `def` as people read it; empty when unset.
     pub fn display(&self, def: &PropertyDef, r: &Record) -> String {
-        let Some(raw) = r.value(&def.name).filter(|v| !v.is_empty()) else {
-            return String::new();
-        };
+        match r.value(&def.name).filter(|v| !v.is_empty()) {
+            Some(raw) => self.display_in(def, r, &raw),
+            None => String::new(),
+        }
+    }
+
+    /// `raw`, a value of `def` on record `r` (now or before a change), as
+    /// people read it: a stage is looked up in the record's pipeline.
+    pub fn display_in(&self, def: &PropertyDef, r: &Record, raw: &str) -> String {
         let pipeline = r
             .object_type
             .pipeline_properties()
             .and_then(|(pipeline, _)| r.properties.get(pipeline));
-        self.display_stored(def, r.object_type, &raw, pipeline.map(String::as_str))
+        self.display_stored(def, r.object_type, raw, pipeline.map(String::as_str))
     }
 
     /// A stored value of `def` (a property of type `t`) as people read it:
     /// a stage looked up in `pipeline` when it is known, else in any; an
     /// owner by name.
-    pub fn display_stored(
+    fn display_stored(
         &self,
         def: &PropertyDef,
         t: ObjectType,

@@ -33,8 +33,8 @@ pub struct Home {
     pub tasks: Option<OpenTasks>,
     pub deals: Option<DealsByStage>,
     pub conversations: Option<Vec<(Conversation, ConversationPreview)>>,
-    /// The newest unread ones, and how many are unread in all.
-    pub notifications: (Vec<Notification>, usize),
+    /// The newest unread ones.
+    pub notifications: Vec<Notification>,
     /// Live records, newest visit first.
     pub recent: Vec<Record>,
 }
@@ -116,9 +116,7 @@ impl App {
             "ASCENDING",
             TASKS_SHOWN,
         );
-        let (total, found) = self
-            .owned_records(actor, ObjectType::Task, &request)
-            .await?;
+        let (total, found) = self.owned_tasks(actor, &request).await?;
         let now = self.now();
         let mut tasks: Vec<DueTask> = found
             .into_iter()
@@ -144,28 +142,21 @@ impl App {
             "DESCENDING",
             DEALS_READ,
         );
-        let (total, deals) = self
-            .owned_records(actor, ObjectType::Deal, &request)
-            .await?;
-        let pipelines = self
-            .store()
-            .pipelines(actor.account_id(), ObjectType::Deal)
-            .await?;
+        let deals = self.records(actor, ObjectType::Deal, Access::Read).await?;
+        let (total, found) = deals.search(&request.plan(deals.props())?).await?;
         Ok(DealsByStage {
-            stages: group_by_stage(&pipelines, deals),
+            stages: group_by_stage(&deals.pipelines().await?, found),
             total,
         })
     }
 
-    async fn owned_records(
+    async fn owned_tasks(
         &self,
         actor: &Actor,
-        t: ObjectType,
         request: &SearchRequest,
     ) -> Result<(i64, Vec<Record>)> {
-        let records = self.records(actor, t, Access::Read).await?;
-        let plan = request.plan(records.props())?;
-        records.search(&plan).await
+        let tasks = self.records(actor, ObjectType::Task, Access::Read).await?;
+        tasks.search(&request.plan(tasks.props())?).await
     }
 
     async fn my_open_conversations(
@@ -195,19 +186,16 @@ impl App {
             .collect())
     }
 
-    async fn unread_notifications(&self, actor: &Actor) -> Result<(Vec<Notification>, usize)> {
-        // The bell counts from the same list; reading 100 bounds the page.
-        let unread: Vec<Notification> = self
+    /// The newest unread notifications (the bell counts them all).
+    async fn unread_notifications(&self, actor: &Actor) -> Result<Vec<Notification>> {
+        // Reading the newest 100 bounds the page.
+        Ok(self
             .notifications(actor, 100)
             .await?
             .into_iter()
             .filter(|n| n.read_at.is_none())
-            .collect();
-        let count = unread.len();
-        Ok((
-            unread.into_iter().take(NOTIFICATIONS_SHOWN).collect(),
-            count,
-        ))
+            .take(NOTIFICATIONS_SHOWN)
+            .collect())
     }
 
     async fn recently_viewed(&self, actor: &Actor, user_id: i64) -> Result<Vec<Record>> {
@@ -216,19 +204,26 @@ impl App {
             .store()
             .recently_viewed(account_id, user_id, RECENT_SHOWN)
             .await?;
-        let mut recent = Vec::with_capacity(viewed.len());
-        for (t, id) in viewed {
-            if !self.may(actor, Permission::Records(t, Access::Read)) {
-                continue;
+        // One read per type; archived records are not found, so left out.
+        let mut found = Vec::new();
+        for t in ObjectType::ALL {
+            let ids: Vec<i64> = viewed
+                .iter()
+                .filter(|(v, _)| *v == t)
+                .map(|(_, id)| *id)
+                .collect();
+            if !ids.is_empty() && self.may(actor, Permission::Records(t, Access::Read)) {
+                found.extend(
+                    self.store()
+                        .records_by_ids(account_id, t, &ids, false)
+                        .await?,
+                );
             }
-            // Archived since: left out.
-            let found = self
-                .store()
-                .records_by_ids(account_id, t, &[id], false)
-                .await?;
-            recent.extend(found);
         }
-        Ok(recent)
+        Ok(viewed
+            .iter()
+            .filter_map(|(_, id)| found.iter().find(|r| r.id == *id).cloned())
+            .collect())
     }
 }
 
@@ -272,11 +267,7 @@ fn group_by_stage(pipelines: &[Pipeline], deals: Vec<Record>) -> Vec<StageDeals>
     let mut stages = Vec::new();
     for pipeline in pipelines {
         for stage in &pipeline.stages {
-            let closed = stage
-                .metadata
-                .iter()
-                .any(|(k, v)| k == "isClosed" && v == "true");
-            if closed {
+            if stage.is_closed() {
                 continue;
             }
             let mut in_stage: Vec<Record> = deals

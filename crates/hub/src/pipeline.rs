@@ -15,6 +15,16 @@ pub struct Stage {
     pub updated_at: crate::timestamp::Millis,
 }
 
+impl Stage {
+    /// A deal stage that ends the deal (won or lost), as its `isClosed`
+    /// metadata says.
+    pub fn is_closed(&self) -> bool {
+        self.metadata
+            .iter()
+            .any(|(k, v)| k == "isClosed" && v == "true")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pipeline {
     pub id: String,

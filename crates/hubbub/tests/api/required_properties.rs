@@ -11,8 +11,6 @@ use crate::harness::TestApp;
 use crate::support::{assert_names_property, id_of};
 use crate::web_client::{tag_with, WebClient};
 
-const PASSWORD: &str = "correct horse battery";
-
 /// The `REQUIRED_PROPERTY` error of a refused write, asserting it names
 /// `property`.
 fn required_error(status: StatusCode, body: &Value, property: &str) -> String {
@@ -152,14 +150,7 @@ async fn an_update_cannot_empty_a_record_s_name() {
 async fn an_empty_new_contact_form_shows_the_error_beside_the_field_and_creates_nothing() {
     let app = TestApp::spawn().await;
     let account = app.account("Forms").await;
-    let mut browser = WebClient::signed_in(
-        &app,
-        &account.admin_email,
-        PASSWORD,
-        "/contacts",
-        "/contacts",
-    )
-    .await;
+    let mut browser = WebClient::admin(&app, &account).await;
     let page = browser
         .submit(
             "/contacts/new",

@@ -9,8 +9,6 @@ use serde_json::json;
 use crate::harness::TestApp;
 use crate::web_client::{tag_with, Page, WebClient};
 
-const PASSWORD: &str = "correct horse battery";
-
 /// The confirmation a page shows, if any.
 fn confirmation(page: &Page) -> Option<String> {
     let marker = "data-testid=\"flash\">";
@@ -34,14 +32,7 @@ async fn confirms_once(browser: &mut WebClient, page: &Page, text: &str) {
 async fn create_edit_and_archive_confirm_once() {
     let app = TestApp::spawn().await;
     let account = app.account("Confirm").await;
-    let mut browser = WebClient::signed_in(
-        &app,
-        &account.admin_email,
-        PASSWORD,
-        "/contacts",
-        "/contacts",
-    )
-    .await;
+    let mut browser = WebClient::admin(&app, &account).await;
     assert_eq!(confirmation(&browser.get("/contacts").await), None);
 
     let created = browser
@@ -78,14 +69,7 @@ async fn create_edit_and_archive_confirm_once() {
 async fn a_stage_change_says_where_the_deal_or_ticket_went() {
     let app = TestApp::spawn().await;
     let account = app.account("Stages").await;
-    let mut browser = WebClient::signed_in(
-        &app,
-        &account.admin_email,
-        PASSWORD,
-        "/contacts",
-        "/contacts",
-    )
-    .await;
+    let mut browser = WebClient::admin(&app, &account).await;
     let deal = app
         .create_id(&account.token, "deals", json!({"dealname": "Big Deal"}))
         .await;
@@ -114,14 +98,7 @@ async fn a_stage_change_says_where_the_deal_or_ticket_went() {
 async fn a_confirmation_cookie_the_hub_did_not_sign_shows_nothing() {
     let app = TestApp::spawn().await;
     let account = app.account("Forged").await;
-    let mut browser = WebClient::signed_in(
-        &app,
-        &account.admin_email,
-        PASSWORD,
-        "/contacts",
-        "/contacts",
-    )
-    .await;
+    let mut browser = WebClient::admin(&app, &account).await;
     let url = app.base_url.parse().unwrap();
     // "Call 555 0100 now" in base64url, with a made-up signature.
     for forged in [
@@ -140,14 +117,7 @@ async fn a_confirmation_cookie_the_hub_did_not_sign_shows_nothing() {
 async fn settings_changes_confirm_once() {
     let app = TestApp::spawn().await;
     let account = app.account("Settings").await;
-    let mut browser = WebClient::signed_in(
-        &app,
-        &account.admin_email,
-        PASSWORD,
-        "/contacts",
-        "/contacts",
-    )
-    .await;
+    let mut browser = WebClient::admin(&app, &account).await;
     let settings = "/settings/notifications";
     let saved = browser
         .submit(

@@ -6,14 +6,10 @@ use hubbub_store::{Happened, NewUser};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::harness::{TestAccount, TestApp};
+use crate::harness::TestApp;
 use crate::web_client::{Page, WebClient};
 
 const PASSWORD: &str = "correct horse battery";
-
-async fn admin(app: &TestApp, account: &TestAccount) -> WebClient {
-    WebClient::signed_in(app, &account.admin_email, PASSWORD, "/", "/").await
-}
 
 /// The page's history lines, newest first, each as "text by · where".
 fn history(page: &Page) -> Vec<String> {
@@ -47,7 +43,7 @@ async fn a_deals_history_shows_who_changed_what_from_where() {
             json!({"dealname": "Big renewal", "pipeline": "default", "dealstage": "qualifiedtobuy"}),
         )
         .await;
-    let mut web = admin(&app, &account).await;
+    let mut web = WebClient::admin(&app, &account).await;
     let page = format!("/deals/{deal}");
 
     let created = history(&web.get(&page).await);
@@ -124,7 +120,7 @@ async fn a_deals_history_shows_who_changed_what_from_where() {
 async fn every_type_keeps_its_history() {
     let app = TestApp::spawn().await;
     let account = app.account("Acme").await;
-    let mut web = admin(&app, &account).await;
+    let mut web = WebClient::admin(&app, &account).await;
     for (path, properties, change, told) in [
         (
             "contacts",

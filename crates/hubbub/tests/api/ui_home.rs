@@ -74,7 +74,7 @@ async fn open_tasks_come_soonest_first_with_the_overdue_ones_flagged() {
         app.create(&account.token, "tasks", t).await;
     }
 
-    let mut web = WebClient::signed_in(&app, &account.admin_email, PASSWORD, "/", "/").await;
+    let mut web = WebClient::admin(&app, &account).await;
     let home = web.get("/").await;
     let listed = home.texts("home-task");
     assert_eq!(listed.len(), 3, "{listed:?}");
@@ -113,7 +113,7 @@ async fn open_deals_are_summed_by_stage_and_closed_ones_left_out() {
     )
     .await;
 
-    let mut web = WebClient::signed_in(&app, &account.admin_email, PASSWORD, "/", "/").await;
+    let mut web = WebClient::admin(&app, &account).await;
     let home = web.get("/").await;
     assert_eq!(
         home.texts("stage-label"),
@@ -140,7 +140,7 @@ async fn assigned_conversations_and_unread_notifications_are_listed() {
         .await;
     let unassigned = WidgetVisitor::new(&app, account.id).await;
     unassigned.write("Anyone there?").await;
-    let mut web = WebClient::signed_in(&app, &account.admin_email, PASSWORD, "/", "/").await;
+    let mut web = WebClient::admin(&app, &account).await;
     let path = format!("/inbox/{conversation}");
     web.submit(
         &path,
@@ -191,7 +191,7 @@ async fn records_opened_are_listed_newest_visit_first_until_archived() {
     let globex = app
         .create_id(&account.token, "companies", json!({"name": "Globex"}))
         .await;
-    let mut web = WebClient::signed_in(&app, &account.admin_email, PASSWORD, "/", "/").await;
+    let mut web = WebClient::admin(&app, &account).await;
     web.get(&format!("/contacts/{grace}")).await.assert_ok();
     web.get(&format!("/companies/{globex}")).await.assert_ok();
     assert_eq!(

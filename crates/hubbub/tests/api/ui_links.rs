@@ -9,12 +9,6 @@ use crate::associations::associated;
 use crate::harness::{TestAccount, TestApp};
 use crate::web_client::WebClient;
 
-const PASSWORD: &str = "correct horse battery";
-
-async fn admin(app: &TestApp, account: &TestAccount) -> WebClient {
-    WebClient::signed_in(app, &account.admin_email, PASSWORD, "/", "/").await
-}
-
 /// The companies the v4 API says the contact is linked to.
 async fn companies_of(
     app: &TestApp,
@@ -44,7 +38,7 @@ async fn a_company_found_by_its_name_is_linked_and_unlinked_from_the_contacts_pa
         .await;
     app.create_id(&account.token, "companies", json!({"name": "Initech"}))
         .await;
-    let mut web = admin(&app, &account).await;
+    let mut web = WebClient::admin(&app, &account).await;
     let contact_page = format!("/contacts/{grace}");
 
     let page = web.get(&contact_page).await;
@@ -111,7 +105,7 @@ async fn nothing_is_linked_across_accounts_to_unknown_types_or_by_a_view_only_se
     let theirs = app
         .create_id(&other.token, "companies", json!({"name": "Theirs"}))
         .await;
-    let mut web = admin(&app, &account).await;
+    let mut web = WebClient::admin(&app, &account).await;
     let page = format!("/contacts/{grace}");
 
     let refused = web

@@ -15,14 +15,7 @@ const PASSWORD: &str = "correct horse battery";
 async fn a_contact_created_through_the_form_is_found_by_search() {
     let app = TestApp::spawn().await;
     let account = app.account("Forms").await;
-    let mut browser = WebClient::signed_in(
-        &app,
-        &account.admin_email,
-        PASSWORD,
-        "/contacts",
-        "/contacts",
-    )
-    .await;
+    let mut browser = WebClient::admin(&app, &account).await;
 
     let form = browser.get("/contacts/new").await;
     assert_eq!(form.status, StatusCode::OK);
@@ -81,14 +74,7 @@ async fn a_contact_created_through_the_form_is_found_by_search() {
 async fn the_index_pages_through_lists_and_searches() {
     let app = TestApp::spawn().await;
     let account = app.account("Paging").await;
-    let mut browser = WebClient::signed_in(
-        &app,
-        &account.admin_email,
-        PASSWORD,
-        "/contacts",
-        "/contacts",
-    )
-    .await;
+    let mut browser = WebClient::admin(&app, &account).await;
     for i in 0..27 {
         app.create_contact(
             &account.token,
@@ -121,14 +107,7 @@ async fn the_index_pages_through_lists_and_searches() {
 async fn a_bad_email_is_shown_beside_its_field_with_the_input_kept() {
     let app = TestApp::spawn().await;
     let account = app.account("Bad Email").await;
-    let mut browser = WebClient::signed_in(
-        &app,
-        &account.admin_email,
-        PASSWORD,
-        "/contacts",
-        "/contacts",
-    )
-    .await;
+    let mut browser = WebClient::admin(&app, &account).await;
     let page = browser
         .submit(
             "/contacts/new",
@@ -189,14 +168,7 @@ async fn a_bad_email_is_shown_beside_its_field_with_the_input_kept() {
 async fn a_deal_changes_stage_on_the_board() {
     let app = TestApp::spawn().await;
     let account = app.account("Board").await;
-    let mut browser = WebClient::signed_in(
-        &app,
-        &account.admin_email,
-        PASSWORD,
-        "/contacts",
-        "/contacts",
-    )
-    .await;
+    let mut browser = WebClient::admin(&app, &account).await;
     let created = browser
         .submit(
             "/deals/new",
@@ -283,14 +255,7 @@ async fn a_deal_changes_stage_on_the_board() {
 async fn a_mention_in_a_comment_notifies_the_mentioned_user() {
     let app = TestApp::spawn().await;
     let account = app.account("Mentions").await;
-    let mut browser = WebClient::signed_in(
-        &app,
-        &account.admin_email,
-        PASSWORD,
-        "/contacts",
-        "/contacts",
-    )
-    .await;
+    let mut browser = WebClient::admin(&app, &account).await;
     let bea = app
         .add_user(
             account.id,
@@ -366,14 +331,7 @@ async fn a_mention_in_a_comment_notifies_the_mentioned_user() {
 async fn notes_associations_and_archiving_work_from_the_record_page() {
     let app = TestApp::spawn().await;
     let account = app.account("Records").await;
-    let mut browser = WebClient::signed_in(
-        &app,
-        &account.admin_email,
-        PASSWORD,
-        "/contacts",
-        "/contacts",
-    )
-    .await;
+    let mut browser = WebClient::admin(&app, &account).await;
     let contact = app
         .create_contact(&account.token, "sam@records.test", "Sam", "Smith")
         .await;
@@ -440,14 +398,7 @@ async fn notes_associations_and_archiving_work_from_the_record_page() {
 async fn markup_in_records_and_comments_shows_as_text() {
     let app = TestApp::spawn().await;
     let account = app.account("Escaping").await;
-    let mut browser = WebClient::signed_in(
-        &app,
-        &account.admin_email,
-        PASSWORD,
-        "/contacts",
-        "/contacts",
-    )
-    .await;
+    let mut browser = WebClient::admin(&app, &account).await;
     let evil = "<script>alert(1)</script>";
     let created = browser
         .submit(
@@ -571,14 +522,7 @@ async fn records_of_another_account_are_not_found() {
 async fn forms_without_the_csrf_token_are_refused() {
     let app = TestApp::spawn().await;
     let account = app.account("Csrf").await;
-    let mut browser = WebClient::signed_in(
-        &app,
-        &account.admin_email,
-        PASSWORD,
-        "/contacts",
-        "/contacts",
-    )
-    .await;
+    let mut browser = WebClient::admin(&app, &account).await;
     let id = app
         .create_contact(&account.token, "kim@csrf.test", "Kim", "Lee")
         .await;
@@ -629,14 +573,7 @@ async fn a_close_date_and_a_due_date_show_as_days() {
             json!({"hs_task_subject": "Call", "hs_timestamp": "2030-05-02T09:45:00Z"}),
         )
         .await;
-    let mut web = WebClient::signed_in(
-        &app,
-        &account.admin_email,
-        PASSWORD,
-        "/contacts",
-        "/contacts",
-    )
-    .await;
+    let mut web = WebClient::admin(&app, &account).await;
     let deal_page = web.get(&format!("/deals/{deal}")).await;
     assert!(
         deal_page.contains("<dd>1 May 2030</dd>"),

@@ -24,7 +24,6 @@ struct HomePage {
     deals: Option<DealsPart>,
     conversations: Option<Vec<Link>>,
     notifications: Vec<Link>,
-    unread_notifications: usize,
     recent: Vec<Link>,
 }
 
@@ -63,7 +62,6 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult {
         "" => user.display_name(),
         name => name.to_owned(),
     };
-    let (notifications, unread_notifications) = home.notifications;
     let page = HomePage {
         chrome: Chrome::new(&viewer, "home", "Home"),
         first_name,
@@ -72,8 +70,11 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> PageResult {
         conversations: home
             .conversations
             .map(|c| c.into_iter().map(conversation_link).collect()),
-        notifications: notifications.into_iter().map(notification_link).collect(),
-        unread_notifications,
+        notifications: home
+            .notifications
+            .into_iter()
+            .map(notification_link)
+            .collect(),
         recent: home.recent.iter().map(record_link).collect(),
     };
     Ok(render(&page))

@@ -338,10 +338,10 @@ fn plain(text: String) -> Vec<BodyPiece> {
     }
 }
 
-/// `text` with each @mention of a user shown as `@Their Name`.
-fn with_mentions(text: &str, users: &[User]) -> Vec<BodyPiece> {
-    let emails: Vec<(i64, String)> = users.iter().map(|u| (u.id, u.email.clone())).collect();
-    mention::pieces(text, &emails)
+/// `text` with each @mention of a user shown as `@Their Name`; `emails`
+/// are the users' `(id, email)`, as [`mention::pieces`] reads them.
+fn with_mentions(text: &str, users: &[User], emails: &[(i64, String)]) -> Vec<BodyPiece> {
+    mention::pieces(text, emails)
         .into_iter()
         .map(|piece| {
             let user = piece
@@ -492,6 +492,11 @@ pub async fn detail(
     }
 
     let mut timeline = Vec::new();
+    let emails: Vec<(i64, String)> = lookups
+        .users
+        .iter()
+        .map(|u| (u.id, u.email.clone()))
+        .collect();
     let name_of = |owner: Option<&String>| {
         owner
             .and_then(|o| o.parse().ok())
@@ -515,6 +520,7 @@ pub async fn detail(
                         .get("hs_note_body")
                         .map_or("", String::as_str),
                     &lookups.users,
+                    &emails,
                 ),
                 author: name_of(note.properties.get("hubspot_owner_id")),
                 when: format_instant(at),
@@ -572,7 +578,7 @@ pub async fn detail(
             kind: "comment",
             title: String::new(),
             href: String::new(),
-            body: with_mentions(&c.body, &lookups.users),
+            body: with_mentions(&c.body, &lookups.users, &emails),
             author: lookups
                 .user(c.author_id)
                 .map(User::display_name)
@@ -674,13 +680,8 @@ fn change_text(
     let Some(def) = props.get(property) else {
         return format!("{property} changed");
     };
-    let pipeline = record
-        .object_type
-        .pipeline_properties()
-        .and_then(|(p, _)| record.properties.get(p))
-        .map(String::as_str);
     let shown = |value: Option<String>| match value {
-        Some(raw) => lookups.display_stored(def, record.object_type, &raw, pipeline),
+        Some(raw) => lookups.display_in(def, record, &raw),
         None => "—".to_owned(),
     };
     format!("{}: {} → {}", def.label, shown(before), shown(after))
